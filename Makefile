@@ -1,0 +1,54 @@
+# jtbd_methods — one-command set-up, reports and tests.
+#   make report   create .venv if needed, install, run every notebook on the sample study into reports/
+#   make test     same set-up, then unit, CLI, notebook and browser tests
+#   make lab      JupyterLab on notebooks/
+#   make bench    performance benchmarks (never part of make test)
+#   make clean    remove the venv, reports and caches
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+STUDY  ?= data/samples/recovery_study
+REPORTS ?= reports
+AUDIENCE ?= client
+
+.PHONY: report test lab bench clean chromium lint teach
+
+# (Re)install when the venv is missing or pyproject.toml is newer than the last install.
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $(STAMP)
+
+report: $(STAMP)
+	$(BIN)/jtbd run all --study $(STUDY) --out $(REPORTS) --audience $(AUDIENCE)
+
+# Headless Chromium for PDF output and the browser tests (Debian package; needs root or sudo).
+chromium:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then \
+		echo "chromium: present"; \
+	elif command -v apt-get >/dev/null 2>&1; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		($$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-dejavu-core >/dev/null) \
+		|| echo "chromium: could not be installed; browser tests will be skipped"; \
+	else \
+		echo "chromium: no apt-get on this machine; install Chromium by hand for PDF and browser tests"; \
+	fi
+
+test: $(STAMP) chromium
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check jtbd_methods tests benchmarks
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+clean:
+	rm -rf $(VENV) $(REPORTS) .pytest_cache .ruff_cache .hypothesis test-artifacts *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

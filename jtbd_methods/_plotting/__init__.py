@@ -1,0 +1,1 @@
+"""Plot functions by method area; import them from :mod:`jtbd_methods.plots`."""

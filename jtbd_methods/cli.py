@@ -1,0 +1,181 @@
+"""The ``jtbd`` command.
+
+Errors a user can cause end in a one-line message on stderr and a non-zero exit code
+(1: bad input or a failed notebook; 2: bad usage); ``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from jtbd_methods.errors import JTBDError
+
+app = typer.Typer(
+    name="jtbd",
+    help="Jobs-to-be-Done methods for patient experience: validate a study folder and run its reports.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+coder_app = typer.Typer(help="Train and evaluate the supervised comment coder.", no_args_is_help=True)
+codebook_app = typer.Typer(help="Move codebooks between YAML and REFI-QDA (.qdc, .qdpx).", no_args_is_help=True)
+app.add_typer(coder_app, name="coder")
+app.add_typer(codebook_app, name="codebook")
+
+_STATE = {"debug": False}
+
+
+def _repo_root() -> Path:
+    return Path(__file__).resolve().parents[1]
+
+
+@app.callback()
+def _main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks on errors.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
+) -> None:
+    _STATE["debug"] = debug
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s: %(message)s")
+
+
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+@app.command("validate")
+def validate_cmd(
+    study: Annotated[Path, typer.Argument(help="The study folder.")],
+) -> None:
+    """Check a study folder and print every problem; exit 1 if there is any error."""
+    from jtbd_methods.study import validate
+
+    report = validate(study)
+    if report.problems:
+        frame = report.to_frame()
+        frame["row"] = frame["row"].map(lambda r: "" if r is None or r != r else str(int(r)))
+        frame = frame.fillna("")
+        frame["value"] = frame["value"].map(lambda v: v if len(v) <= 40 else v[:37] + "...")
+        with _pandas_wide():
+            typer.echo(frame.to_string(index=False))
+    if not report.ok:
+        n = len(report.errors)
+        _err(f"jtbd: {study}: {n} error{'s' if n != 1 else ''} found; fix them and run 'jtbd validate' again")
+        raise typer.Exit(1)
+    s = report.study
+    assert s is not None  # for type checkers: ok implies a study
+    typer.echo(f"{s.config.name} ({s.config.organisation}): valid")
+    summary = s.summary()
+    for col in ("first_date", "last_date"):
+        summary[col] = summary[col].map(lambda d: "" if d != d or d is None else str(getattr(d, "date", lambda: d)()))
+    typer.echo(summary.to_string(index=False))
+    if report.warnings:
+        typer.echo(f"{len(report.warnings)} warning(s) listed above; they do not stop a run.")
+
+
+class _pandas_wide:
+    def __enter__(self) -> None:
+        import pandas as pd
+
+        self._ctx = pd.option_context("display.width", 200, "display.max_colwidth", 80, "display.max_rows", 500)
+        self._ctx.__enter__()
+
+    def __exit__(self, *exc: object) -> None:
+        self._ctx.__exit__(*exc)
+
+
+@app.command("run")
+def run_cmd(
+    notebook: Annotated[str, typer.Argument(help="'all', a notebook number (01), stem or path.")],
+    study: Annotated[Path, typer.Option("--study", help="The study folder.")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder for reports.")] = Path("reports"),
+    param: Annotated[list[str] | None, typer.Option("-p", "--param", help="Notebook parameter key=value (repeatable).")] = None,
+    audience: Annotated[str, typer.Option("--audience", help="client (no code) or teaching (code and notes).")] = "client",
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also print each report to PDF (needs Chromium).")] = False,
+) -> None:
+    """Execute notebooks on a study with papermill and write reports, results and a manifest."""
+    from jtbd_methods.runner import parse_parameters, resolve_notebooks, run_notebooks
+
+    notebooks = resolve_notebooks(notebook)
+    params = parse_parameters(param or [])
+    result = run_notebooks(
+        notebooks, study=study, out=out, parameters=params, audience=audience, pdf=pdf,
+        progress=lambda line: typer.echo(line, err=True),
+    )
+    typer.echo(f"{len(result.runs)} report(s) in {result.out} (index: {result.out / 'index.html'})")
+
+
+@app.command("new-study")
+def new_study_cmd(
+    directory: Annotated[Path, typer.Argument(help="Folder to create (must not exist or be empty).")],
+) -> None:
+    """Create a study skeleton with a guide and a job-focused question bank."""
+    src = _repo_root() / "templates" / "study"
+    if not src.is_dir():
+        raise JTBDError(f"study template folder {src} is missing from this installation")
+    if directory.exists() and any(directory.iterdir()):
+        raise JTBDError(f"{directory} already exists and is not empty; choose a new folder")
+    shutil.copytree(src, directory, dirs_exist_ok=True)
+    typer.echo(f"Study skeleton created in {directory}: read {directory / 'GUIDE.md'} first.")
+
+
+@app.command("sample-study")
+def sample_study_cmd(
+    directory: Annotated[Path, typer.Argument(help="Folder to write the synthetic sample study into.")],
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same files).")] = 2026,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing folder.")] = False,
+) -> None:
+    """Regenerate the synthetic sample study with its documented planted truths."""
+    from jtbd_methods.samples import write_sample_study
+
+    path = write_sample_study(directory, seed=seed, overwrite=overwrite)
+    typer.echo(f"Sample study written to {path} (seed {seed}); planted truths in {path / 'README.md'}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``jtbd`` command; returns the exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        rv = app(args=args, prog_name="jtbd", standalone_mode=False)
+        if isinstance(rv, int):
+            return rv
+    except typer.Exit as exc:
+        return int(exc.exit_code or 0)
+    except JTBDError as exc:
+        if debug:
+            raise
+        _err(f"jtbd: error: {exc}")
+        return getattr(exc, "exit_code", 1)
+    except KeyboardInterrupt:
+        _err("jtbd: interrupted; no partial output was left in place")
+        return 130
+    except Exception as exc:  # click usage errors and anything unexpected
+        import click
+
+        if isinstance(exc, click.exceptions.Abort):
+            _err("jtbd: aborted")
+            return 130
+        if isinstance(exc, click.ClickException):
+            if debug:
+                raise
+            _err(f"jtbd: error: {exc.format_message()}")
+            return exc.exit_code
+        if debug:
+            raise
+        if isinstance(exc, ValueError | TypeError | KeyError | FileNotFoundError | PermissionError | OSError):
+            _err(f"jtbd: error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
+                 "(run with --debug for details)")
+            return 1
+        _err(f"jtbd: unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

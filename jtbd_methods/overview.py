@@ -1,0 +1,171 @@
+"""What is in a study: volumes, missing data, ratings and data-quality warnings.
+
+Used by ``notebooks/00_study_overview.ipynb``, the first look at any new study folder.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from jtbd_methods._validation import one_of, require_columns
+from jtbd_methods.study import DATA_FILES, Study
+
+__all__ = ["PERIODS", "missing_data", "quality_warnings", "rating_distribution", "responses_by_period"]
+
+#: Period names accepted by time breakdowns, with their pandas frequency.
+PERIODS = {"week": "W-MON", "month": "M", "quarter": "Q"}
+
+
+def responses_by_period(
+    feedback: pd.DataFrame,
+    *,
+    by: str | None = "site",
+    date: str = "received",
+    period: str = "month",
+    min_cell_size: int = 10,
+) -> pd.DataFrame:
+    """Number of comments per period (and per group), with small cells suppressed.
+
+    Parameters
+    ----------
+    feedback : DataFrame
+        One row per comment.
+    by : str or None, default "site"
+        Grouping column, or ``None`` for the total.
+    date : str, default "received"
+        Date column.
+    period : {"week", "month", "quarter"}
+        Length of a period; every period between the first and last date appears, so a
+        period without comments shows as 0 (a true zero, not a suppressed cell).
+    min_cell_size : int
+        Counts from 1 to ``min_cell_size - 1`` are suppressed (``n`` is missing and
+        ``suppressed`` is true).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``period`` (start date), the ``by`` column when given, ``n`` (nullable
+        integer) and ``suppressed``.
+
+    Examples
+    --------
+    >>> fb = pd.DataFrame({"received": pd.to_datetime(["2024-01-03", "2024-01-20", "2024-03-02"]),
+    ...                    "site": ["A", "A", "B"]})
+    >>> responses_by_period(fb, by=None, min_cell_size=1)["n"].tolist()
+    [2, 0, 1]
+    """
+    one_of(period, tuple(PERIODS), parameter="period", caller="responses_by_period")
+    require_columns(feedback, [date, by], name="feedback", caller="responses_by_period")
+    stamp = feedback[date].dt.to_period(PERIODS[period]).dt.start_time
+    if len(stamp) == 0:
+        return pd.DataFrame(columns=["period", *([by] if by else []), "n", "suppressed"])
+    periods = pd.period_range(stamp.min(), stamp.max(), freq=PERIODS[period]).start_time
+    if by is None:
+        counts = stamp.value_counts().reindex(periods, fill_value=0)
+        out = pd.DataFrame({"period": periods, "n": counts.to_numpy()})
+    else:
+        groups = sorted(feedback[by].dropna().unique())
+        full = pd.MultiIndex.from_product([periods, groups], names=["period", by])
+        counts = pd.Series(1, index=pd.MultiIndex.from_arrays([stamp, feedback[by]], names=["period", by]))
+        counts = counts.groupby(level=[0, 1]).sum().reindex(full, fill_value=0)
+        out = counts.rename("n").reset_index()
+    small = (out["n"] > 0) & (out["n"] < min_cell_size)
+    out["n"] = out["n"].astype("Int64").mask(small)
+    out["suppressed"] = small.to_numpy()
+    return out
+
+
+def rating_distribution(feedback: pd.DataFrame, *, rating: str = "rating", by: str | None = None) -> pd.DataFrame:
+    """Count and share of each rating 1-5 (and of missing ratings).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``rating`` ("1"…"5", "missing"), the ``by`` column when given, ``n`` and
+        ``share`` (percentage of all comments in the group, 0-100).
+
+    Examples
+    --------
+    >>> fb = pd.DataFrame({"rating": pd.array([5, 4, None, 5], dtype="Int64")})
+    >>> rating_distribution(fb)[["rating", "n"]].values.tolist()
+    [['1', 0], ['2', 0], ['3', 0], ['4', 1], ['5', 2], ['missing', 1]]
+    """
+    require_columns(feedback, [rating, by], name="feedback", caller="rating_distribution")
+    labels = ["1", "2", "3", "4", "5", "missing"]
+    values = feedback[rating].astype("Int64").astype("string").fillna("missing")
+    if by is None:
+        counts = values.value_counts().reindex(labels, fill_value=0)
+        out = pd.DataFrame({"rating": labels, "n": counts.to_numpy()})
+        out["share"] = 100 * out["n"] / max(len(feedback), 1)
+        return out
+    table = pd.crosstab(feedback[by], values).reindex(columns=labels, fill_value=0)
+    out = table.stack().rename("n").reset_index().rename(columns={"col_0": "rating", rating: "rating"})
+    out.columns = [by, "rating", "n"]
+    totals = out.groupby(by)["n"].transform("sum")
+    out["share"] = 100 * out["n"] / totals.where(totals > 0)
+    return out[["rating", by, "n", "share"]]
+
+
+def missing_data(study: Study) -> pd.DataFrame:
+    """Share of empty cells per column of every data file present.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``file``, ``column``, ``n_rows``, ``n_missing``, ``missing_share``
+        (percentage 0-100); empty comments count as missing.
+    """
+    rows = []
+    for name, fname in DATA_FILES.items():
+        df = getattr(study, name)
+        if df is None:
+            continue
+        for col in df.columns:
+            s = df[col]
+            missing = s.isna()
+            if s.dtype == object:
+                missing = missing | (s.astype("string").str.strip() == "").fillna(True)
+            n_missing = int(missing.sum())
+            rows.append({"file": fname, "column": col, "n_rows": len(df), "n_missing": n_missing,
+                         "missing_share": 100 * n_missing / max(len(df), 1)})
+    return pd.DataFrame(rows, columns=["file", "column", "n_rows", "n_missing", "missing_share"])
+
+
+def quality_warnings(study: Study) -> pd.DataFrame:
+    """Data-quality points worth a look before analysis (they do not stop a run).
+
+    Includes the loader's warnings (dates outside the study period, unknown outcome items,
+    …) and checks of the content: empty comments, missing ratings, very short comments,
+    comments repeated word for word, groups below ``min_cell_size``.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``file``, ``check``, ``n``, ``detail``.
+    """
+    rows = [
+        {"file": w.file, "check": "validation warning", "n": w.n_rows or 1, "detail": w.message()}
+        for w in study.warnings
+    ]
+    fb = study.feedback
+    if fb is not None and len(fb):
+        text = fb["comment"].fillna("").str.strip()
+        checks = [
+            ("empty comment", int((text == "").sum()), "comments with no text (kept; they carry a rating only)"),
+            ("missing rating", int(fb["rating"].isna().sum()), "comments without a 1-5 rating"),
+            ("very short comment", int(((text.str.len() > 0) & (text.str.len() < 10)).sum()),
+             "fewer than 10 characters: too short to code reliably"),
+            ("repeated comment", int(text[text.str.len() >= 20].duplicated().sum()),
+             "identical text of 20+ characters seen before (copy-paste or duplicate export?)"),
+        ]
+        for check, n, detail in checks:
+            if n:
+                rows.append({"file": "feedback.csv", "check": check, "n": n, "detail": detail})
+        for col in ("site", "service"):
+            sizes = fb[col].value_counts()
+            small = sizes[sizes < study.min_cell_size]
+            if len(small):
+                rows.append({"file": "feedback.csv", "check": f"small {col}", "n": int(len(small)),
+                             "detail": f"{len(small)} {col}(s) with fewer than {study.min_cell_size} comments: "
+                                       "their breakdowns will be suppressed"})
+    return pd.DataFrame(rows, columns=["file", "check", "n", "detail"])

@@ -1,0 +1,291 @@
+"""Headline results, notes and report rendering.
+
+Inside a notebook, :func:`record` stores the headline figures that ``jtbd run`` writes to
+``results.json``; :func:`note` shows a visible note; :func:`require` checks that the study
+has the files a section needs. The runner (:mod:`jtbd_methods.runner`) uses
+:func:`render_html` to turn executed notebooks into client or teaching reports.
+
+``results.json`` is a flat JSON object with stable dotted lower_snake keys
+(``jobs.gain_clarity.share``); values are numbers, strings, lists of ids (rankings, best
+first) or ``[low, high]`` pairs for keys ending in ``_ci``. Shares are in percentage points.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import logging
+import math
+import os
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from jtbd_methods._io import atomic_write_json
+
+__all__ = [
+    "RESULTS_ENV",
+    "note",
+    "record",
+    "require",
+    "reset",
+    "results",
+    "table",
+]
+
+log = logging.getLogger(__name__)
+
+#: Environment variable naming the ``results.json`` a notebook kernel writes to.
+RESULTS_ENV = "JTBD_RESULTS_FILE"
+_KEY = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)*$")
+_RESULTS: dict[str, Any] = {}
+
+
+def _plain(value: Any, key: str) -> Any:
+    """Convert numpy/pandas scalars to JSON-ready Python values; NaN becomes ``None``."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer):
+        return int(value)
+    if isinstance(value, float | np.floating):
+        v = float(value)
+        return None if not math.isfinite(v) else v
+    if isinstance(value, str):
+        return value
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    raise TypeError(
+        f"record: the value of {key!r} must be a number, a string, a list of them or a "
+        f"[low, high] pair; got {type(value).__name__}"
+    )
+
+
+def record(key: str, value: Any) -> Any:
+    """Record a headline figure for ``results.json``.
+
+    Parameters
+    ----------
+    key : str
+        Dotted lower_snake_case name that stays stable between versions
+        (``segments.k``, ``jobs.gain_clarity.share``). Keys ending in ``_ci`` hold intervals.
+    value : number, str, list of str/number, or (low, high)
+        NaN is stored as ``null``. Shares must already be in percentage points.
+
+    Returns
+    -------
+    The value as stored (JSON-ready), so a notebook can show it.
+
+    Raises
+    ------
+    ValueError
+        For a malformed key, or an ``_ci`` value that is not a pair of numbers with
+        ``low <= high``.
+    TypeError
+        For a value that cannot be written as JSON.
+
+    Examples
+    --------
+    >>> record("comments.n", 4012)
+    4012
+    >>> record("jobs.gain_clarity.share_ci", (12.5, 16.0))
+    [12.5, 16.0]
+    >>> reset()
+    """
+    if not isinstance(key, str) or not _KEY.match(key):
+        raise ValueError(f"record: key {key!r} must be dotted lower_snake_case, e.g. 'jobs.gain_clarity.share'")
+    if isinstance(value, Sequence | np.ndarray | pd.Series | pd.Index) and not isinstance(value, str):
+        stored: Any = [_plain(v, key) for v in list(value)]
+        if key.endswith("_ci"):
+            if len(stored) != 2 or any(v is not None and not isinstance(v, int | float) for v in stored):
+                raise ValueError(f"record: {key!r} ends in '_ci' and must be a [low, high] pair of numbers; got {value!r}")
+            if None not in stored and stored[0] > stored[1] + 1e-12:
+                raise ValueError(f"record: {key!r} has low > high: {stored}")
+    else:
+        if key.endswith("_ci"):
+            raise ValueError(f"record: {key!r} ends in '_ci' and must be a [low, high] pair; got {value!r}")
+        stored = _plain(value, key)
+    _RESULTS[key] = stored
+    target = os.environ.get(RESULTS_ENV)
+    if target:
+        atomic_write_json(Path(target), _RESULTS)
+    return stored
+
+
+def results() -> dict[str, Any]:
+    """A copy of everything recorded so far in this process."""
+    return json.loads(json.dumps(_RESULTS))
+
+
+def reset() -> None:
+    """Forget recorded results (tests and interactive sessions)."""
+    _RESULTS.clear()
+
+
+def _display_html(markup: str) -> None:
+    try:
+        from IPython import get_ipython
+        from IPython.display import HTML, display
+    except ImportError:  # pragma: no cover - IPython ships with ipykernel
+        get_ipython = None  # type: ignore[assignment]
+    if get_ipython is not None and get_ipython() is not None:
+        display(HTML(markup))
+
+
+def note(text: str, *, kind: str = "info") -> None:
+    """Show a visible note in the notebook (and log it).
+
+    Parameters
+    ----------
+    text : str
+        Plain text; it is HTML-escaped, so data can be quoted safely.
+    kind : {"info", "warning"}
+        Styles the note.
+
+    Examples
+    --------
+    >>> note("survey.csv is absent: the segmentation section is skipped.")
+    """
+    if kind not in ("info", "warning"):
+        raise ValueError(f"note: 'kind' must be 'info' or 'warning'; got {kind!r}")
+    (log.warning if kind == "warning" else log.info)("%s", text)
+    colour = "#E69F00" if kind == "warning" else "#0072B2"
+    label = "Note" if kind == "info" else "Caution"
+    _display_html(
+        f'<div class="jtbd-note jtbd-note-{kind}" role="note" style="border-left:4px solid {colour};'
+        f'padding:0.5em 1em;margin:0.5em 0;background:#f7f7f7">'
+        f"<strong>{label}.</strong> {html.escape(text)}</div>"
+    )
+
+
+def require(study: Any, *names: str) -> bool:
+    """Whether ``study`` has every table in ``names``; shows a note naming what is missing.
+
+    Use it to guard the sections of a notebook that need optional files, so the notebook
+    still runs top to bottom::
+
+        ready = report.require(study, "survey")
+        if ready:
+            ...
+
+    Examples
+    --------
+    >>> class S:
+    ...     def has(self, name): return name == "feedback"
+    >>> require(S(), "feedback")
+    True
+    >>> require(S(), "feedback", "survey")
+    False
+    """
+    from jtbd_methods.study import DATA_FILES
+
+    missing = [n for n in names if not study.has(n)]
+    if missing:
+        files = ", ".join(DATA_FILES.get(n, n if n != "codebook" else "the codebook") for n in missing)
+        note(f"This section needs {files}, which the study does not have, so it is skipped.")
+        return False
+    return True
+
+
+def table(
+    data: pd.DataFrame,
+    *,
+    caption: str | None = None,
+    percent: Sequence[str] = (),
+    decimals: int = 1,
+    ci: Mapping[str, tuple[str, str]] | None = None,
+    labels: Mapping[str, str] | None = None,
+    min_cell_size: int | None = None,
+    max_rows: int = 200,
+) -> Any:
+    """Format a result table for reading in a report (a pandas ``Styler``).
+
+    Every text cell and header is HTML-escaped (patients' words are data, never markup);
+    numbers are rounded; ``percent`` columns get a ``%``; each ``ci`` entry joins an
+    estimate with its interval as ``14.2 (12.1 to 16.5)``; missing values (including
+    suppressed small cells) show as an em dash, explained in the caption.
+
+    Parameters
+    ----------
+    data : DataFrame
+        The table (not modified).
+    caption : str, optional
+        Shown above the table.
+    percent : sequence of str
+        Columns holding percentages (0-100).
+    decimals : int, default 1
+        Decimals for floats.
+    ci : mapping, optional
+        ``{estimate_column: (low_column, high_column)}``; the low/high columns are dropped.
+    labels : mapping, optional
+        New column headers.
+    min_cell_size : int, optional
+        Named in the caption's note on suppressed cells.
+    max_rows : int, default 200
+        Longer tables are cut, with a note.
+
+    Returns
+    -------
+    pandas.io.formats.style.Styler
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"job": ["<b>x</b>"], "share": [14.23], "lo": [12.1], "hi": [16.5]})
+    >>> html_text = table(df, percent=["share"], ci={"share": ("lo", "hi")}).to_html()
+    >>> "&lt;b&gt;x&lt;/b&gt;" in html_text and "14.2% (12.1 to 16.5)" in html_text
+    True
+    """
+    from jtbd_methods._validation import require_dataframe
+
+    df = require_dataframe(data, parameter="data", caller="report.table").copy()
+    note_rows = ""
+    if len(df) > max_rows:
+        note_rows = f" Showing the first {max_rows} of {len(df)} rows."
+        df = df.head(max_rows)
+    df = df.reset_index(drop=not any(n is not None for n in df.index.names) or isinstance(df.index, pd.RangeIndex))
+    fmt_num = f"{{:,.{decimals}f}}"
+    percent = list(percent)
+    for est, (lo, hi) in (ci or {}).items():
+        suffix = "%" if est in percent else ""
+
+        def _join(row: pd.Series, est: str = est, lo: str = lo, hi: str = hi, suffix: str = suffix) -> Any:
+            if pd.isna(row[est]):
+                return pd.NA
+            inner = "" if pd.isna(row[lo]) or pd.isna(row[hi]) else f" ({row[lo]:.{decimals}f} to {row[hi]:.{decimals}f})"
+            return f"{row[est]:.{decimals}f}{suffix}{inner}"
+
+        df[est] = df.apply(_join, axis=1).astype(object)
+        df = df.drop(columns=[lo, hi])
+        percent = [p for p in percent if p != est]
+    formats: dict[str, Any] = {}
+    for col in df.columns:
+        if col in percent:
+            formats[col] = lambda v, f=fmt_num: f.format(v) + "%"
+        elif pd.api.types.is_float_dtype(df[col]):
+            formats[col] = fmt_num
+        elif pd.api.types.is_integer_dtype(df[col]):
+            formats[col] = "{:,}"
+        elif pd.api.types.is_bool_dtype(df[col]):
+            formats[col] = lambda v: "yes" if v else ""
+        elif pd.api.types.is_datetime64_any_dtype(df[col]):
+            formats[col] = lambda v: v.strftime("%Y-%m-%d")
+    if labels:
+        df = df.rename(columns=dict(labels))
+        formats = {labels.get(k, k): v for k, v in formats.items()}
+    styler = df.style.format(formats, na_rep="—", escape="html").format_index(escape="html", axis=1).hide(axis="index")
+    has_missing = bool(df.isna().any().any())
+    parts = [caption or ""]
+    if has_missing:
+        why = f"fewer than {min_cell_size} responses, suppressed, or " if min_cell_size else "suppressed or "
+        parts.append(f"— = {why}not available.")
+    if note_rows:
+        parts.append(note_rows.strip())
+    cap = " ".join(p for p in parts if p)
+    if cap:
+        styler = styler.set_caption(html.escape(cap))
+    return styler.set_table_attributes('class="jtbd-table"')

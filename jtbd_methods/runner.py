@@ -1,0 +1,414 @@
+"""Execute notebooks on a study with papermill and write reports, results and a manifest.
+
+For each notebook, ``OUT/<stem>/`` receives the executed ``<stem>.ipynb``, ``<stem>.html``
+(client: no code; teaching: code and teaching notes) and ``results.json``. ``OUT/`` receives
+``manifest.json`` (parameters, SHA-256 of every input, versions, times, status per notebook)
+and ``index.html``.
+
+Each notebook runs in a temporary folder inside ``OUT`` that is moved into place only when
+the notebook succeeds, so earlier reports stay intact when a run fails or is interrupted; a
+failed notebook is kept as ``OUT/<stem>.failed/`` for inspection.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import datetime as dt
+import importlib.metadata
+import logging
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jtbd_methods._io import atomic_write_json, atomic_write_text, sha256_file
+from jtbd_methods.errors import JTBDError, UsageError
+from jtbd_methods.report import RESULTS_ENV
+
+__all__ = [
+    "NotebookFailed",
+    "NotebookRun",
+    "RunResult",
+    "notebook_dir",
+    "notebook_parameters",
+    "parse_parameters",
+    "resolve_notebooks",
+    "run_notebooks",
+]
+
+log = logging.getLogger(__name__)
+AUDIENCES = ("client", "teaching")
+_TYPES: dict[str, tuple[type, ...]] = {
+    "int": (int,),
+    "float": (int, float),
+    "str": (str,),
+    "bool": (bool,),
+    "None": (type(None),),
+    "NoneType": (type(None),),
+    "list": (list, tuple),
+    "dict": (dict,),
+    "tuple": (list, tuple),
+}
+
+
+class NotebookFailed(JTBDError):
+    """A notebook raised an error; the message names the notebook and the cell."""
+
+
+@dataclass(frozen=True)
+class NotebookRun:
+    """Outcome of one notebook: stem, status (``ok``/``failed``), seconds, folder, error."""
+
+    stem: str
+    status: str
+    seconds: float
+    folder: Path
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """Outcome of ``jtbd run``: the output folder, the manifest path and each notebook run."""
+
+    out: Path
+    manifest: Path
+    runs: tuple[NotebookRun, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        return all(r.status == "ok" for r in self.runs)
+
+
+def notebook_dir() -> Path:
+    """Folder of the shipped notebooks (``JTBD_NOTEBOOKS`` overrides it)."""
+    env = os.environ.get("JTBD_NOTEBOOKS")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def resolve_notebooks(spec: str, *, directory: Path | None = None) -> list[Path]:
+    """Turn ``all``, a number (``01``), a stem (``01_job_discovery``) or a path into notebooks.
+
+    Raises
+    ------
+    UsageError
+        When nothing matches; the message lists the notebooks that exist.
+    """
+    directory = directory or notebook_dir()
+    available = sorted(p for p in directory.glob("[0-9][0-9]_*.ipynb"))
+    if spec == "all":
+        if not available:
+            raise UsageError(f"no notebooks found in {directory}")
+        return available
+    path = Path(spec)
+    if path.suffix == ".ipynb":
+        if path.is_file():
+            return [path.resolve()]
+        raise UsageError(f"notebook {spec!r} not found")
+    matches = [p for p in available if p.stem == spec or p.stem.split("_", 1)[0] == spec.zfill(2)]
+    if not matches:
+        names = ", ".join(p.stem for p in available) or "none"
+        raise UsageError(f"unknown notebook {spec!r}; expected 'all', a number or one of: {names}")
+    return matches
+
+
+def notebook_parameters(path: Path) -> dict[str, dict[str, Any]]:
+    """Parameters declared in a notebook's ``parameters`` cell: name → {default, types}.
+
+    ``types`` comes from the annotation (``min_cell_size: int | None = None``) or, without
+    one, from the type of the default value.
+    """
+    import papermill as pm
+
+    params = pm.inspect_notebook(str(path))
+    out: dict[str, dict[str, Any]] = {}
+    for name, info in params.items():
+        try:
+            default = ast.literal_eval(info["default"])
+        except (ValueError, SyntaxError):
+            default = info["default"]
+        declared = str(info.get("inferred_type_name") or "None")
+        types: tuple[type, ...] = ()
+        if declared not in ("None", ""):
+            for part in declared.replace("Optional[", "").replace("]", "").split("|"):
+                types += _TYPES.get(part.strip(), ())
+        if not types:
+            types = (type(default),) if default is not None else ()
+        out[name] = {"default": default, "types": types, "declared": declared}
+    return out
+
+
+def parse_parameters(pairs: Sequence[str]) -> dict[str, Any]:
+    """Parse ``key=value`` strings; values are Python literals, never evaluated code.
+
+    ``ast.literal_eval`` reads numbers, strings, booleans, ``None``, lists and dicts; any other
+    text is kept as a plain string (so ``-p period=month`` works without quotes).
+
+    Examples
+    --------
+    >>> parse_parameters(["k=4", "period=month", "names={'1': 'Back to work'}"])
+    {'k': 4, 'period': 'month', 'names': {'1': 'Back to work'}}
+    """
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise UsageError(f"parameter {pair!r} must look like key=value")
+        key, raw = pair.split("=", 1)
+        key = key.strip()
+        if not key.isidentifier():
+            raise UsageError(f"parameter name {key!r} is not a valid name")
+        try:
+            value = ast.literal_eval(raw.strip())
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            value = raw
+        out[key] = value
+    return out
+
+
+def _check_parameters(notebooks: Sequence[Path], params: Mapping[str, Any]) -> dict[Path, dict[str, Any]]:
+    declared = {nb: notebook_parameters(nb) for nb in notebooks}
+    for nb, decl in declared.items():
+        if "parameters" not in _cell_tags(nb):
+            raise UsageError(f"notebook {nb.name} has no cell tagged 'parameters'")
+    per_nb: dict[Path, dict[str, Any]] = {nb: {} for nb in notebooks}
+    for key, value in params.items():
+        owners = [nb for nb, decl in declared.items() if key in decl]
+        if not owners:
+            known = sorted({k for decl in declared.values() for k in decl})
+            raise UsageError(f"unknown parameter {key!r}; the notebooks take: {', '.join(known)}")
+        for nb in owners:
+            types = declared[nb][key]["types"]
+            ok = not types or isinstance(value, types)
+            if isinstance(value, bool) and bool not in types:
+                ok = False
+            if not ok:
+                names = declared[nb][key]["declared"]
+                if names in ("None", ""):
+                    names = " or ".join(t.__name__ for t in types)
+                raise UsageError(
+                    f"parameter {key!r} of {nb.stem} must be {names}; got {value!r} ({type(value).__name__})"
+                )
+            per_nb[nb][key] = value
+    return per_nb
+
+
+def _cell_tags(path: Path) -> set[str]:
+    import nbformat
+
+    nb = nbformat.read(str(path), as_version=4)
+    return {t for c in nb.cells for t in c.get("metadata", {}).get("tags", [])}
+
+
+def _study_inputs(study: Path) -> list[dict[str, Any]]:
+    files = []
+    for p in sorted(study.rglob("*")):
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(study).parts):
+            files.append({"path": p.relative_to(study).as_posix(), "bytes": p.stat().st_size, "sha256": sha256_file(p)})
+    return files
+
+
+def _versions() -> dict[str, Any]:
+    packages = {}
+    for dist in importlib.metadata.distributions():
+        name = dist.metadata.get("Name")
+        if name:
+            packages[name.lower()] = dist.version
+    return {
+        "python": sys.version.split()[0],
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "packages": dict(sorted(packages.items())),
+    }
+
+
+@contextlib.contextmanager
+def _env(**values: str) -> Iterator[None]:
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _failure_message(stem: str, exc: BaseException) -> str:
+    cell = getattr(exc, "cell_index", None)
+    count = getattr(exc, "exec_count", None)
+    ename = getattr(exc, "ename", type(exc).__name__)
+    evalue = getattr(exc, "evalue", str(exc))
+    where = f" in cell {cell}" if cell is not None else ""
+    if count is not None:
+        where += f" (execution count {count})"
+    first = str(evalue).strip().splitlines()[0] if str(evalue).strip() else ""
+    return f"notebook {stem} failed{where}: {ename}: {first}"
+
+
+def run_notebooks(
+    notebooks: Sequence[Path],
+    *,
+    study: str | Path,
+    out: str | Path,
+    parameters: Mapping[str, Any] | None = None,
+    audience: str = "client",
+    pdf: bool = False,
+    branding: Mapping[str, Any] | None = None,
+    progress: Callable[[str], None] | None = None,
+    timeout: int = 1200,
+) -> RunResult:
+    """Execute ``notebooks`` on ``study`` and write every output under ``out``.
+
+    Parameters
+    ----------
+    notebooks : sequence of Path
+        From :func:`resolve_notebooks`.
+    study : str or Path
+        The study folder; validated before anything runs.
+    out : str or Path
+        Output folder (created).
+    parameters : mapping, optional
+        Values for the notebooks' ``parameters`` cells, checked against their declared types.
+    audience : {"client", "teaching"}
+        Client reports hide code, teaching notes and exercises; teaching reports show them.
+    pdf : bool
+        Also print each report to PDF with headless Chromium.
+    branding : mapping, optional
+        Report branding (logo, colours, footer) passed to :func:`jtbd_methods.render.render_html`.
+    progress : callable, optional
+        Receives one line per event (notebook started, finished).
+    timeout : int
+        Seconds a single cell may run.
+
+    Returns
+    -------
+    RunResult
+
+    Raises
+    ------
+    UsageError
+        Unknown audience, unknown parameter or wrong parameter type (before anything runs).
+    StudyValidationError
+        When the study has errors (before anything runs).
+    NotebookFailed
+        When a notebook fails; earlier notebooks' outputs are in place, the failed one is
+        kept in ``OUT/<stem>.failed/`` and the manifest records the failure.
+    """
+    import papermill as pm
+
+    from jtbd_methods.render import render_html, render_index, render_pdf
+    from jtbd_methods.study import load_study
+
+    if audience not in AUDIENCES:
+        raise UsageError(f"audience must be one of {', '.join(AUDIENCES)}; got {audience!r}")
+    say = progress or (lambda line: log.info("%s", line))
+    study_path = Path(study).resolve()
+    loaded = load_study(study_path)
+    params = dict(parameters or {})
+    reserved = {"study_dir", "audience"} & set(params)
+    if reserved:
+        raise UsageError(f"set {', '.join(sorted(reserved))} with --study/--audience, not -p")
+    per_nb = _check_parameters(notebooks, params)
+    out_path = Path(out).resolve()
+    try:
+        out_path.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=out_path, prefix=".jtbd-write-test-", delete=True)
+        probe.close()
+    except OSError as exc:
+        raise UsageError(f"output folder {out_path} is not writable ({exc.strerror or exc})") from exc
+
+    run_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
+    started = dt.datetime.now(dt.UTC)
+    manifest: dict[str, Any] = {
+        "run_id": run_id,
+        "started": started.isoformat(),
+        "finished": None,
+        "status": "running",
+        "study": {"path": str(study_path), "name": loaded.config.name,
+                  "organisation": loaded.config.organisation, "inputs": _study_inputs(study_path)},
+        "audience": audience,
+        "parameters": params,
+        "notebooks": [],
+        "versions": _versions(),
+        "command": " ".join(sys.argv),
+    }
+    runs: list[NotebookRun] = []
+    failure: NotebookFailed | None = None
+    for i, nb in enumerate(notebooks, start=1):
+        stem = nb.stem
+        say(f"[{i}/{len(notebooks)}] {stem} …")
+        t0 = time.perf_counter()
+        tmp = Path(tempfile.mkdtemp(prefix=f".{stem}.", suffix=".tmp", dir=out_path))
+        try:
+            executed = tmp / f"{stem}.ipynb"
+            results_file = tmp / "results.json"
+            atomic_write_json(results_file, {})
+            nb_params = {"study_dir": str(study_path), "audience": audience, **per_nb[nb]}
+            error: BaseException | None = None
+            with _env(**{RESULTS_ENV: str(results_file), "MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}):
+                try:
+                    pm.execute_notebook(
+                        str(nb), str(executed), parameters=nb_params, kernel_name="python3",
+                        progress_bar=False, cwd=str(tmp), execution_timeout=timeout, log_output=False,
+                        report_mode=False,
+                    )
+                except pm.PapermillExecutionError as exc:
+                    error = exc
+            seconds = time.perf_counter() - t0
+            meta = {"run_id": run_id, "study": loaded.config.name, "organisation": loaded.config.organisation,
+                    "period": f"{loaded.config.period_start.date()} to {loaded.config.period_end.date()}",
+                    "notebook": stem, "audience": audience, "parameters": nb_params,
+                    "date": started.date().isoformat()}
+            if error is not None:
+                message = _failure_message(stem, error)
+                failed_dir = out_path / f"{stem}.failed"
+                shutil.rmtree(failed_dir, ignore_errors=True)
+                os.replace(tmp, failed_dir)
+                runs.append(NotebookRun(stem, "failed", seconds, failed_dir, message))
+                say(f"[{i}/{len(notebooks)}] {stem} FAILED after {seconds:.1f} s: {message}")
+                failure = NotebookFailed(message + f" (executed notebook kept in {failed_dir})")
+                break
+            html_text = render_html(executed, audience=audience, meta=meta, branding=branding)
+            atomic_write_text(tmp / f"{stem}.html", html_text)
+            if pdf:
+                render_pdf(tmp / f"{stem}.html", tmp / f"{stem}.pdf")
+            final = out_path / stem
+            old = None
+            if final.exists():
+                old = out_path / f".{stem}.old-{uuid.uuid4().hex[:6]}"
+                os.replace(final, old)
+            os.replace(tmp, final)
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+            shutil.rmtree(out_path / f"{stem}.failed", ignore_errors=True)
+            runs.append(NotebookRun(stem, "ok", seconds, final))
+            say(f"[{i}/{len(notebooks)}] {stem} ok ({seconds:.1f} s)")
+        finally:
+            if tmp.exists():
+                shutil.rmtree(tmp, ignore_errors=True)
+    finished = dt.datetime.now(dt.UTC)
+    manifest["finished"] = finished.isoformat()
+    manifest["seconds"] = round((finished - started).total_seconds(), 3)
+    manifest["status"] = "ok" if failure is None else "failed"
+    manifest["notebooks"] = [
+        {"notebook": r.stem, "status": r.status, "seconds": round(r.seconds, 3),
+         "folder": r.folder.relative_to(out_path).as_posix(), "error": r.error}
+        for r in runs
+    ] + [{"notebook": nb.stem, "status": "not run", "seconds": None, "folder": None, "error": None}
+         for nb in notebooks[len(runs):]]
+    manifest_path = atomic_write_json(out_path / "manifest.json", manifest)
+    atomic_write_text(out_path / "index.html", render_index(manifest, out_path))
+    if failure is not None:
+        raise failure
+    return RunResult(out=out_path, manifest=manifest_path, runs=tuple(runs))
