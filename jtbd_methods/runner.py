@@ -124,8 +124,9 @@ def resolve_notebooks(spec: str, *, directory: Path | None = None) -> list[Path]
 def notebook_parameters(path: Path) -> dict[str, dict[str, Any]]:
     """Parameters declared in a notebook's ``parameters`` cell: name → {default, types}.
 
-    ``types`` comes from the annotation (``min_cell_size: int | None = None``) or, without
-    one, from the type of the default value.
+    ``types`` comes from a type comment (``min_cell_size = None  # type: Optional[int]``) or
+    an annotation (``period: str = "month"``) or, without either, from the type of the
+    default value (a ``None`` default without a declared type accepts any literal).
     """
     import papermill as pm
 
@@ -139,6 +140,8 @@ def notebook_parameters(path: Path) -> dict[str, dict[str, Any]]:
         declared = str(info.get("inferred_type_name") or "None")
         types: tuple[type, ...] = ()
         if declared not in ("None", ""):
+            if declared.startswith("Optional["):
+                types += (type(None),)
             for part in declared.replace("Optional[", "").replace("]", "").split("|"):
                 types += _TYPES.get(part.strip(), ())
         if not types:
@@ -176,7 +179,7 @@ def parse_parameters(pairs: Sequence[str]) -> dict[str, Any]:
 
 def _check_parameters(notebooks: Sequence[Path], params: Mapping[str, Any]) -> dict[Path, dict[str, Any]]:
     declared = {nb: notebook_parameters(nb) for nb in notebooks}
-    for nb, decl in declared.items():
+    for nb in declared:
         if "parameters" not in _cell_tags(nb):
             raise UsageError(f"notebook {nb.name} has no cell tagged 'parameters'")
     per_nb: dict[Path, dict[str, Any]] = {nb: {} for nb in notebooks}
@@ -244,6 +247,23 @@ def _env(**values: str) -> Iterator[None]:
                 os.environ[k] = v
 
 
+def _kernel_manager_class(socket_dir: Path) -> type:
+    """A kernel manager talking to the kernel over local IPC sockets in a private temp folder.
+
+    ipykernel warns on stderr when a kernel listens on TCP without encryption; sockets in a
+    folder only this user can read avoid both the exposure and the noise.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class _LocalKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs: Any) -> None:
+            kwargs.setdefault("transport", "ipc")
+            kwargs.setdefault("ip", str(socket_dir / "kernel"))
+            super().__init__(**kwargs)
+
+    return _LocalKernelManager
+
+
 def _failure_message(stem: str, exc: BaseException) -> str:
     cell = getattr(exc, "cell_index", None)
     count = getattr(exc, "exec_count", None)
@@ -305,9 +325,8 @@ def run_notebooks(
         When a notebook fails; earlier notebooks' outputs are in place, the failed one is
         kept in ``OUT/<stem>.failed/`` and the manifest records the failure.
     """
-    import papermill as pm
 
-    from jtbd_methods.render import render_html, render_index, render_pdf
+    from jtbd_methods.render import render_index
     from jtbd_methods.study import load_study
 
     if audience not in AUDIENCES:
@@ -345,6 +364,37 @@ def run_notebooks(
     }
     runs: list[NotebookRun] = []
     failure: NotebookFailed | None = None
+    sockets = Path(tempfile.mkdtemp(prefix="jtbd-kernel-"))
+    try:
+        failure = _run_each(notebooks, runs, out_path, study_path, loaded, per_nb, audience, pdf, branding,
+                            say, timeout, run_id, started, sockets)
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
+    finished = dt.datetime.now(dt.UTC)
+    manifest["finished"] = finished.isoformat()
+    manifest["seconds"] = round((finished - started).total_seconds(), 3)
+    manifest["status"] = "ok" if failure is None else "failed"
+    manifest["notebooks"] = [
+        {"notebook": r.stem, "status": r.status, "seconds": round(r.seconds, 3),
+         "folder": r.folder.relative_to(out_path).as_posix(), "error": r.error}
+        for r in runs
+    ] + [{"notebook": nb.stem, "status": "not run", "seconds": None, "folder": None, "error": None}
+         for nb in notebooks[len(runs):]]
+    manifest_path = atomic_write_json(out_path / "manifest.json", manifest)
+    atomic_write_text(out_path / "index.html", render_index(manifest, out_path))
+    if failure is not None:
+        raise failure
+    return RunResult(out=out_path, manifest=manifest_path, runs=tuple(runs))
+
+
+def _run_each(notebooks, runs, out_path, study_path, loaded, per_nb, audience, pdf, branding, say, timeout,
+              run_id, started, sockets) -> NotebookFailed | None:
+    """Run the notebooks in order, moving each finished folder into place; stop at a failure."""
+    import papermill as pm
+
+    from jtbd_methods.render import render_html, render_pdf
+
+    failure = None
     for i, nb in enumerate(notebooks, start=1):
         stem = nb.stem
         say(f"[{i}/{len(notebooks)}] {stem} …")
@@ -361,7 +411,7 @@ def run_notebooks(
                     pm.execute_notebook(
                         str(nb), str(executed), parameters=nb_params, kernel_name="python3",
                         progress_bar=False, cwd=str(tmp), execution_timeout=timeout, log_output=False,
-                        report_mode=False,
+                        report_mode=False, kernel_manager_class=_kernel_manager_class(sockets),
                     )
                 except pm.PapermillExecutionError as exc:
                     error = exc
@@ -397,18 +447,4 @@ def run_notebooks(
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
-    finished = dt.datetime.now(dt.UTC)
-    manifest["finished"] = finished.isoformat()
-    manifest["seconds"] = round((finished - started).total_seconds(), 3)
-    manifest["status"] = "ok" if failure is None else "failed"
-    manifest["notebooks"] = [
-        {"notebook": r.stem, "status": r.status, "seconds": round(r.seconds, 3),
-         "folder": r.folder.relative_to(out_path).as_posix(), "error": r.error}
-        for r in runs
-    ] + [{"notebook": nb.stem, "status": "not run", "seconds": None, "folder": None, "error": None}
-         for nb in notebooks[len(runs):]]
-    manifest_path = atomic_write_json(out_path / "manifest.json", manifest)
-    atomic_write_text(out_path / "index.html", render_index(manifest, out_path))
-    if failure is not None:
-        raise failure
-    return RunResult(out=out_path, manifest=manifest_path, runs=tuple(runs))
+    return failure

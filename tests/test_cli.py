@@ -1,0 +1,123 @@
+"""The jtbd command: through typer's runner and as a real subprocess."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from conftest import FEEDBACK_CSV, ROOT, tree_hashes
+
+from jtbd_methods.cli import main
+from jtbd_methods.runner import parse_parameters, resolve_notebooks
+from jtbd_methods.errors import UsageError
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "jtbd_methods", *args], capture_output=True, text=True,
+                          cwd=ROOT, timeout=300)
+
+
+def test_validate_ok(make_study, capsys):
+    code = main(["validate", str(make_study())])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "Test study (Test Trust): valid" in out
+    assert "feedback.csv" in out and "2024-01-05" in out
+
+
+def test_validate_wrong_column_and_bad_date_exit_1(make_study, capsys):
+    folder = make_study(
+        feedback__csv=FEEDBACK_CSV.replace("site,", "sight,", 1),
+        actions__csv="action_id,job_id,description,owner,started,status\nA1,gain_clarity,x,y,2024-02-30,done\n",
+    )
+    code = main(["validate", str(folder)])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "feedback.csv" in captured.out and "site" in captured.out
+    assert "actions.csv" in captured.out and "2024-02-30" in captured.out
+    assert "2 errors found" in captured.err
+
+
+def test_validate_subprocess_one_line_error_no_traceback(make_study):
+    folder = make_study(feedback__csv=FEEDBACK_CSV.replace("Surgery,5,", "Surgery,9,"))
+    proc = run_cli("validate", str(folder))
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert "row 3" not in proc.stderr  # details go to the table on stdout
+    assert "rating" in proc.stdout
+
+
+def test_run_unknown_notebook_is_one_line(make_study):
+    proc = run_cli("run", "99", "--study", str(make_study()), "--out", "/tmp/never")
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0
+    assert "unknown notebook '99'" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_debug_shows_traceback(make_study):
+    proc = run_cli("--debug", "run", "99", "--study", str(make_study()), "--out", "/tmp/never")
+    assert proc.returncode != 0
+    assert "Traceback" in proc.stderr
+
+
+def test_run_invalid_study_is_one_line(make_study, tmp_path):
+    folder = make_study(feedback__csv=FEEDBACK_CSV.replace("Surgery,5,", "Surgery,9,"))
+    before = tree_hashes(folder)
+    code = main(["run", "00", "--study", str(folder), "--out", str(tmp_path / "out")])
+    assert code == 1
+    assert not (tmp_path / "out").exists()
+    assert tree_hashes(folder) == before
+
+
+@pytest.mark.parametrize(
+    ("param", "message"),
+    [
+        ("nonsense=1", "unknown parameter 'nonsense'"),
+        ("min_cell_size=ten", "parameter 'min_cell_size'"),
+        ("period=3", "parameter 'period'"),
+        ("study_dir=/etc", "--study"),
+        ("novalue", "key=value"),
+    ],
+)
+def test_bad_parameters_rejected_before_running(make_study, tmp_path, capsys, param, message):
+    out = tmp_path / "out"
+    code = main(["run", "00", "--study", str(make_study()), "--out", str(out), "-p", param])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert message in err
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_parameters_are_literals_never_code():
+    params = parse_parameters(["x=__import__('os').system('echo hacked')", "y=[1, 2]", "z=True"])
+    assert params["x"] == "__import__('os').system('echo hacked')"
+    assert params["y"] == [1, 2] and params["z"] is True
+
+
+def test_resolve_notebooks_by_number_stem_and_all():
+    assert resolve_notebooks("00")[0].stem == "00_study_overview"
+    assert resolve_notebooks("0")[0].stem == "00_study_overview"
+    assert resolve_notebooks("00_study_overview")[0].stem == "00_study_overview"
+    assert resolve_notebooks(str(ROOT / "notebooks" / "00_study_overview.ipynb"))[0].name == "00_study_overview.ipynb"
+    assert [p.stem for p in resolve_notebooks("all")][0] == "00_study_overview"
+    with pytest.raises(UsageError, match="unknown notebook"):
+        resolve_notebooks("nope")
+
+
+def test_new_study_creates_skeleton(tmp_path, capsys):
+    if not (ROOT / "templates" / "study" / "study.yaml").is_file():
+        pytest.skip("templates/study/ not written yet")
+    target = tmp_path / "new"
+    assert main(["new-study", str(target)]) == 0
+    assert (target / "study.yaml").is_file() and (target / "GUIDE.md").is_file()
+    assert main(["new-study", str(target)]) == 1
+    assert "not empty" in capsys.readouterr().err
+
+
+def test_help_lists_commands():
+    proc = run_cli("--help")
+    assert proc.returncode == 0
+    for command in ("validate", "run", "new-study", "sample-study", "coder", "codebook"):
+        assert command in proc.stdout

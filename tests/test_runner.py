@@ -1,0 +1,163 @@
+"""jtbd run: outputs, manifest, atomicity, failures and interruptions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import ROOT, tree_hashes
+
+from jtbd_methods.errors import UsageError
+from jtbd_methods.runner import NotebookFailed, run_notebooks
+
+OVERVIEW = ROOT / "notebooks" / "00_study_overview.ipynb"
+
+
+def _notebook(path: Path, source: str) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell('study_dir: str = "x"\naudience: str = "client"\nmin_cell_size = None  # type: Optional[int]',
+                                  metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("from jtbd_methods import report"),
+        nbformat.v4.new_code_cell(source),
+    ]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, str(path))
+    return path
+
+
+@pytest.fixture(scope="module")
+def overview_run(tmp_path_factory):
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from conftest import DEFAULT_FILES
+
+    study = tmp_path_factory.mktemp("study")
+    for name, text in DEFAULT_FILES.items():
+        (study / name).write_text(text)
+    out = tmp_path_factory.mktemp("out")
+    before = tree_hashes(study)
+    result = run_notebooks([OVERVIEW], study=study, out=out, parameters={"min_cell_size": 2})
+    return study, out, result, before
+
+
+def test_outputs_per_notebook(overview_run):
+    _, out, result, _ = overview_run
+    folder = out / "00_study_overview"
+    assert result.ok
+    for name in ("00_study_overview.ipynb", "00_study_overview.html", "results.json"):
+        assert (folder / name).is_file(), name
+    assert (out / "manifest.json").is_file() and (out / "index.html").is_file()
+    assert not [p for p in out.iterdir() if p.name.startswith(".")], "temporary folders left behind"
+
+
+def test_results_json_flat_with_stable_keys(overview_run):
+    _, out, _, _ = overview_run
+    results = json.loads((out / "00_study_overview" / "results.json").read_text())
+    assert results["comments.n"] == 4
+    assert results["comments.sites"] == 2
+    assert all(isinstance(v, int | float | str | list | None) for v in results.values())
+
+
+def test_manifest_has_inputs_versions_and_status(overview_run):
+    study, out, _, _ = overview_run
+    manifest = json.loads((out / "manifest.json").read_text())
+    inputs = {f["path"]: f["sha256"] for f in manifest["study"]["inputs"]}
+    assert set(inputs) == {"study.yaml", "codebook.yaml", "feedback.csv", "survey.csv", "staff.csv", "actions.csv"}
+    import hashlib
+
+    assert inputs["feedback.csv"] == hashlib.sha256((study / "feedback.csv").read_bytes()).hexdigest()
+    assert manifest["versions"]["python"].count(".") == 2
+    assert "pandas" in manifest["versions"]["packages"]
+    assert manifest["parameters"] == {"min_cell_size": 2}
+    assert manifest["notebooks"][0]["status"] == "ok"
+    assert manifest["status"] == "ok" and manifest["finished"] >= manifest["started"]
+
+
+def test_client_html_has_no_code(overview_run):
+    _, out, _, _ = overview_run
+    page = (out / "00_study_overview" / "00_study_overview.html").read_text()
+    assert "load_study(" not in page
+    assert "Teaching note" not in page and "Exercise" not in page
+    assert "Test study" in page and "Test Trust" in page
+
+
+def test_inputs_unchanged(overview_run):
+    study, _, _, before = overview_run
+    assert tree_hashes(study) == before
+
+
+def test_teaching_html_shows_code(overview_run, tmp_path):
+    study, _, _, _ = overview_run
+    run_notebooks([OVERVIEW], study=study, out=tmp_path, audience="teaching")
+    page = (tmp_path / "00_study_overview" / "00_study_overview.html").read_text()
+    assert "load_study" in page and "Teaching note" in page
+
+
+def test_same_inputs_same_results(overview_run, tmp_path):
+    study, out, _, _ = overview_run
+    run_notebooks([OVERVIEW], study=study, out=tmp_path, parameters={"min_cell_size": 2})
+    first = (out / "00_study_overview" / "results.json").read_text()
+    assert (tmp_path / "00_study_overview" / "results.json").read_text() == first
+
+
+def test_failure_keeps_earlier_reports_and_names_cell(overview_run, tmp_path):
+    study, _, _, _ = overview_run
+    nbdir = tmp_path / "nbs"
+    nbdir.mkdir()
+    ok = _notebook(nbdir / "10_ok.ipynb", 'report.record("x.value", 1)')
+    bad = _notebook(nbdir / "11_bad.ipynb", 'raise ValueError("boom")')
+    out = tmp_path / "out"
+    run_notebooks([ok], study=study, out=out)
+    previous = (out / "10_ok" / "results.json").read_text()
+    _notebook(nbdir / "11_bad.ipynb", 'report.record("y", 2)')
+    run_notebooks([bad], study=study, out=out)
+    earlier_bad = tree_hashes(out / "11_bad")
+    _notebook(nbdir / "11_bad.ipynb", 'raise ValueError("boom")')
+    with pytest.raises(NotebookFailed, match=r"11_bad failed in cell 3 .*ValueError: boom"):
+        run_notebooks([ok, bad], study=study, out=out)
+    assert (out / "10_ok" / "results.json").read_text() == previous
+    assert tree_hashes(out / "11_bad") == earlier_bad, "the failed run touched the previous good report"
+    assert (out / "11_bad.failed" / "11_bad.ipynb").is_file()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "failed"
+    assert [n["status"] for n in manifest["notebooks"]] == ["ok", "failed"]
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]
+
+
+def test_interrupt_leaves_no_partial_output(overview_run, tmp_path, monkeypatch):
+    import papermill
+
+    study, _, _, _ = overview_run
+
+    def interrupted(*args, **kwargs):
+        Path(args[1]).write_text("{half")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(papermill, "execute_notebook", interrupted)
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        run_notebooks([OVERVIEW], study=study, out=out)
+    assert list(out.iterdir()) == []
+
+
+def test_unwritable_output_folder(overview_run, tmp_path):
+    import os
+
+    if os.geteuid() == 0:
+        target = Path("/proc/jtbd-cannot-write-here")
+    else:
+        target = tmp_path / "ro"
+        target.mkdir()
+        target.chmod(0o500)
+    study = overview_run[0]
+    with pytest.raises(UsageError, match="not writable"):
+        run_notebooks([OVERVIEW], study=study, out=target)
+
+
+def test_unknown_audience(overview_run, tmp_path):
+    with pytest.raises(UsageError, match="audience"):
+        run_notebooks([OVERVIEW], study=overview_run[0], out=tmp_path, audience="board")
