@@ -1,0 +1,136 @@
+"""Bad input through the command line: one-line message naming file, row and column,
+exit code 1 or 2, no traceback, and every input byte-for-byte unchanged.
+
+The cases of ``test_study.BROKEN`` are replayed through ``jtbd validate`` and ``jtbd run``;
+the cases below add more broken folders and broken command lines.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import FEEDBACK_CSV, ROOT, SURVEY_CSV, tree_hashes
+from test_study import BROKEN
+
+from jtbd_methods.cli import main
+
+HEADER = "comment_id,received,site,service,rating,comment\n"
+ACTIONS_HEADER = "action_id,job_id,description,owner,started,status\n"
+STUDY_OK = "name: X\norganisation: Y\nperiod: {start: 2024-01-01, end: 2024-12-31}\ncodebook: codebook.yaml\n"
+
+# (id, files to replace, text that must appear in the one-line message or the table)
+MORE = [
+    ("tab delimiter", {"feedback__csv": FEEDBACK_CSV.replace(",", "\t")}, "tabs"),
+    ("rating with text", {"feedback__csv": FEEDBACK_CSV.replace("Surgery,5,", "Surgery,3 stars,")}, "rating"),
+    ("date words", {"feedback__csv": FEEDBACK_CSV.replace("2024-01-09", "ninth of Jan")}, "received"),
+    ("duplicated header", {"feedback__csv": FEEDBACK_CSV.replace("comment\n", "comment,site\n", 1).replace("next\n", "next,x\n", 1)}, "each column name once"),
+    ("unnamed column", {"feedback__csv": FEEDBACK_CSV.replace("comment\n", "comment,\n", 1)}, "a name for every column"),
+    ("binary survey", {"survey__csv": b"PK\x03\x04\x00\x00binary zip"}, "binary"),
+    ("survey wave words", {"survey__csv": SURVEY_CSV.replace("R2,1,", "R2,second,")}, "wave"),
+    ("survey missing diagnosis", {"survey__csv": SURVEY_CSV.replace("diagnosis_group", "diagnosis", 1)}, "diagnosis_group"),
+    ("staff period words", {"staff__csv": "unit,period,engagement,respondents\nNorth,January,6,20\n"}, "period"),
+    ("staff negative respondents", {"staff__csv": "unit,period,engagement,respondents\nNorth,2024-01,6,-3\n"}, "respondents"),
+    ("staff empty engagement", {"staff__csv": "unit,period,engagement,respondents\nNorth,2024-01,,20\n"}, "engagement"),
+    ("actions empty date", {"actions__csv": ACTIONS_HEADER + "A1,gain_clarity,x,y,,done\n"}, "started"),
+    ("actions header only", {"actions__csv": ACTIONS_HEADER}, "only a header"),
+    ("codebook duplicate job", {"codebook__yaml": "name: c\njobs:\n  - {id: a, label: A}\n  - {id: a, label: B}\n"}, "duplicate job id"),
+    ("codebook outcome unknown job", {"codebook__yaml": "name: c\njobs:\n  - {id: a, label: A}\noutcomes:\n  - {id: o, job_id: zz, text: t}\n"}, "job_id"),
+    ("codebook bad polarity", {"codebook__yaml": "name: c\njobs:\n  - {id: a, label: A, indicators: [{phrase: p, polarity: sad}]}\n"}, "polarity"),
+    ("codebook bad dimension", {"codebook__yaml": "name: c\njobs:\n  - {id: a, label: A, dimension: spiritual}\n"}, "dimension"),
+    ("codebook is a list", {"codebook__yaml": "- a\n- b\n"}, "mapping"),
+    ("codebook tab indentation", {"codebook__yaml": "name: c\njobs:\n\t- id: a\n"}, "YAML"),
+    ("study.yaml missing", {"study__yaml": None}, "study.yaml"),
+    ("study.yaml binary", {"study__yaml": b"\x00\x01\x02"}, "binary"),
+    ("study.yaml redact not bool", {"study__yaml": STUDY_OK + "redact: maybe\n"}, "true or false"),
+    ("study.yaml names not list", {"study__yaml": STUDY_OK + "redact_names: Sarah\n"}, "list of names"),
+    ("study.yaml python tag", {"study__yaml": STUDY_OK + "x: !!python/object/apply:os.system ['echo hacked']\n"}, "YAML"),
+    ("second coding no codes", {"second_coding__csv": "comment_id\nC1\n"}, "code_<job_id>"),
+    ("codes unknown job", {"feedback__csv": FEEDBACK_CSV.replace("comment\n", "comment,codes\n", 1).replace("next\n", "next,be_happy\n", 1).replace("to me\n", "to me,\n").replace("Cardiology,,\n", "Cardiology,,,\n").replace('next"\n', 'next",\n')}, "codes"),
+    ("one megabyte comment", {"feedback__csv": HEADER + "C1,2024-01-05,North,Surgery,4," + "a" * 1_000_000 + "\n"}, "at most"),
+    ("latin-1 only bytes", {"feedback__csv": HEADER.encode() + b"C1,2024-01-05,North,Surgery,4,caf\x8f\n"}, "encoding"),
+]
+ALL_CASES = [(c[0], c[1], c[2]) for c in BROKEN] + [(c[0], c[1], c[2]) for c in MORE]
+
+
+def _one_line(err: str) -> str:
+    lines = [line for line in err.strip().splitlines() if line.strip()]
+    assert len(lines) == 1, f"expected one line on stderr, got: {err!r}"
+    assert "Traceback" not in err
+    return lines[0]
+
+
+@pytest.mark.parametrize(("files", "hint"), [c[1:] for c in ALL_CASES], ids=[c[0] for c in ALL_CASES])
+def test_broken_folder_validate_and_run(make_study, tmp_path, capsys, files, hint):
+    folder = make_study(**files)
+    before = tree_hashes(folder)
+    assert main(["validate", str(folder)]) == 1
+    captured = capsys.readouterr()
+    _one_line(captured.err)
+    assert hint in captured.out + captured.err
+    out = tmp_path / "reports"
+    assert main(["run", "00", "--study", str(folder), "--out", str(out)]) == 1
+    line = _one_line(capsys.readouterr().err)
+    assert line.startswith("jtbd: error: ")
+    assert not out.exists(), "a failed validation must not create output"
+    assert tree_hashes(folder) == before, "an input file was modified"
+
+
+def test_yaml_python_tags_never_execute(make_study, tmp_path):
+    marker = tmp_path / "pwned"
+    folder = make_study(study__yaml=STUDY_OK + f"x: !!python/object/apply:os.system ['touch {marker}']\n")
+    main(["validate", str(folder)])
+    assert not marker.exists()
+
+
+CLI_CASES = [
+    ("unknown notebook", ["run", "42"], 2, "unknown notebook"),
+    ("parameter unknown", ["run", "00", "-p", "colour=1"], 2, "unknown parameter"),
+    ("parameter wrong type", ["run", "00", "-p", "min_cell_size='ten'"], 2, "min_cell_size"),
+    ("parameter float for int", ["run", "00", "-p", "min_cell_size=2.5"], 2, "min_cell_size"),
+    ("parameter without value", ["run", "00", "-p", "min_cell_size"], 2, "key=value"),
+    ("parameter bad name", ["run", "00", "-p", "1x=2"], 2, "not a valid name"),
+    ("audience unknown", ["run", "00", "--audience", "board"], 2, "audience"),
+    ("study folder missing", ["run", "00", "--study", "/nonexistent/study"], 1, "existing study folder"),
+    ("reserved parameter", ["run", "00", "-p", "study_dir='/etc'"], 2, "--study"),
+]
+
+
+@pytest.mark.parametrize(("args", "code", "hint"), [c[1:] for c in CLI_CASES], ids=[c[0] for c in CLI_CASES])
+def test_bad_command_lines(make_study, tmp_path, capsys, args, code, hint):
+    folder = make_study()
+    before = tree_hashes(folder)
+    full = list(args)
+    if "--study" not in full:
+        full += ["--study", str(folder)]
+    full += ["--out", str(tmp_path / "out")]
+    assert main(full) == code
+    line = _one_line(capsys.readouterr().err)
+    assert hint in line
+    assert tree_hashes(folder) == before
+
+
+def test_output_folder_not_writable(make_study, tmp_path, capsys):
+    target = "/proc/jtbd" if os.geteuid() == 0 else str(tmp_path / "ro" / "x")
+    if os.geteuid() != 0:
+        (tmp_path / "ro").mkdir()
+        (tmp_path / "ro").chmod(0o500)
+    assert main(["run", "00", "--study", str(make_study()), "--out", target]) == 2
+    assert "not writable" in _one_line(capsys.readouterr().err)
+
+
+def test_subprocess_exit_code_and_single_line(make_study):
+    folder = make_study(feedback__csv=FEEDBACK_CSV.replace("received", "recieved", 1))
+    proc = subprocess.run([sys.executable, "-m", "jtbd_methods", "run", "00", "--study", str(folder),
+                           "--out", str(Path(folder).parent / "o")], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 1
+    line = _one_line(proc.stderr)
+    assert "feedback.csv, row 1, column 'received'" in line
+
+
+def test_case_count():
+    # the suite promises at least 40 broken folders and CLI calls
+    assert len(ALL_CASES) + len(CLI_CASES) + 2 >= 40
