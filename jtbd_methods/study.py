@@ -267,32 +267,41 @@ def _show(value: Any) -> str | None:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _decode(raw: bytes, out: _Collector) -> str | None:
+def _encoding(raw: bytes, out: _Collector) -> str | None:
+    """Name the encoding of ``raw`` (utf-8-sig or cp1252), or report why it has none."""
     if b"\x00" in raw[:65536]:
         out.add("a text file of comma-separated values; this file is binary (it contains NUL bytes)")
         return None
     try:
-        return raw.decode("utf-8-sig")
+        raw.decode("utf-8")
+        return "utf-8-sig"
     except UnicodeDecodeError:
         pass
     try:
-        return raw.decode("cp1252")
+        raw.decode("cp1252")
+        return "cp1252"
     except UnicodeDecodeError as exc:
         out.add(f"text encoded as UTF-8 or Windows-1252; byte {exc.start} ({raw[exc.start:exc.start + 1]!r}) "
                 "is neither (unknown encoding: re-save the file as 'CSV UTF-8')")
         return None
 
 
+def _decode(raw: bytes, out: _Collector) -> str | None:
+    encoding = _encoding(raw, out)
+    return None if encoding is None else raw.decode(encoding)
+
+
 def _read_csv(path: Path, out: _Collector) -> pd.DataFrame | None:
     """Read a CSV as strings, reporting an empty, binary, mis-delimited or malformed file."""
     raw = path.read_bytes()
-    if not raw.strip():
+    if not raw[:1_000_000].strip() and not raw.strip():
         out.add("a header row and at least one data row; the file is empty")
         return None
-    text = _decode(raw, out)
-    if text is None:
+    encoding = _encoding(raw, out)
+    if encoding is None:
         return None
-    first_line = text.split("\n", 1)[0]
+    head = raw[:100_000].decode(encoding, errors="ignore")
+    first_line = head.split("\n", 1)[0]
     if "," not in first_line:
         for delim, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")):
             if delim in first_line:
@@ -300,8 +309,8 @@ def _read_csv(path: Path, out: _Collector) -> pd.DataFrame | None:
                         "(re-save as CSV with commas)", row=1, value=first_line)
                 return None
     try:
-        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
-                         skipinitialspace=False, engine="c")
+        df = pd.read_csv(io.BytesIO(raw), encoding=encoding, dtype=str, keep_default_na=False,
+                         na_filter=False, skipinitialspace=False, engine="c")
     except (pd.errors.ParserError, csv.Error) as exc:
         msg = str(exc)
         m = re.search(r"line (\d+)", msg)
@@ -410,7 +419,7 @@ def _text(s: pd.Series, *, column: str, out: _Collector, required: bool = True) 
     text = s.str.strip()
     if required:
         out.rows((text == "").to_numpy(), s, column=column, expected="a value; the cell is empty")
-    return text.astype(object)
+    return text
 
 
 def _unique(s: pd.Series, *, column: str, out: _Collector, what: str) -> None:
@@ -453,7 +462,7 @@ def _feedback(raw: pd.DataFrame, out: _Collector, job_ids: set[str] | None) -> p
     long = (comment.str.len() > MAX_COMMENT_CHARS).to_numpy()
     out.rows(long, comment.str.slice(0, 40) + "…", column="comment",
              expected=f"a comment of at most {MAX_COMMENT_CHARS:,} characters (is a whole document pasted in?)")
-    df["comment"] = comment.str.strip().astype(object)
+    df["comment"] = comment.str.strip()
     _type_codes(df, raw, out, job_ids)
     return df
 
@@ -514,7 +523,7 @@ def _actions(raw: pd.DataFrame, out: _Collector, job_ids: set[str] | None, sites
                  expected=f"a job id of the codebook ({', '.join(sorted(job_ids))})")
     df["started"] = _parse_dates(raw["started"], column="started", out=out)
     if "sites" in raw.columns:
-        df["sites"] = raw["sites"].str.strip().astype(object)
+        df["sites"] = raw["sites"].str.strip()
         if sites is not None:
             bad = raw["sites"].map(lambda v: any(s not in sites for s in _split_codes(v))).to_numpy()
             out.rows(bad, raw["sites"], column="sites",
