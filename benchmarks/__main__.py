@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CODEBOOK = ROOT / "templates" / "codebooks" / "healthcare_recovery.yaml"
 SAMPLE = ROOT / "data" / "samples" / "recovery_study"
-NAMES = ("coding_1m", "coder_train_50k", "coder_predict", "run_all_sample", "validate_1m")
+NAMES = ("coding_1m", "coder_train_50k", "coder_predict", "run_all_sample", "validate_1m", "coding_dask")
 
 
 def _peak_mb() -> float:
@@ -158,12 +158,38 @@ def bench_validate(n: int) -> dict:
     return _line("validate_1m", n, seconds)
 
 
+def bench_coding_dask(n: int) -> dict:
+    """Code n comments in 8 Parquet partitions with a local Dask cluster of 1 and of 2 workers."""
+    from benchmarks.synthetic import make_comments
+    from jtbd_methods.codebook import load_codebook
+    from jtbd_methods.scale import code_corpus
+
+    codebook = load_codebook(CODEBOOK)
+    fb = make_comments(codebook, n, seed=6)
+    with tempfile.TemporaryDirectory(prefix="jtbd-bench-") as folder:
+        src = Path(folder) / "corpus"
+        src.mkdir()
+        step = -(-n // 8)
+        for i, lo in enumerate(range(0, n, step)):
+            fb.iloc[lo:lo + step].to_parquet(src / f"part-{i}.parquet", index=False)
+        del fb
+        timings = {}
+        for workers in (1, 2):
+            t0 = time.perf_counter()
+            code_corpus(src, codebook, Path(folder) / f"out{workers}", engine="dask", n_workers=workers)
+            timings[workers] = time.perf_counter() - t0
+    return _line("coding_dask", n, timings[2], seconds_1_worker=round(timings[1], 3),
+                 per_second_1_worker=round(n / timings[1], 1), seconds_2_workers=round(timings[2], 3),
+                 per_second_2_workers=round(n / timings[2], 1))
+
+
 BENCHMARKS = {
     "coding_1m": (bench_coding, 1_000_000),
     "coder_train_50k": (bench_coder_train, 50_000),
     "coder_predict": (bench_coder_predict, 200_000),
     "run_all_sample": (bench_run_all, 1),
     "validate_1m": (bench_validate, 1_000_000),
+    "coding_dask": (bench_coding_dask, 1_000_000),
 }
 
 

@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from jtbd_methods.errors import JTBDError
+from jtbd_methods.errors import JTBDError, UsageError
 
 app = typer.Typer(
     name="jtbd",
@@ -135,6 +135,71 @@ def sample_study_cmd(
 
     path = write_sample_study(directory, seed=seed, overwrite=overwrite)
     typer.echo(f"Sample study written to {path} (seed {seed}); planted truths in {path / 'README.md'}")
+
+
+@app.command("code")
+def code_cmd(
+    input: Annotated[Path, typer.Option("--input", help="Parquet file or folder of the feedback corpus.")],
+    codebook: Annotated[Path, typer.Option("--codebook", help="Codebook (YAML, .qdc or .qdpx).")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder (codes/, job_counts.parquet, ...).")],
+    engine: Annotated[str, typer.Option("--engine", help="dask (parallel, out of core) or pandas (in memory).")] = "dask",
+    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Address of an existing Dask scheduler.")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", help="Workers of the local Dask cluster.")] = None,
+    period: Annotated[str, typer.Option("--period", help="Period of the counts: week, month, quarter, year.")] = "month",
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing output folder.")] = False,
+) -> None:
+    """Code a corpus too large for memory; write tidy codes and job counts by period and site."""
+    from jtbd_methods.scale import code_corpus
+
+    if engine not in ("dask", "pandas"):
+        raise UsageError(f"--engine must be dask or pandas; got {engine!r}")
+    result = code_corpus(input, codebook, out, engine=engine, scheduler=scheduler, n_workers=workers,
+                         period=period, overwrite=overwrite)
+    typer.echo(f"{result.n_comments:,} comments coded into {result.n_codes:,} codes with {result.engine} "
+               f"in {result.seconds:.1f} s; outputs in {out}")
+
+
+@codebook_app.command("export")
+def codebook_export_cmd(
+    codebook: Annotated[Path, typer.Argument(help="Codebook to export (YAML, .qdc or .qdpx).")],
+    to: Annotated[Path, typer.Option("--to", help="REFI-QDA codebook file to write (.qdc).")],
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing file.")] = False,
+) -> None:
+    """Write a codebook as a REFI-QDA .qdc file for NVivo, ATLAS.ti, MAXQDA or QualCoder."""
+    from jtbd_methods.codebook import load_codebook
+    from jtbd_methods.refi_qda import codebook_to_qdc
+
+    if to.suffix.lower() != ".qdc":
+        raise UsageError(f"--to must name a .qdc file (a REFI-QDA codebook); got {str(to)!r}")
+    if to.exists() and not overwrite:
+        raise UsageError(f"{to} already exists; pass --overwrite to replace it")
+    cb = load_codebook(codebook)
+    path = codebook_to_qdc(cb, to)
+    typer.echo(f"{len(cb.jobs)} jobs and {len(cb.outcomes)} desired outcomes of {cb.name!r} "
+               f"written to {path}; import it as a codebook in your QDA program.")
+
+
+@codebook_app.command("import")
+def codebook_import_cmd(
+    source: Annotated[Path, typer.Argument(help="REFI-QDA codebook (.qdc) or project (.qdpx).")],
+    to: Annotated[Path, typer.Option("--to", help="Codebook YAML file to write.")],
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing file.")] = False,
+) -> None:
+    """Read the codebook of a REFI-QDA .qdc or .qdpx file and write it as YAML."""
+    from jtbd_methods.refi_qda import codebook_from_qdc, codebook_from_qdpx
+
+    readers = {".qdc": codebook_from_qdc, ".qdpx": codebook_from_qdpx}
+    reader = readers.get(source.suffix.lower())
+    if reader is None:
+        raise UsageError(f"SOURCE must be a .qdc codebook or a .qdpx project; got {str(source)!r}")
+    if to.suffix.lower() not in (".yaml", ".yml"):
+        raise UsageError(f"--to must name a .yaml file; got {str(to)!r}")
+    if to.exists() and not overwrite:
+        raise UsageError(f"{to} already exists; pass --overwrite to replace it")
+    cb = reader(source)
+    path = cb.to_yaml(to)
+    typer.echo(f"{len(cb.jobs)} jobs and {len(cb.outcomes)} desired outcomes of {cb.name!r} "
+               f"written to {path}; review jobs imported without a jtbd_methods description.")
 
 
 def main(argv: list[str] | None = None) -> int:
