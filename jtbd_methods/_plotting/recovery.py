@@ -1,0 +1,270 @@
+"""Figures of service recovery and the staff-experience link.
+
+Import them from :mod:`jtbd_methods.plots`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from jtbd_methods._validation import one_of, require_columns
+
+__all__ = ["plot_engagement_px", "plot_key_drivers", "plot_priority_matrix"]
+
+
+def plot_priority_matrix(
+    priorities: pd.DataFrame,
+    *,
+    label: str = "label",
+    share_cutoff: float | None = None,
+    impact_cutoff: float | None = None,
+    highlight: int = 3,
+    ax: plt.Axes | None = None,
+) -> plt.Axes:
+    """Frequency x impact of disrupted jobs, with intervals, cut-off lines and a job key.
+
+    Each point is numbered with the job's rank; the key beside the axes gives the labels
+    (long job labels would cover each other inside the plot).
+
+    Parameters
+    ----------
+    priorities : pandas.DataFrame
+        Output of :func:`jtbd_methods.recovery.priority_matrix`; rows without an impact
+        (not estimated, or suppressed) are not drawn.
+    label : str, default "label"
+        Column with the jobs' names in the key (falls back to ``job_id``).
+    share_cutoff, impact_cutoff : float, optional
+        Quadrant lines; default the cut-offs stored by ``priority_matrix`` (its medians).
+    highlight : int, default 3
+        Number of top-ranked jobs drawn in the accent colour.
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure when ``None``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> pm = pd.DataFrame({"job_id": ["a", "b"], "label": ["Feel heard", "Know next steps"],
+    ...     "disruption_share": [0.2, 0.05], "share_ci_low": [0.18, 0.04],
+    ...     "share_ci_high": [0.22, 0.06], "impact": [0.9, 1.6], "impact_ci_low": [0.8, 1.3],
+    ...     "impact_ci_high": [1.0, 1.9], "priority": [18.0, 8.0], "rank": [1, 2]})
+    >>> ax = plot_priority_matrix(pm)
+    >>> ax.get_xlabel()
+    'Comments in which the job is disrupted (%)'
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['1  Feel heard', '2  Know next steps']
+    >>> plt.close(ax.figure)
+    """
+    from matplotlib.lines import Line2D
+
+    from jtbd_methods.plots import CONCERN, NEUTRAL, PALETTE, new_axes
+
+    caller = "plot_priority_matrix"
+    cols = ["job_id", "disruption_share", "share_ci_low", "share_ci_high", "impact",
+            "impact_ci_low", "impact_ci_high"]
+    require_columns(priorities, cols, name="priorities", caller=caller)
+    d = priorities.loc[priorities["impact"].notna()].reset_index(drop=True)
+    names = (d[label] if label in d.columns else d["job_id"]).astype(str).tolist()
+    if "rank" in d.columns and d["rank"].notna().all():
+        ranks = [int(r) for r in d["rank"]]
+    else:
+        ranks = list(range(1, len(d) + 1))
+    ax = new_axes(ax, figsize=(10, 5.5))
+    x = 100 * d["disruption_share"].to_numpy(float)
+    y = d["impact"].to_numpy(float)
+    xerr = np.vstack([x - 100 * d["share_ci_low"].to_numpy(float),
+                      100 * d["share_ci_high"].to_numpy(float) - x])
+    yerr = np.vstack([y - d["impact_ci_low"].to_numpy(float),
+                      d["impact_ci_high"].to_numpy(float) - y])
+    colours = [CONCERN if r <= highlight else PALETTE[0] for r in ranks]
+    handles = []
+    for xi, yi, xe, ye, c, r, name in zip(x, y, xerr.T, yerr.T, colours, ranks, names, strict=True):
+        ax.errorbar(xi, yi, xerr=xe[:, None], yerr=ye[:, None], fmt="o", ms=7, color=c,
+                    ecolor=c, elinewidth=1, capsize=2, alpha=0.9)
+        ax.annotate(str(r), (xi, yi), xytext=(5, 4), textcoords="offset points",
+                    fontsize="small", fontweight="bold", color=c)
+        handles.append(Line2D([], [], ls="none", marker="o", color=c, label=f"{r}  {name}"))
+    s_cut = share_cutoff if share_cutoff is not None else priorities.attrs.get("share_cutoff")
+    i_cut = impact_cutoff if impact_cutoff is not None else priorities.attrs.get("impact_cutoff")
+    if s_cut is None and len(d):
+        s_cut = float(d["disruption_share"].median())
+    if i_cut is None and len(d):
+        i_cut = float(d["impact"].median())
+    if s_cut is not None:
+        ax.axvline(100 * s_cut, color=NEUTRAL, ls="--", lw=1)
+    if i_cut is not None:
+        ax.axhline(i_cut, color=NEUTRAL, ls="--", lw=1)
+    ax.axhline(0, color="black", lw=0.6)
+    ax.text(0.99, 0.99, "fix first", transform=ax.transAxes, ha="right", va="top",
+            color=CONCERN, fontweight="bold")
+    if handles:
+        order = np.argsort(ranks, kind="stable")
+        ax.legend(handles=[handles[k] for k in order], title="Job (by priority rank)",
+                  loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False,
+                  fontsize="small", title_fontsize="small")
+    ax.set_title("Which disrupted jobs cost most? Upper right: frequent and damaging")
+    ax.set_xlabel("Comments in which the job is disrupted (%)")
+    ax.set_ylabel("Drop in rating when disrupted (points, 1-5 scale)")
+    ax.set_xlim(left=0)
+    return ax
+
+
+def plot_key_drivers(
+    drivers: pd.DataFrame,
+    *,
+    labels: dict[str, str] | None = None,
+    percent: bool = True,
+    ax: plt.Axes | None = None,
+) -> plt.Axes:
+    """Horizontal bars of relative importance with bootstrap intervals.
+
+    Parameters
+    ----------
+    drivers : pandas.DataFrame
+        Output of :func:`jtbd_methods.recovery.key_drivers`.
+    labels : dict, optional
+        Driver -> label for the axis (e.g. ``study.codebook.labels()`` with ``by_job=True``).
+    percent : bool, default True
+        Show the share of R² in % (``percent_of_r2``); ``False`` shows the raw weights.
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> kd = pd.DataFrame({"driver": ["a", "b"], "weight": [0.3, 0.1], "ci_low": [0.2, 0.05],
+    ...     "ci_high": [0.4, 0.15], "percent_of_r2": [75.0, 25.0], "r_squared": [0.4, 0.4],
+    ...     "method": ["relative_weights"] * 2})
+    >>> ax = plot_key_drivers(kd)
+    >>> ax.get_xlabel()
+    'Share of explained variance in overall satisfaction (% of R²)'
+    >>> plt.close(ax.figure)
+    """
+    from jtbd_methods.plots import PALETTE, new_axes
+
+    caller = "plot_key_drivers"
+    require_columns(drivers, ["driver", "weight", "ci_low", "ci_high", "percent_of_r2",
+                              "r_squared"], name="drivers", caller=caller)
+    d = drivers.sort_values("weight", ascending=True, kind="mergesort")
+    r2 = float(d["r_squared"].iloc[0]) if len(d) else float("nan")
+    scale = 100 / r2 if percent and r2 > 0 else 1.0
+    values = d["weight"].to_numpy(float) * scale
+    low = d["ci_low"].to_numpy(float) * scale
+    high = d["ci_high"].to_numpy(float) * scale
+    err = np.vstack([values - low, high - values])
+    err = np.where(np.isfinite(err), err, 0.0)
+    names = [(labels or {}).get(k, k) for k in d["driver"]]
+    ax = new_axes(ax, figsize=(8, max(3.0, 0.45 * len(d) + 1.5)))
+    ax.barh(names, values, xerr=err, color=PALETTE[0], ecolor="black", capsize=3,
+            error_kw={"elinewidth": 1})
+    method = str(d["method"].iloc[0]).replace("_", " ") if "method" in d.columns and len(d) else ""
+    ax.set_title(f"What drives overall satisfaction most? (R² = {r2:.2f})")
+    if percent:
+        ax.set_xlabel("Share of explained variance in overall satisfaction (% of R²)")
+    else:
+        ax.set_xlabel(f"Relative importance ({method}, share of R², 0-1)")
+    ax.set_ylabel("Driver")
+    ax.set_xlim(left=0)
+    return ax
+
+
+def plot_engagement_px(
+    model: Any,
+    *,
+    kind: str = "within",
+    ax: plt.Axes | None = None,
+) -> plt.Axes:
+    """Staff engagement against patients' positive share, with the fitted line and its band.
+
+    Parameters
+    ----------
+    model : EngagementModel
+        Output of :func:`jtbd_methods.workforce.engagement_model`.
+    kind : {"within", "between"}, default "within"
+        ``"within"``: each unit-period as its deviation from the unit's own mean (engagement
+        points, positive share in pp), with the within-unit slope and its confidence band.
+        ``"between"``: one point per unit (its means), with the between-unit line and band.
+    ax : matplotlib.axes.Axes, optional
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> from jtbd_methods.workforce import engagement_model
+    >>> rng = np.random.default_rng(0)
+    >>> d = pd.DataFrame({"unit": np.repeat(list("abcd"), 6),
+    ...     "period": np.tile(pd.date_range("2024-01-01", periods=6, freq="MS"), 4),
+    ...     "engagement": rng.normal(6, 1, 24), "n": 50})
+    >>> d["positive_share"] = np.clip(0.3 + 0.04 * d["engagement"] + rng.normal(0, 0.03, 24), 0, 1)
+    >>> ax = plot_engagement_px(engagement_model(d))
+    >>> ax.get_xlabel()
+    "Staff engagement minus the unit's mean (points, 0-10 scale)"
+    >>> plt.close(ax.figure)
+    """
+    from jtbd_methods.plots import CONCERN, PALETTE, new_axes
+
+    kind = one_of(kind, ("within", "between"), parameter="kind", caller="plot_engagement_px")
+    d = model.data
+    params = model.params
+    cov = model.cov_params
+    z = stats.norm.ppf(0.5 + model.ci / 2)
+    ax = new_axes(ax, figsize=(7.5, 5))
+    units = sorted(d["unit"].unique())
+    colour = {u: PALETTE[i % len(PALETTE)] for i, u in enumerate(units)}
+    if kind == "within":
+        x = d["engagement_within"].to_numpy(float)
+        y = (d["positive_share_pp"] - d["positive_share_unit_mean_pp"]).to_numpy(float)
+        ax.scatter(x, y, s=14, alpha=0.6, c=[colour[u] for u in d["unit"]], edgecolors="none")
+        grid = np.linspace(x.min(), x.max(), 50)
+        slope = float(params["within"])
+        se = float(np.sqrt(cov.loc["within", "within"]))
+        fit = slope * grid
+        band = z * se * np.abs(grid)
+        ax.plot(grid, fit, color=CONCERN, lw=2.5,
+                label=f"within-unit slope {slope:+.1f} pp per point")
+        ax.fill_between(grid, fit - band, fit + band, color=CONCERN, alpha=0.2,
+                        label=f"{round(100 * model.ci)}% confidence band")
+        ax.axhline(0, color="black", lw=0.6)
+        ax.axvline(0, color="black", lw=0.6)
+        ax.set_title("In months a unit's staff are more engaged than usual, "
+                     "do its patients rate care better?")
+        ax.set_xlabel("Staff engagement minus the unit's mean (points, 0-10 scale)")
+        ax.set_ylabel("Positive share minus the unit's mean (percentage points)")
+    else:
+        means = d.groupby("unit").agg(
+            engagement=("engagement_unit_mean", "first"),
+            between=("engagement_between", "first"),
+            share=("positive_share_unit_mean_pp", "first"),
+        )
+        ax.scatter(means["engagement"], means["share"], s=50,
+                   c=[colour[u] for u in means.index], edgecolors="black", linewidths=0.5, zorder=3)
+        for u, row in means.iterrows():
+            ax.annotate(str(u), (row["engagement"], row["share"]), xytext=(4, 4),
+                        textcoords="offset points", fontsize="small")
+        offset = float((means["engagement"] - means["between"]).iloc[0])
+        grid_b = np.linspace(means["between"].min(), means["between"].max(), 50)
+        a, b = float(params["intercept"]), float(params["between"])
+        fit = a + b * grid_b
+        v = (cov.loc["intercept", "intercept"] + grid_b**2 * cov.loc["between", "between"]
+             + 2 * grid_b * cov.loc["intercept", "between"])
+        band = z * np.sqrt(np.asarray(v, dtype=float))
+        ax.plot(grid_b + offset, fit, color=CONCERN, lw=2.5,
+                label=f"between-unit slope {b:+.1f} pp per point")
+        ax.fill_between(grid_b + offset, fit - band, fit + band, color=CONCERN, alpha=0.2,
+                        label=f"{round(100 * model.ci)}% confidence band")
+        ax.set_title("Do units with more engaged staff have more positive patients?")
+        ax.set_xlabel("Unit's mean staff engagement (points, 0-10 scale)")
+        ax.set_ylabel("Unit's mean positive share (%)")
+    ax.legend(frameon=False, fontsize="small", loc="upper left")
+    return ax
