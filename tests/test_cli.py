@@ -9,8 +9,8 @@ import pytest
 from conftest import FEEDBACK_CSV, ROOT, tree_hashes
 
 from jtbd_methods.cli import main
-from jtbd_methods.runner import parse_parameters, resolve_notebooks
 from jtbd_methods.errors import UsageError
+from jtbd_methods.runner import parse_parameters, resolve_notebooks
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:

@@ -1,0 +1,721 @@
+"""REFI-QDA codebook exchange: write and read ``.qdc`` codebooks and ``.qdpx`` projects.
+
+The REFI-QDA standard (QDA-XML) is the exchange format of NVivo, ATLAS.ti, MAXQDA,
+QualCoder and other qualitative-analysis programs [1]_. A codebook file (``.qdc``) is an
+XML document in the namespace ``urn:QDA-XML:codebook:1.0``: a ``CodeBook`` root holding
+``Codes`` (``Code`` elements with ``guid``, ``name``, ``isCodable``, optional ``color`` and
+``Description``; nested codes form the hierarchy) and optional ``Sets`` of codes. A project
+(``.qdpx``) is a zip archive whose ``project.qde`` (namespace ``urn:QDA-XML:project:1.0``)
+contains the same ``CodeBook``.
+
+Mapping of a :class:`~jtbd_methods.codebook.Codebook` onto QDA-XML
+------------------------------------------------------------------
+
+* every job is a ``Code`` named by the job's label, nested under its parent job when it has
+  one; its ``Description`` is the job statement followed by a structured block with the other
+  fields, so that researchers read the statement in their program and the toolkit re-imports
+  everything::
+
+      When I leave hospital, I want to know what happens next, so I can plan my recovery.
+
+      --- jtbd_methods job ---
+      id: gain_clarity
+      dimension: functional
+      stage: leaving_care
+      indicators:
+      - what happens next
+      - phrase: no one explained
+        polarity: disrupted
+      ...
+      --- end jtbd_methods ---
+
+  the block between the two marker lines is YAML (read back with ``yaml.safe_load``);
+* every desired outcome is a child ``Code`` of its job, named by the outcome text, with a
+  block of kind ``outcome`` holding its id;
+* a ``Set`` named after the codebook carries the codebook's description and a block of kind
+  ``codebook`` (name, version) and lists every job, then every outcome, in codebook order
+  (which the hierarchy alone cannot keep); one further set per job dimension
+  (functional, emotional, social) groups the jobs for users of the QDA program;
+* GUIDs are name-based UUIDs (:func:`uuid.uuid5`) of the job, outcome or set id, so
+  re-exporting the same codebook gives the same GUIDs and the same bytes.
+
+Codes without a block (a codebook made in NVivo, ATLAS.ti, ...) are imported as jobs: the
+code name becomes the label and, in snake_case, the id (unique, in document order); the
+description becomes the statement; dimension ``functional``; no indicators; nested codes keep
+their parent. A warning names how many codes were imported this way.
+
+Parsing is safe against XML attacks without ``defusedxml``: a document that declares a
+``DOCTYPE`` (and therefore any entity) is rejected before it is parsed into a tree.
+
+References
+----------
+.. [1] Rotterdam Exchange Format Initiative (2019). *REFI-QDA Standard, version 1.5*.
+   https://www.qdasoftware.org/wp-content/uploads/2019/09/REFI-QDA-1-5.pdf
+.. [2] Evers, J. C. (2018). Current issues in qualitative data analysis software (QDAS): a user
+   and developer perspective. *The Qualitative Report*, 23(13), 61-73.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+import uuid
+import xml.etree.ElementTree as ET
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from xml.parsers import expat
+
+import yaml
+
+from jtbd_methods._io import atomic_path
+from jtbd_methods.codebook import DIMENSIONS, Codebook, CodebookError, codebook_from_dict
+
+__all__ = [
+    "CODEBOOK_NAMESPACE",
+    "PROJECT_NAMESPACE",
+    "codebook_from_qdc",
+    "codebook_from_qdpx",
+    "codebook_to_qdc",
+    "code_guid",
+]
+
+logger = logging.getLogger(__name__)
+
+#: Namespace of REFI-QDA codebook files (``.qdc``).
+CODEBOOK_NAMESPACE = "urn:QDA-XML:codebook:1.0"
+#: Namespace of REFI-QDA project files (``project.qde`` inside ``.qdpx``).
+PROJECT_NAMESPACE = "urn:QDA-XML:project:1.0"
+
+#: Namespace of the name-based GUIDs written by this module (fixed for all time: changing it
+#: would change every GUID of every exported codebook).
+_GUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:jtbd_methods:refi-qda")
+
+_BLOCK_START = re.compile(r"^--- jtbd_methods (job|outcome|codebook) ---[ \t]*$", re.MULTILINE)
+_BLOCK_END = "--- end jtbd_methods ---"
+_RGB = re.compile(r"^#(?:[0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})$")
+# Characters that XML 1.0 does not allow (control characters other than tab, LF, CR).
+_XML_INVALID = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_ID_MAX = 64
+# Keys of the job block (the other fields travel in the XML structure: label = code name,
+# statement = description text, parent = nesting, color = color attribute).
+_JOB_KEYS = ("id", "dimension", "stage", "indicators", "root_cause_questions", "barriers",
+             "enablers")
+
+
+# ----------------------------------------------------------------------------------- export
+def code_guid(kind: str, identifier: str) -> str:
+    """Deterministic GUID of a job, outcome or set in exported codebooks.
+
+    Parameters
+    ----------
+    kind : {"job", "outcome", "set"}
+        What the GUID identifies.
+    identifier : str
+        The job id, outcome id or set key.
+
+    Returns
+    -------
+    str
+        Upper-case GUID ``XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX`` (a version-5 UUID of
+        ``"{kind}:{identifier}"``), the same in every export.
+
+    Raises
+    ------
+    ValueError
+        If ``kind`` is not one of the three kinds.
+
+    Examples
+    --------
+    >>> code_guid("job", "gain_clarity") == code_guid("job", "gain_clarity")
+    True
+    >>> len(code_guid("job", "gain_clarity"))
+    36
+    """
+    if kind not in ("job", "outcome", "set"):
+        raise ValueError(
+            f"The 'kind' parameter of code_guid must be one of 'job', 'outcome', 'set'; got {kind!r}."
+        )
+    return str(uuid.uuid5(_GUID_NAMESPACE, f"{kind}:{identifier}")).upper()
+
+
+def _clean(text: str) -> str:
+    """Remove characters XML 1.0 cannot carry (logged)."""
+    cleaned = _XML_INVALID.sub("", text)
+    if cleaned != text:
+        logger.warning("Removed %d control character(s) that XML cannot hold from %r.",
+                       len(text) - len(cleaned), cleaned[:40])
+    return cleaned
+
+
+def _block(kind: str, fields: dict[str, Any], text: str = "") -> str:
+    """Description text: free text, blank line, then the marked YAML block."""
+    body = yaml.safe_dump(fields, sort_keys=False, allow_unicode=True,
+                          default_flow_style=False, width=100)
+    head = f"{text}\n\n" if text else ""
+    return f"{head}--- jtbd_methods {kind} ---\n{body}{_BLOCK_END}"
+
+
+def _color(value: str | None, job_id: str) -> str | None:
+    """A colour the XSD accepts (#RRGGBB), converting colour names; None when impossible."""
+    if value is None:
+        return None
+    if _RGB.match(value):
+        return value
+    try:
+        from matplotlib.colors import to_hex
+
+        converted = to_hex(value).upper()
+    except ValueError:
+        logger.warning("Job %r: colour %r is not a colour; exported without a colour.",
+                       job_id, value)
+        return None
+    logger.info("Job %r: colour %r exported as %s.", job_id, value, converted)
+    return converted
+
+
+def _ns(tag: str, ns: str = CODEBOOK_NAMESPACE) -> str:
+    return f"{{{ns}}}{tag}"
+
+
+def _codebook_element(codebook: Codebook, *, origin: str) -> ET.Element:
+    root = ET.Element(_ns("CodeBook"), {"origin": origin})
+    codes = ET.SubElement(root, _ns("Codes"))
+    job_dicts = {d["id"]: d for d in codebook.to_dict()["jobs"]}
+    children: dict[str | None, list] = {}
+    for job in codebook.jobs:
+        children.setdefault(job.parent, []).append(job)
+
+    def add_job(parent_el: ET.Element, job) -> None:
+        attrs = {"guid": code_guid("job", job.id), "name": _clean(job.label),
+                 "isCodable": "true"}
+        color = _color(job.color, job.id)
+        if color is not None:
+            attrs["color"] = color
+        el = ET.SubElement(parent_el, _ns("Code"), attrs)
+        # Empty fields are left out (they re-import as the same defaults).
+        d = {k: v for k, v in job_dicts[job.id].items()
+             if k in _JOB_KEYS and (k in ("id", "dimension") or v not in ("", [], {}, None))}
+        desc = ET.SubElement(el, _ns("Description"))
+        desc.text = _clean(_block("job", d, job.statement))
+        for outcome in codebook.outcomes_for(job.id):
+            oel = ET.SubElement(el, _ns("Code"), {"guid": code_guid("outcome", outcome.id),
+                                                  "name": _clean(outcome.text),
+                                                  "isCodable": "true"})
+            odesc = ET.SubElement(oel, _ns("Description"))
+            odesc.text = _block("outcome", {"id": outcome.id, "job_id": outcome.job_id})
+        for child in children.get(job.id, []):
+            add_job(el, child)
+
+    for job in children.get(None, []):
+        add_job(codes, job)
+
+    sets = ET.SubElement(root, _ns("Sets"))
+    meta = ET.SubElement(sets, _ns("Set"), {"guid": code_guid("set", "codebook"),
+                                            "name": _clean(codebook.name)})
+    mdesc = ET.SubElement(meta, _ns("Description"))
+    mdesc.text = _clean(_block("codebook", {"name": codebook.name, "version": codebook.version},
+                               codebook.description))
+    # every job, then every outcome, in codebook order (the hierarchy alone loses that order)
+    for job in codebook.jobs:
+        ET.SubElement(meta, _ns("MemberCode"), {"guid": code_guid("job", job.id)})
+    for outcome in codebook.outcomes:
+        ET.SubElement(meta, _ns("MemberCode"), {"guid": code_guid("outcome", outcome.id)})
+    for dimension in DIMENSIONS:
+        members = [j for j in codebook.jobs if j.dimension == dimension]
+        if not members:
+            continue
+        s = ET.SubElement(sets, _ns("Set"), {"guid": code_guid("set", f"dimension:{dimension}"),
+                                             "name": f"{dimension.capitalize()} jobs"})
+        sdesc = ET.SubElement(s, _ns("Description"))
+        sdesc.text = f"Jobs of the {dimension} dimension (grouping only; not re-imported)."
+        for job in members:
+            ET.SubElement(s, _ns("MemberCode"), {"guid": code_guid("job", job.id)})
+    return root
+
+
+def _origin() -> str:
+    try:
+        from importlib.metadata import version
+
+        return f"jtbd_methods {version('jtbd_methods')}"
+    except Exception:  # pragma: no cover - package not installed (source checkout)
+        return "jtbd_methods"
+
+
+def codebook_to_qdc(codebook: Codebook, path: str | Path, *, origin: str | None = None) -> Path:
+    """Write a codebook as a REFI-QDA codebook file (``.qdc``).
+
+    Parameters
+    ----------
+    codebook : Codebook
+        The codebook to export.
+    path : str or Path
+        Destination, conventionally ending in ``.qdc``; written atomically (a failed export
+        leaves any existing file untouched). Parent folders are created.
+    origin : str, optional
+        Value of the ``origin`` attribute (the program that wrote the file); defaults to
+        ``"jtbd_methods <version>"``.
+
+    Returns
+    -------
+    Path
+        The path written.
+
+    Raises
+    ------
+    TypeError
+        If ``codebook`` is not a :class:`~jtbd_methods.codebook.Codebook`.
+
+    Notes
+    -----
+    The file is valid against the standard's ``Codebook.xsd`` [1]_: jobs are ``Code``
+    elements (hierarchy by nesting, desired outcomes as child codes), descriptions carry the
+    job statement and a structured block with the remaining fields (see the module
+    docstring), GUIDs are deterministic (:func:`code_guid`), and the output contains no
+    time stamp, so exporting the same codebook twice gives identical bytes. Colour names are
+    converted to ``#RRGGBB``; unknown colours are dropped with a warning.
+
+    References
+    ----------
+    .. [1] Rotterdam Exchange Format Initiative (2019). *REFI-QDA Standard, version 1.5*.
+       https://www.qdasoftware.org/wp-content/uploads/2019/09/REFI-QDA-1-5.pdf
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from jtbd_methods.codebook import codebook_from_dict
+    >>> cb = codebook_from_dict({"name": "demo", "jobs": [
+    ...     {"id": "gain_clarity", "label": "Understand what comes next",
+    ...      "statement": "When I leave, I want to know what happens next."}]})
+    >>> out = codebook_to_qdc(cb, pathlib.Path(tempfile.mkdtemp()) / "demo.qdc")
+    >>> codebook_from_qdc(out).to_dict() == cb.to_dict()
+    True
+    """
+    if not isinstance(codebook, Codebook):
+        raise TypeError(
+            "The 'codebook' parameter of codebook_to_qdc must be a jtbd_methods Codebook; "
+            f"got {type(codebook).__name__}."
+        )
+    path = Path(path)
+    if path.suffix.lower() != ".qdc":
+        logger.warning("%s: REFI-QDA codebooks conventionally end in .qdc.", path.name)
+    root = _codebook_element(codebook, origin=origin or _origin())
+    ET.register_namespace("", CODEBOOK_NAMESPACE)
+    tree = ET.ElementTree(root)
+    ET.indent(tree, space="  ")
+    data = ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+    logger.info("Wrote %d jobs and %d outcomes to %s.", len(codebook.jobs),
+                len(codebook.outcomes), path)
+    return path
+
+
+# ----------------------------------------------------------------------------------- import
+class _Forbidden(Exception):
+    pass
+
+
+def _forbid(what: str):
+    def handler(*_args: Any) -> None:
+        raise _Forbidden(what)
+
+    return handler
+
+
+def _parse_xml(data: bytes, *, source: str) -> ET.Element:
+    """Parse XML, rejecting DOCTYPE / entity declarations before building the tree."""
+    probe = expat.ParserCreate()
+    probe.StartDoctypeDeclHandler = _forbid("a DOCTYPE declaration")
+    probe.EntityDeclHandler = _forbid("an entity declaration")
+    probe.UnparsedEntityDeclHandler = _forbid("an entity declaration")
+    probe.ExternalEntityRefHandler = _forbid("an external entity reference")
+    try:
+        probe.Parse(data, True)
+    except _Forbidden as exc:
+        raise CodebookError(
+            source, [f"the XML contains {exc}, which is not allowed (REFI-QDA files never "
+                     "need one, and it could be used to attack the reader)"]
+        ) from None
+    except expat.ExpatError as exc:
+        raise CodebookError(
+            source, [f"not well-formed XML at line {exc.lineno}, column {exc.offset + 1}: "
+                     f"{expat.ErrorString(exc.code)}"]
+        ) from None
+    return ET.fromstring(data)
+
+
+def _split(tag: str) -> tuple[str, str]:
+    if tag.startswith("{"):
+        ns, local = tag[1:].split("}", 1)
+        return ns, local
+    return "", tag
+
+
+def _children(el: ET.Element, local: str) -> Iterator[ET.Element]:
+    for child in el:
+        if isinstance(child.tag, str) and _split(child.tag)[1] == local:
+            yield child
+
+
+def _first(el: ET.Element, local: str) -> ET.Element | None:
+    return next(_children(el, local), None)
+
+
+def _check_root(root: ET.Element, *, local: str, namespace: str, source: str) -> None:
+    ns, name = _split(root.tag)
+    if name != local:
+        raise CodebookError(
+            source, [f"the root element is <{name}>; a REFI-QDA "
+                     f"{'codebook' if local == 'CodeBook' else 'project'} starts with <{local}>"]
+        )
+    if ns != namespace:
+        logger.warning("%s: namespace %r instead of the standard's %r; reading it anyway.",
+                       source, ns, namespace)
+
+
+def _parse_block(description: str, *, where: str, source: str
+                 ) -> tuple[str, str | None, dict[str, Any]]:
+    """Split a description into (free text, block kind or None, block fields)."""
+    match = _BLOCK_START.search(description)
+    if match is None:
+        return description.strip(), None, {}
+    text = description[: match.start()].strip()
+    rest = description[match.end():]
+    end = rest.find(_BLOCK_END)
+    if end < 0:
+        raise CodebookError(source, [f"{where}: the jtbd_methods block has no end line "
+                                     f"{_BLOCK_END!r}"])
+    try:
+        fields = yaml.safe_load(rest[:end])
+    except yaml.YAMLError as exc:
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise CodebookError(source, [f"{where}: the jtbd_methods block is not valid YAML "
+                                     f"({reason})"]) from None
+    if fields is None:
+        fields = {}
+    if not isinstance(fields, dict):
+        raise CodebookError(source, [f"{where}: the jtbd_methods block must hold key: value "
+                                     f"lines, got {type(fields).__name__}"])
+    return text, match.group(1), fields
+
+
+def _snake_id(name: str) -> str:
+    """lower_snake_case id from a code name (ASCII, starts with a letter, <= 64 chars)."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    s = re.sub(r"[^a-z0-9]+", "_", ascii_name.lower()).strip("_")
+    if not s:
+        s = "code"
+    if not s[0].isalpha():
+        s = f"code_{s}"
+    return s[:_ID_MAX].rstrip("_")
+
+
+def _unique_id(base: str, taken: set[str]) -> str:
+    if base not in taken:
+        return base
+    i = 2
+    while True:
+        candidate = f"{base[: _ID_MAX - len(str(i)) - 1].rstrip('_')}_{i}"
+        if candidate not in taken:
+            return candidate
+        i += 1
+
+
+@dataclass
+class _Node:
+    guid: str
+    name: str
+    text: str
+    kind: str | None
+    fields: dict[str, Any]
+    color: str | None
+    parent: int | None  # index of the parent node
+    codable: bool
+    children: list[int] = field(default_factory=list)
+
+
+def _read_codes(codes_el: ET.Element, *, source: str) -> list[_Node]:
+    nodes: list[_Node] = []
+
+    def walk(el: ET.Element, parent: int | None, path: str) -> None:
+        for i, code in enumerate(_children(el, "Code")):
+            name = code.get("name")
+            where = f"code {path}{i + 1}"
+            if name is None or not name.strip():
+                raise CodebookError(source, [f"{where}: a Code without a 'name' attribute"])
+            where = f"code {name!r}"
+            desc_el = _first(code, "Description")
+            description = (desc_el.text or "") if desc_el is not None else ""
+            text, kind, fields = _parse_block(description, where=where, source=source)
+            if kind == "codebook":
+                raise CodebookError(source, [f"{where}: a codebook block belongs in a Set, "
+                                             "not in a Code"])
+            color = code.get("color")
+            if color is not None and not _RGB.match(color.strip()):
+                logger.warning("%s: %s has colour %r, not #RRGGBB; ignored.", source, where, color)
+                color = None
+            codable = (code.get("isCodable") or "true").strip().lower() in ("true", "1")
+            nodes.append(_Node(guid=_guid_key(code.get("guid")), name=name, text=text, kind=kind, fields=fields,
+                               color=color.strip() if color else None, parent=parent,
+                               codable=codable))
+            index = len(nodes) - 1
+            if parent is not None:
+                nodes[parent].children.append(index)
+            walk(code, index, f"{path}{i + 1}.")
+
+    walk(codes_el, None, "")
+    if not nodes:
+        raise CodebookError(source, ["the codebook has no Code elements"])
+    return nodes
+
+
+def _guid_key(guid: str | None) -> str:
+    return (guid or "").strip().strip("{}").upper()
+
+
+def _codebook_meta(sets_el: ET.Element | None, *, source: str
+                   ) -> tuple[dict[str, Any], str, list[str]]:
+    """Fields, description text and member GUIDs (in order) of the jtbd_methods codebook set."""
+    if sets_el is None:
+        return {}, "", []
+    n_other = 0
+    found: tuple[dict[str, Any], str, list[str]] | None = None
+    for s in _children(sets_el, "Set"):
+        desc_el = _first(s, "Description")
+        description = (desc_el.text or "") if desc_el is not None else ""
+        text, kind, fields = _parse_block(description, where=f"set {s.get('name')!r}",
+                                          source=source)
+        if kind == "codebook" and found is None:
+            members = [_guid_key(m.get("guid") or m.get("targetGUID"))
+                       for m in _children(s, "MemberCode")]
+            found = (fields, text, members)
+        else:
+            n_other += 1
+    if n_other:
+        logger.info("%s: %d set(s) of codes ignored (sets only group codes).", source, n_other)
+    return found if found is not None else ({}, "", [])
+
+
+def _build(nodes: list[_Node], meta: tuple[dict[str, Any], str, list[str]], *, source: str,
+           default_name: str, origin: str | None) -> Codebook:
+    # Ids: our blocks keep theirs; foreign codes get unique snake_case ids in document order.
+    taken = {str(n.fields["id"]) for n in nodes if n.kind is not None and "id" in n.fields}
+    job_id: dict[int, str] = {}
+    n_foreign = 0
+    for i, node in enumerate(nodes):
+        if node.kind == "outcome":
+            continue
+        if node.kind == "job" and "id" in node.fields:
+            job_id[i] = str(node.fields["id"])
+        else:
+            new = _unique_id(_snake_id(node.name), taken)
+            taken.add(new)
+            job_id[i] = new
+            n_foreign += 1
+
+    def ancestor_job(i: int) -> str | None:
+        p = nodes[i].parent
+        while p is not None:
+            if p in job_id:
+                return job_id[p]
+            p = nodes[p].parent
+        return None
+
+    fields, text, members = meta
+    position = {guid: p for p, guid in enumerate(members) if guid}
+    jobs: list[tuple[int, dict[str, Any]]] = []
+    outcomes: list[tuple[int, dict[str, Any]]] = []
+    for i, node in enumerate(nodes):
+        # codebook order from the codebook set when the code is listed there, else document
+        # order after the listed codes
+        order = position.get(node.guid, len(position) + i)
+        if node.kind == "outcome":
+            owner = ancestor_job(i)
+            block_owner = node.fields.get("job_id")
+            if owner is None:
+                owner = block_owner
+            elif block_owner is not None and block_owner != owner:
+                logger.info("%s: outcome %r now sits under job %r (was %r); following the "
+                            "hierarchy.", source, node.fields.get("id"), owner, block_owner)
+            outcomes.append((order, {"id": node.fields.get("id"), "job_id": owner,
+                                     "text": node.name}))
+            continue
+        d: dict[str, Any] = {}
+        if node.kind == "job":
+            unknown = sorted(set(node.fields) - set(_JOB_KEYS))
+            if unknown:
+                logger.info("%s: code %r: unknown field(s) %s ignored.", source, node.name,
+                            ", ".join(unknown))
+            d.update({k: v for k, v in node.fields.items() if k in _JOB_KEYS})
+        elif not node.codable:
+            logger.info("%s: code %r is a non-codable grouping code; imported as a job so that "
+                        "its children keep their parent.", source, node.name)
+        d["id"] = job_id[i]
+        d["label"] = node.name
+        d["statement"] = node.text
+        parent = ancestor_job(i)
+        if parent is not None:
+            d["parent"] = parent
+        if node.color is not None:
+            d["color"] = node.color
+        jobs.append((order, d))
+
+    if n_foreign:
+        logger.warning(
+            "%s: %d code(s) carry no jtbd_methods description (made in another program); "
+            "imported as jobs with id from the code name, the description as statement, "
+            "dimension 'functional' and no indicators. Review and complete them.",
+            source, n_foreign,
+        )
+    description = text
+    if not fields and not description:
+        description = f"Imported from {source}" + (f" ({origin})" if origin else "") + "."
+    data = {
+        "name": str(fields.get("name") or default_name),
+        "version": str(fields.get("version") or ""),
+        "description": description,
+        "jobs": [d for _, d in sorted(jobs, key=lambda t: t[0])],
+        "outcomes": [d for _, d in sorted(outcomes, key=lambda t: t[0])],
+    }
+    return codebook_from_dict(data, source=source)
+
+
+def _read_bytes(path: str | Path, *, caller: str) -> tuple[Path, bytes]:
+    if not isinstance(path, (str, Path)):
+        raise TypeError(f"The 'path' parameter of {caller} must be a str or Path; "
+                        f"got {type(path).__name__}.")
+    path = Path(path)
+    if not path.is_file():
+        raise CodebookError(str(path), ["file not found"])
+    return path, path.read_bytes()
+
+
+def codebook_from_qdc(path: str | Path) -> Codebook:
+    """Read a REFI-QDA codebook file (``.qdc``) into a :class:`~jtbd_methods.codebook.Codebook`.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.qdc`` file written by this module or by NVivo, ATLAS.ti, MAXQDA, QualCoder, ...
+
+    Returns
+    -------
+    Codebook
+        ``source`` is the file name. A file written by :func:`codebook_to_qdc` comes back
+        equal to the exported codebook (apart from ``source``).
+
+    Raises
+    ------
+    TypeError
+        If ``path`` is not a str or Path.
+    CodebookError
+        (a :class:`ValueError`) naming the file and the problem: file not found, not
+        well-formed XML (line, column), a ``DOCTYPE``/entity declaration, a root element other
+        than ``CodeBook``, no ``Codes``, a code without a name, a broken jtbd_methods block,
+        or a codebook that fails validation.
+
+    Notes
+    -----
+    Codes with a jtbd_methods block are read back field by field; foreign codes become jobs
+    with defaults (see the module docstring) and a warning is logged. The hierarchy is kept:
+    a nested code's parent is the nearest enclosing job. Sets are ignored, except the
+    jtbd_methods codebook set, which gives the codebook's name, version and description;
+    otherwise the name is the file stem.
+
+    Examples
+    --------
+    A codebook made in another program (no jtbd_methods blocks):
+
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "nvivo.qdc"
+    >>> _ = path.write_text(
+    ...     '<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes>'
+    ...     '<Code guid="0B6E3A52-5A1D-4C1E-9A43-0D1C7B2E9F01" name="Waiting times" isCodable="true">'
+    ...     '<Code guid="0B6E3A52-5A1D-4C1E-9A43-0D1C7B2E9F02" name="A&amp;E wait" isCodable="true"/>'
+    ...     '</Code></Codes></CodeBook>', encoding="utf-8")
+    >>> cb = codebook_from_qdc(path)
+    >>> cb.job_ids, cb.job("a_e_wait").parent
+    (('waiting_times', 'a_e_wait'), 'waiting_times')
+    """
+    path, data = _read_bytes(path, caller="codebook_from_qdc")
+    source = path.name
+    if data.startswith(b"PK\x03\x04"):
+        raise CodebookError(source, ["this is a zip archive (a .qdpx project?), not a .qdc "
+                                     "codebook; read it with codebook_from_qdpx"])
+    root = _parse_xml(data, source=source)
+    _check_root(root, local="CodeBook", namespace=CODEBOOK_NAMESPACE, source=source)
+    codes_el = _first(root, "Codes")
+    if codes_el is None:
+        raise CodebookError(source, ["<CodeBook> has no <Codes> element"])
+    nodes = _read_codes(codes_el, source=source)
+    meta = _codebook_meta(_first(root, "Sets"), source=source)
+    return _build(nodes, meta, source=source, default_name=path.stem,
+                  origin=root.get("origin"))
+
+
+def codebook_from_qdpx(path: str | Path) -> Codebook:
+    """Read the codebook of a REFI-QDA project (``.qdpx``).
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.qdpx`` archive (zip) holding ``project.qde``.
+
+    Returns
+    -------
+    Codebook
+        Built from the project's ``CodeBook`` as :func:`codebook_from_qdc` does; the name
+        defaults to the project's ``name`` attribute. Sources, codings, notes and cases are
+        not read.
+
+    Raises
+    ------
+    TypeError
+        If ``path`` is not a str or Path.
+    CodebookError
+        (a :class:`ValueError`) naming the file: not a zip archive, no ``project.qde``,
+        unsafe or malformed XML, a root other than ``Project``, a project without a
+        ``CodeBook``, or any problem :func:`codebook_from_qdc` reports.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, zipfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "study.qdpx"
+    >>> with zipfile.ZipFile(path, "w") as archive:
+    ...     archive.writestr("project.qde",
+    ...         '<Project xmlns="urn:QDA-XML:project:1.0" name="Ward 7"><CodeBook><Codes>'
+    ...         '<Code guid="0B6E3A52-5A1D-4C1E-9A43-0D1C7B2E9F01" name="Dignity" isCodable="true"/>'
+    ...         '</Codes></CodeBook></Project>')
+    >>> cb = codebook_from_qdpx(path)
+    >>> cb.name, cb.job_ids
+    ('Ward 7', ('dignity',))
+    """
+    path, _ = _read_bytes(path, caller="codebook_from_qdpx")
+    source = path.name
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = {n.lower().lstrip("/"): n for n in archive.namelist()}
+            member = names.get("project.qde")
+            if member is None:
+                raise CodebookError(source, ["the archive has no project.qde; a REFI-QDA "
+                                             "project (.qdpx) holds one at its top level"])
+            data = archive.read(member)
+    except zipfile.BadZipFile:
+        raise CodebookError(source, ["not a zip archive; a REFI-QDA project (.qdpx) is a zip "
+                                     "file holding project.qde"]) from None
+    where = f"{source}:project.qde"
+    root = _parse_xml(data, source=where)
+    _check_root(root, local="Project", namespace=PROJECT_NAMESPACE, source=where)
+    book = _first(root, "CodeBook")
+    codes_el = _first(book, "Codes") if book is not None else None
+    if codes_el is None:
+        raise CodebookError(where, ["the project has no <CodeBook> with <Codes>"])
+    nodes = _read_codes(codes_el, source=where)
+    meta = _codebook_meta(_first(root, "Sets"), source=where)
+    default = (root.get("name") or "").strip() or path.stem
+    return _build(nodes, meta, source=source, default_name=default, origin=root.get("origin"))
