@@ -29,6 +29,11 @@ def atomic_path(path: str | Path, *, suffix: str | None = None) -> Iterator[Path
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        if tmp_path.is_file():
+            # mkstemp creates 0600 files; give the result the permissions of a normal new file
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp_path, 0o666 & ~umask)
         os.replace(tmp_path, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
