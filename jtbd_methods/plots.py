@@ -57,6 +57,9 @@ def set_theme(*, context: str = "notebook", font_scale: float = 1.0) -> None:
             "figure.constrained_layout.use": True,
         }
     )
+    from jtbd_methods.render import enable_figure_alt_text
+
+    enable_figure_alt_text()  # each figure's PNG carries alt text for the report
 
 
 def new_axes(ax: plt.Axes | None = None, *, figsize: tuple[float, float] | None = None) -> plt.Axes:
@@ -76,5 +79,24 @@ def new_axes(ax: plt.Axes | None = None, *, figsize: tuple[float, float] | None 
 
 
 # Re-exports of the plot functions of each method (one line per area).
+from jtbd_methods._plotting.coding import (  # noqa: E402,F401
+    plot_coder_quality,
+    plot_disrupted_pareto,
+    plot_job_shares,
+    plot_jobs_by_group,
+)
 from jtbd_methods._plotting.overview import plot_rating_distribution, plot_responses_over_time  # noqa: E402,F401
-from jtbd_methods._plotting.recovery import plot_engagement_px, plot_key_drivers, plot_priority_matrix  # noqa: E402,F401
+from jtbd_methods._plotting.recovery import (  # noqa: E402,F401
+    plot_engagement_px,
+    plot_key_drivers,
+    plot_priority_matrix,
+)
+from jtbd_methods._plotting.reliability import plot_agreement, plot_theme_stability  # noqa: E402,F401
+from jtbd_methods._plotting.segments import (  # noqa: E402,F401
+    plot_k_selection,
+    plot_opportunity_landscape,
+    plot_segment_landscapes,
+    plot_segment_profiles,
+    plot_segments_vs,
+)
+from jtbd_methods._plotting.tracking import plot_its, plot_rates, plot_spc, plot_trajectories  # noqa: E402,F401

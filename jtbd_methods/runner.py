@@ -305,7 +305,8 @@ def run_notebooks(
     pdf : bool
         Also print each report to PDF with headless Chromium.
     branding : mapping, optional
-        Report branding (logo, colours, footer) passed to :func:`jtbd_methods.render.render_html`.
+        Report branding (logo, primary colour, footer), merged over ``templates/report/branding.yaml``
+        and the study's ``report:`` key of ``study.yaml`` (see :func:`jtbd_methods.render.resolve_branding`).
     progress : callable, optional
         Receives one line per event (notebook started, finished).
     timeout : int
@@ -326,7 +327,7 @@ def run_notebooks(
         kept in ``OUT/<stem>.failed/`` and the manifest records the failure.
     """
 
-    from jtbd_methods.render import render_index
+    from jtbd_methods.render import render_index, require_chromium, resolve_branding
     from jtbd_methods.study import load_study
 
     if audience not in AUDIENCES:
@@ -339,6 +340,14 @@ def run_notebooks(
     if reserved:
         raise UsageError(f"set {', '.join(sorted(reserved))} with --study/--audience, not -p")
     per_nb = _check_parameters(notebooks, params)
+    if pdf:
+        require_chromium()  # say how to install it before anything runs
+    # Report branding: templates/report/branding.yaml < study.yaml `report:` < the branding argument.
+    report_branding = resolve_branding(loaded.config.extra.get("report"), base_dir=study_path,
+                                       source="study.yaml: report")
+    if branding:
+        report_branding = resolve_branding(branding, defaults=report_branding, source="branding")
+    branding = report_branding
     out_path = Path(out).resolve()
     try:
         out_path.mkdir(parents=True, exist_ok=True)
@@ -367,7 +376,7 @@ def run_notebooks(
     sockets = Path(tempfile.mkdtemp(prefix="jtbd-kernel-"))
     try:
         failure = _run_each(notebooks, runs, out_path, study_path, loaded, per_nb, audience, pdf, branding,
-                            say, timeout, run_id, started, sockets)
+                            say, timeout, run_id, started, sockets, manifest)
     finally:
         shutil.rmtree(sockets, ignore_errors=True)
     finished = dt.datetime.now(dt.UTC)
@@ -381,14 +390,16 @@ def run_notebooks(
     ] + [{"notebook": nb.stem, "status": "not run", "seconds": None, "folder": None, "error": None}
          for nb in notebooks[len(runs):]]
     manifest_path = atomic_write_json(out_path / "manifest.json", manifest)
-    atomic_write_text(out_path / "index.html", render_index(manifest, out_path))
+    atomic_write_text(out_path / "index.html", render_index(
+        manifest, out_path, branding=branding,
+        period=f"{loaded.config.period_start.date()} to {loaded.config.period_end.date()}"))
     if failure is not None:
         raise failure
     return RunResult(out=out_path, manifest=manifest_path, runs=tuple(runs))
 
 
 def _run_each(notebooks, runs, out_path, study_path, loaded, per_nb, audience, pdf, branding, say, timeout,
-              run_id, started, sockets) -> NotebookFailed | None:
+              run_id, started, sockets, manifest=None) -> NotebookFailed | None:
     """Run the notebooks in order, moving each finished folder into place; stop at a failure."""
     import papermill as pm
 
@@ -406,7 +417,7 @@ def _run_each(notebooks, runs, out_path, study_path, loaded, per_nb, audience, p
             atomic_write_json(results_file, {})
             nb_params = {"study_dir": str(study_path), "audience": audience, **per_nb[nb]}
             error: BaseException | None = None
-            with _env(**{RESULTS_ENV: str(results_file), "MPLBACKEND": "Agg", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}):
+            with _env(**{RESULTS_ENV: str(results_file), "MPLBACKEND": "module://matplotlib_inline.backend_inline", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}):
                 try:
                     pm.execute_notebook(
                         str(nb), str(executed), parameters=nb_params, kernel_name="python3",
@@ -419,7 +430,8 @@ def _run_each(notebooks, runs, out_path, study_path, loaded, per_nb, audience, p
             meta = {"run_id": run_id, "study": loaded.config.name, "organisation": loaded.config.organisation,
                     "period": f"{loaded.config.period_start.date()} to {loaded.config.period_end.date()}",
                     "notebook": stem, "audience": audience, "parameters": nb_params,
-                    "date": started.date().isoformat()}
+                    "date": started.date().isoformat(), "min_cell_size": loaded.min_cell_size,
+                    "redact": loaded.config.redact}
             if error is not None:
                 message = _failure_message(stem, error)
                 failed_dir = out_path / f"{stem}.failed"
@@ -429,7 +441,7 @@ def _run_each(notebooks, runs, out_path, study_path, loaded, per_nb, audience, p
                 say(f"[{i}/{len(notebooks)}] {stem} FAILED after {seconds:.1f} s: {message}")
                 failure = NotebookFailed(message + f" (executed notebook kept in {failed_dir})")
                 break
-            html_text = render_html(executed, audience=audience, meta=meta, branding=branding)
+            html_text = render_html(executed, audience=audience, meta=meta, branding=branding, manifest=manifest)
             atomic_write_text(tmp / f"{stem}.html", html_text)
             if pdf:
                 render_pdf(tmp / f"{stem}.html", tmp / f"{stem}.pdf")

@@ -61,7 +61,8 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "actions": ("action_id", "job_id", "description", "owner", "started", "status"),
     "second_coding": ("comment_id",),
 }
-_CONFIG_KEYS = {"name", "organisation", "period", "min_cell_size", "codebook", "redact", "redact_names", "description"}
+_CONFIG_KEYS = {"name", "organisation", "period", "min_cell_size", "codebook", "redact", "redact_names",
+                "description", "report"}
 _LIKERT = "a whole number from 1 to 5 (or empty)"
 
 
@@ -87,7 +88,7 @@ class StudyConfig:
     redact_names : tuple of str
         Extra names (staff, patients) to redact.
     extra : dict
-        Any other keys, kept for notebooks.
+        Any other keys, kept for notebooks, and ``report`` (branding of the reports).
     """
 
     name: str
@@ -668,7 +669,7 @@ def _read_config(path: Path, out: _Collector) -> tuple[dict[str, Any] | None, St
         codebook=cb_path,
         redact=redact,
         redact_names=tuple(n.strip() for n in names if n.strip()),
-        extra={k: v for k, v in data.items() if k not in _CONFIG_KEYS},
+        extra={k: v for k, v in data.items() if k not in _CONFIG_KEYS or k == "report"},
     )
     return data, config
 
