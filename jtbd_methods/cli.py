@@ -202,6 +202,52 @@ def codebook_import_cmd(
                f"written to {path}; review jobs imported without a jtbd_methods description.")
 
 
+@app.command("teach")
+def teach_cmd(
+    out: Annotated[Path, typer.Option("--out", help="Folder for the workshop pack (new or empty).")],
+    study: Annotated[Path | None, typer.Option("--study", help="Study to teach on (default: the synthetic sample).")] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing pack.")] = False,
+) -> None:
+    """Write a workshop pack: exercise notebooks, solutions, a study and a facilitator guide."""
+    from jtbd_methods.teach import write_workshop_pack
+
+    pack = write_workshop_pack(out, study=study, overwrite=overwrite)
+    typer.echo(f"Workshop pack written to {pack}: start with {pack / 'FACILITATOR.md'}")
+
+
+@coder_app.command("evaluate")
+def coder_evaluate_cmd(
+    data: Annotated[Path, typer.Option("--data", help="Hand-coded comments (CSV).")],
+    text: Annotated[str, typer.Option("--text", help="Column holding the comments.")],
+    labels: Annotated[str, typer.Option(
+        "--labels", help="One label column (categories or ';'-separated codes) or several 0/1 columns, comma-separated.")],
+    folds: Annotated[int | None, typer.Option("--folds", help="Cross-validation folds (default 5).")] = None,
+    test: Annotated[Path | None, typer.Option("--test", help="Held-out coded comments (CSV) instead of cross-validation.")] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write macro_f1, micro_f1 and per_label to this JSON file.")] = None,
+) -> None:
+    """Cross-validate (or test on a held-out file) the supervised coder and print per-label quality."""
+    from jtbd_methods._io import atomic_write_json
+    from jtbd_methods.coding import evaluate_coder_file
+    from jtbd_methods.errors import UsageError
+
+    if folds is not None and test is not None:
+        raise UsageError("use either --folds (cross-validation) or --test (a held-out file), not both")
+    ev = evaluate_coder_file(data, text=text, labels=labels, folds=5 if folds is None else folds, test=test)
+    table = ev.per_label.copy()
+    for col in ("precision", "recall", "f1"):
+        table[col] = table[col].map(lambda v: "" if v != v else f"{v:.3f}")
+    table["rare"] = table["rare"].map(lambda r: "rare" if r else "")
+    with _pandas_wide():
+        typer.echo(table.to_string(index=False))
+    how = f"{ev.folds}-fold cross-validation" if ev.folds else "held-out test"
+    rare = f"; {len(ev.rare_labels)} rare label(s) flagged" if ev.rare_labels else ""
+    typer.echo(f"macro-F1 {ev.macro_f1:.3f}, micro-F1 {ev.micro_f1:.3f} ({how}, {ev.n} comments, "
+               f"{ev.label_format}{rare})")
+    if json_path is not None:
+        atomic_write_json(json_path, ev.to_dict())
+        typer.echo(f"Results written to {json_path}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``jtbd`` command; returns the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
