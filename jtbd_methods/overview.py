@@ -10,7 +10,14 @@ import pandas as pd
 from jtbd_methods._validation import one_of, require_columns
 from jtbd_methods.study import DATA_FILES, Study
 
-__all__ = ["PERIODS", "missing_data", "quality_warnings", "rating_distribution", "responses_by_period"]
+__all__ = [
+    "PERIODS",
+    "missing_data",
+    "positive_share",
+    "quality_warnings",
+    "rating_distribution",
+    "responses_by_period",
+]
 
 #: Period names accepted by time breakdowns, with their pandas frequency.
 PERIODS = {"week": "W-MON", "month": "M", "quarter": "Q"}
@@ -75,20 +82,47 @@ def responses_by_period(
     return out
 
 
-def rating_distribution(feedback: pd.DataFrame, *, rating: str = "rating", by: str | None = None) -> pd.DataFrame:
+def rating_distribution(
+    feedback: pd.DataFrame,
+    *,
+    rating: str = "rating",
+    by: str | None = None,
+    wide: bool = False,
+    min_cell_size: int = 1,
+) -> pd.DataFrame:
     """Count and share of each rating 1-5 (and of missing ratings).
+
+    Parameters
+    ----------
+    feedback : DataFrame
+        One row per comment (not modified).
+    rating : str, default "rating"
+        Rating column (1-5, may be missing).
+    by : str, optional
+        Grouping column (e.g. ``"site"``).
+    wide : bool, default False
+        With ``by``: one row per group with its number of comments ``n`` and one share
+        column per rating (``"1"`` … ``"5"``, ``"missing"``), easier to read in a report.
+    min_cell_size : int, default 1
+        With ``by``: groups with fewer comments have every count and share suppressed
+        (missing) and ``suppressed`` set.
 
     Returns
     -------
     DataFrame
-        Columns ``rating`` ("1"…"5", "missing"), the ``by`` column when given, ``n`` and
-        ``share`` (percentage of all comments in the group, 0-100).
+        Long: ``rating`` ("1"…"5", "missing"), the ``by`` column when given, ``n`` and
+        ``share`` (percentage of the group's comments, 0-100), plus ``suppressed`` with
+        ``by``. Wide: the ``by`` column, ``n``, the six share columns and ``suppressed``.
 
     Examples
     --------
     >>> fb = pd.DataFrame({"rating": pd.array([5, 4, None, 5], dtype="Int64")})
     >>> rating_distribution(fb)[["rating", "n"]].values.tolist()
     [['1', 0], ['2', 0], ['3', 0], ['4', 1], ['5', 2], ['missing', 1]]
+    >>> fb["site"] = ["A", "A", "B", "A"]
+    >>> wide = rating_distribution(fb, by="site", wide=True, min_cell_size=2)
+    >>> wide["n"].tolist(), wide["suppressed"].tolist()
+    ([3, <NA>], [False, True])
     """
     require_columns(feedback, [rating, by], name="feedback", caller="rating_distribution")
     labels = ["1", "2", "3", "4", "5", "missing"]
@@ -99,11 +133,41 @@ def rating_distribution(feedback: pd.DataFrame, *, rating: str = "rating", by: s
         out["share"] = 100 * out["n"] / max(len(feedback), 1)
         return out
     table = pd.crosstab(feedback[by], values).reindex(columns=labels, fill_value=0)
-    out = table.stack().rename("n").reset_index().rename(columns={"col_0": "rating", rating: "rating"})
+    totals = table.sum(axis=1)
+    small = totals < min_cell_size
+    if wide:
+        shares = (100 * table.div(totals.where(totals > 0), axis=0)).astype(float)
+        shares[small.to_numpy()] = float("nan")
+        out = shares.reset_index()
+        out.columns.name = None
+        out.insert(1, "n", totals.astype("Int64").mask(small).array)
+        out["suppressed"] = small.to_numpy()
+        return out
+    out = table.stack().rename("n").reset_index()
     out.columns = [by, "rating", "n"]
-    totals = out.groupby(by)["n"].transform("sum")
-    out["share"] = 100 * out["n"] / totals.where(totals > 0)
-    return out[["rating", by, "n", "share"]]
+    group_n = out.groupby(by)["n"].transform("sum")
+    hide = out[by].map(small).astype(bool)
+    out["share"] = (100 * out["n"] / group_n.where(group_n > 0)).mask(hide)
+    out["n"] = out["n"].astype("Int64").mask(hide)
+    out["suppressed"] = hide.to_numpy()
+    return out[["rating", by, "n", "share", "suppressed"]]
+
+
+def positive_share(feedback: pd.DataFrame, *, rating: str = "rating", positive: tuple[int, ...] = (4, 5)) -> float:
+    """Share of rated comments with a positive rating (FFT-style: 4 or 5), in percent.
+
+    Comments without a rating are left out of the denominator; NaN when none is rated.
+
+    Examples
+    --------
+    >>> round(positive_share(pd.DataFrame({"rating": pd.array([5, 4, 1, None], dtype="Int64")})), 2)
+    66.67
+    """
+    require_columns(feedback, [rating], name="feedback", caller="positive_share")
+    rated = feedback[rating].dropna()
+    if rated.empty:
+        return float("nan")
+    return float(100 * rated.isin(positive).mean())
 
 
 def missing_data(study: Study) -> pd.DataFrame:
@@ -123,7 +187,7 @@ def missing_data(study: Study) -> pd.DataFrame:
         for col in df.columns:
             s = df[col]
             missing = s.isna()
-            if s.dtype == object:
+            if pd.api.types.is_string_dtype(s) or s.dtype == object:
                 missing = missing | (s.astype("string").str.strip() == "").fillna(True)
             n_missing = int(missing.sum())
             rows.append({"file": fname, "column": col, "n_rows": len(df), "n_missing": n_missing,

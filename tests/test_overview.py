@@ -1,0 +1,79 @@
+"""Study overview tables: counts, suppression, rating distribution, data-quality checks."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from jtbd_methods import load_study
+from jtbd_methods.overview import (
+    missing_data,
+    positive_share,
+    quality_warnings,
+    rating_distribution,
+    responses_by_period,
+)
+
+
+@pytest.fixture
+def feedback() -> pd.DataFrame:
+    dates = pd.to_datetime(["2024-01-02"] * 12 + ["2024-01-20"] * 3 + ["2024-03-05"] * 2)
+    return pd.DataFrame({
+        "received": dates,
+        "site": ["A"] * 12 + ["B"] * 3 + ["A"] * 2,
+        "rating": pd.array([5] * 8 + [1] * 4 + [4, None, 2] + [3, 3], dtype="Int64"),
+    })
+
+
+def test_every_period_present_and_small_cells_suppressed(feedback):
+    before = feedback.copy()
+    out = responses_by_period(feedback, by="site", min_cell_size=5)
+    assert out["period"].dt.strftime("%Y-%m").unique().tolist() == ["2024-01", "2024-02", "2024-03"]
+    a_jan = out[(out["site"] == "A") & (out["period"] == "2024-01-01")].iloc[0]
+    assert a_jan["n"] == 12 and not a_jan["suppressed"]
+    b_jan = out[(out["site"] == "B") & (out["period"] == "2024-01-01")].iloc[0]
+    assert pd.isna(b_jan["n"]) and b_jan["suppressed"], "3 comments < 5 must be hidden, never shown as 0"
+    a_feb = out[(out["site"] == "A") & (out["period"] == "2024-02-01")].iloc[0]
+    assert a_feb["n"] == 0 and not a_feb["suppressed"], "a month without comments is a true zero"
+    pd.testing.assert_frame_equal(feedback, before)
+
+
+def test_total_counts_add_up(feedback):
+    out = responses_by_period(feedback, by=None, min_cell_size=1)
+    assert out["n"].sum() == len(feedback)
+
+
+def test_rating_distribution_shares(feedback):
+    dist = rating_distribution(feedback).set_index("rating")
+    assert dist["n"].sum() == len(feedback)
+    assert dist.loc["5", "n"] == 8 and dist.loc["missing", "n"] == 1
+    assert dist["share"].sum() == pytest.approx(100)
+
+
+def test_rating_distribution_by_group_suppresses_small_groups(feedback):
+    wide = rating_distribution(feedback, by="site", wide=True, min_cell_size=5).set_index("site")
+    assert wide.loc["A", "n"] == 14
+    assert wide.loc["A", ["1", "2", "3", "4", "5", "missing"]].sum() == pytest.approx(100)
+    assert wide.loc["B", "suppressed"] and wide.loc["B", ["5", "missing"]].isna().all()
+    long = rating_distribution(feedback, by="site", min_cell_size=5)
+    assert long.loc[long["site"] == "B", "n"].isna().all()
+
+
+def test_positive_share_ignores_missing(feedback):
+    # 8 fives + one four out of 16 rated comments
+    assert positive_share(feedback) == pytest.approx(100 * 9 / 16)
+    assert pd.isna(positive_share(feedback.assign(rating=pd.array([None] * 17, dtype="Int64"))))
+
+
+def test_bad_period_named(feedback):
+    with pytest.raises(ValueError, match="'period' parameter of responses_by_period"):
+        responses_by_period(feedback, period="fortnight")
+
+
+def test_missing_data_and_quality_warnings(make_study):
+    study = load_study(make_study())
+    missing = missing_data(study).set_index(["file", "column"])
+    assert missing.loc[("feedback.csv", "rating"), "n_missing"] == 1
+    assert missing.loc[("feedback.csv", "comment"), "n_missing"] == 1
+    checks = set(quality_warnings(study)["check"])
+    assert {"empty comment", "missing rating", "small site"} <= checks
