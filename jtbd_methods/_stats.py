@@ -57,7 +57,7 @@ def wilson_interval(successes, n, *, level: float = 0.95) -> tuple[np.ndarray, n
     --------
     >>> low, high = wilson_interval(40, 100)
     >>> round(float(low), 4), round(float(high), 4)
-    (0.3094, 0.4980)
+    (0.3094, 0.498)
     """
     level = check_fraction(level, parameter="level", caller="wilson_interval")
     x = np.asarray(successes, dtype=float)
