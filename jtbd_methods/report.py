@@ -28,8 +28,10 @@ import pandas as pd
 from jtbd_methods._io import atomic_write_json
 
 __all__ = [
+    "OUTPUT_ENV",
     "RESULTS_ENV",
     "note",
+    "output_path",
     "record",
     "require",
     "reset",
@@ -41,6 +43,8 @@ log = logging.getLogger(__name__)
 
 #: Environment variable naming the ``results.json`` a notebook kernel writes to.
 RESULTS_ENV = "JTBD_RESULTS_FILE"
+#: Environment variable naming the folder where a notebook writes its exports.
+OUTPUT_ENV = "JTBD_OUTPUT_DIR"
 _KEY = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)*$")
 _RESULTS: dict[str, Any] = {}
 
@@ -115,6 +119,24 @@ def record(key: str, value: Any) -> Any:
     if target:
         atomic_write_json(Path(target), _RESULTS)
     return stored
+
+
+def output_path(name: str) -> Path:
+    """Where a notebook should write an export (``action_plan.xlsx``) next to its report.
+
+    ``jtbd run`` points it at the notebook's output folder; elsewhere it is the folder
+    named by the ``JTBD_OUTPUT_DIR`` environment variable, or the working directory.
+
+    Examples
+    --------
+    >>> output_path("action_plan.xlsx").name
+    'action_plan.xlsx'
+    """
+    if Path(name).name != name:
+        raise ValueError(f"output_path: {name!r} must be a plain file name, without folders")
+    folder = Path(os.environ.get(OUTPUT_ENV) or ".")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name
 
 
 def results() -> dict[str, Any]:

@@ -31,7 +31,7 @@ from typing import Any
 
 from jtbd_methods._io import atomic_write_json, atomic_write_text, sha256_file
 from jtbd_methods.errors import JTBDError, UsageError
-from jtbd_methods.report import RESULTS_ENV
+from jtbd_methods.report import OUTPUT_ENV, RESULTS_ENV
 
 __all__ = [
     "NotebookFailed",
@@ -417,7 +417,7 @@ def _run_each(notebooks, runs, out_path, study_path, loaded, per_nb, audience, p
             atomic_write_json(results_file, {})
             nb_params = {"study_dir": str(study_path), "audience": audience, **per_nb[nb]}
             error: BaseException | None = None
-            with _env(**{RESULTS_ENV: str(results_file), "MPLBACKEND": "module://matplotlib_inline.backend_inline", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}):
+            with _env(**{RESULTS_ENV: str(results_file), OUTPUT_ENV: str(tmp), "MPLBACKEND": "module://matplotlib_inline.backend_inline", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}):
                 try:
                     pm.execute_notebook(
                         str(nb), str(executed), parameters=nb_params, kernel_name="python3",
