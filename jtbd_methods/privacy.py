@@ -62,6 +62,7 @@ __all__ = [
     "neutralise_frame",
     "redact",
     "redact_for_study",
+    "redaction_statement",
     "redact_with_counts",
     "safe_to_csv",
     "safe_to_excel",
@@ -626,6 +627,29 @@ def redact_for_study(texts: pd.Series | Iterable[str], study: Any) -> tuple[pd.S
         return series.copy(), counts
     return redact_with_counts(texts, names=config.redact_names,
                               dob_before_year=int(config.period_start.year))
+
+
+def redaction_statement(counts: pd.DataFrame) -> str:
+    """One sentence for a report saying how many identifiers were redacted, by kind.
+
+    Parameters
+    ----------
+    counts : DataFrame
+        The counts table of :func:`redact_with_counts` (``kind``, ``n``).
+
+    Examples
+    --------
+    >>> counts = pd.DataFrame({"kind": ["phone", "email", "name"], "n": [3, 0, 1]})
+    >>> redaction_statement(counts)
+    '4 personal identifiers were found in the comments and are replaced by placeholders wherever comments are quoted (3 phone, 1 name).'
+    """
+    total = int(counts["n"].sum())
+    if total == 0:
+        return "No personal identifiers were found in the comments."
+    parts = ", ".join(f"{int(n)} {kind}" for kind, n in zip(counts["kind"], counts["n"], strict=True) if n)
+    noun = "identifier was" if total == 1 else "identifiers were"
+    return (f"{total} personal {noun} found in the comments and are replaced by placeholders wherever "
+            f"comments are quoted ({parts}).")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -84,3 +84,78 @@ def test_results_keys_are_stable_format(sample_run):
             assert re.fullmatch(r"[a-z0-9_]+(\.[a-z0-9_]+)*", key), key
             if key.endswith("_ci"):
                 assert isinstance(value, list) and len(value) == 2, key
+
+
+def test_same_study_same_results(sample_run, tmp_path):
+    """Reproducibility: a second run of every notebook gives identical results.json."""
+    out, _ = sample_run
+    again = run_notebooks(NOTEBOOKS, study=SAMPLE_STUDY, out=tmp_path)
+    assert again.ok
+    for nb in NOTEBOOKS:
+        first = (out / nb.stem / "results.json").read_text()
+        assert (tmp_path / nb.stem / "results.json").read_text() == first, nb.stem
+
+
+# Identifiers planted by this test on top of those the sample generator planted (see
+# data/samples/recovery_study/README.md): every kind the redactor knows, in comments that
+# express jobs, so they are likely to be quoted.
+PLANTED = [
+    ("date of birth", "DOB 14/02/1951"),
+    ("date of birth", "born 3 March 1948"),
+    ("NHS number", "943 476 5919"),
+    ("phone", "+44 7700 900456"),
+    ("email", "rose.tyler1950@example.com"),
+    ("postcode", "SW1A 1AA"),
+    ("name", "Bartholomew Quince"),
+]
+
+
+def _scan(folder: Path, needles: list[str]) -> list[tuple[str, str]]:
+    """(file, identifier) for every identifier found in any HTML, notebook, JSON or XLSX output."""
+    import re
+    import zipfile
+
+    found = []
+    for path in folder.rglob("*"):
+        if not path.is_file() or path.suffix not in {".html", ".ipynb", ".json", ".xlsx", ".csv", ".md"}:
+            continue
+        if path.suffix == ".xlsx":
+            with zipfile.ZipFile(path) as zf:
+                text = " ".join(zf.read(n).decode("utf-8", "replace") for n in zf.namelist() if n.endswith(".xml"))
+        else:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        for needle in needles:
+            pattern = r"(?<![\w])" + r"\s*".join(map(re.escape, needle.split())) + r"(?![\w])"
+            if re.search(pattern, text, flags=re.IGNORECASE):
+                found.append((str(path.relative_to(folder)), needle))
+    return found
+
+
+def test_no_planted_identifier_reaches_any_output(tmp_path_factory):
+    _require_sample()
+    import pandas as pd
+    import yaml
+
+    study = tmp_path_factory.mktemp("planted")
+    for path in SAMPLE_STUDY.iterdir():
+        if path.is_file():
+            shutil.copy(path, study / path.name)
+    config = yaml.safe_load((study / "study.yaml").read_text())
+    config["redact_names"] = [*config.get("redact_names", []), "Bartholomew Quince"]
+    (study / "study.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
+    fb = pd.read_csv(study / "feedback.csv", dtype=str, keep_default_na=False)
+    truth = pd.read_csv(SAMPLE_STUDY / "_truth" / "comment_jobs.csv", dtype=str)
+    with_jobs = fb.index[fb["comment_id"].isin(truth["comment_id"])][:140]
+    for i, row in enumerate(with_jobs):
+        kind, value = PLANTED[i % len(PLANTED)]
+        fb.loc[row, "comment"] = f"{fb.loc[row, 'comment']} Contact {value} please."
+    fb.to_csv(study / "feedback.csv", index=False)
+    planted_truth = json.loads((SAMPLE_STUDY / "_truth" / "planted_truth.json").read_text())
+    needles = sorted({value for _, value in PLANTED} | {i["value"] for i in planted_truth["identifiers"]}
+                     | set(config["redact_names"]))
+    out = tmp_path_factory.mktemp("planted_reports")
+    assert run_notebooks(NOTEBOOKS, study=study, out=out).ok
+    leaks = _scan(out, needles)
+    assert not leaks, f"identifiers found in outputs: {leaks[:10]}"
+    redacted = json.loads((out / "01_job_discovery" / "results.json").read_text())["privacy.redacted_items"]
+    assert redacted >= 140 + len(planted_truth["identifiers"])
