@@ -121,3 +121,15 @@ def test_help_lists_commands():
     assert proc.returncode == 0
     for command in ("validate", "run", "new-study", "sample-study", "coder", "codebook"):
         assert command in proc.stdout
+
+
+def test_sample_study_command_reproduces_committed_folder(tmp_path, capsys):
+    from conftest import SAMPLE_STUDY, tree_hashes
+
+    if not (SAMPLE_STUDY / "study.yaml").is_file():
+        pytest.skip("sample study not generated")
+    target = tmp_path / "sample"
+    assert main(["sample-study", str(target), "--seed", "2026"]) == 0
+    assert "planted truths" in capsys.readouterr().out
+    assert tree_hashes(target) == tree_hashes(SAMPLE_STUDY)
+    assert main(["validate", str(target)]) == 0
