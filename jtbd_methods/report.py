@@ -30,6 +30,7 @@ from jtbd_methods._io import atomic_write_json
 __all__ = [
     "OUTPUT_ENV",
     "RESULTS_ENV",
+    "key_part",
     "note",
     "output_path",
     "record",
@@ -137,6 +138,21 @@ def output_path(name: str) -> Path:
     folder = Path(os.environ.get(OUTPUT_ENV) or ".")
     folder.mkdir(parents=True, exist_ok=True)
     return folder / name
+
+
+def key_part(value: Any) -> str:
+    """Turn a label into one part of a results key: lower case, other runs become ``_``.
+
+    Examples
+    --------
+    >>> key_part("Back to work fast!")
+    'back_to_work_fast'
+    >>> record(f"segments.{key_part('A01')}.size", 3)
+    3
+    >>> reset()
+    """
+    text = re.sub(r"[^a-z0-9]+", "_", str(value).lower()).strip("_")
+    return text or "none"
 
 
 def results() -> dict[str, Any]:

@@ -56,7 +56,6 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 import warnings
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
@@ -78,6 +77,7 @@ from jtbd_methods._validation import (
     require_dataframe,
 )
 from jtbd_methods.privacy import suppress_small
+from jtbd_methods.report import key_part as report_key_part
 
 __all__ = [
     "CHARTS",
@@ -2224,12 +2224,6 @@ def trajectories(
 # --------------------------------------------------------------------------- report helpers
 
 
-def _slug(value: Any) -> str:
-    """A results.json key part: lower case, runs of other characters become one "_"."""
-    text = re.sub(r"[^a-z0-9]+", "_", str(value).lower()).strip("_")
-    return text or "none"
-
-
 def latest_rate(
     data: pd.DataFrame,
     *,
@@ -2470,7 +2464,7 @@ def record_action_effects(
                                   "level_change_ci_high", "slope_change", "slope_change_ci_low",
                                   "slope_change_ci_high"], name="effects", caller=caller)
         for row in effects.itertuples(index=False):
-            key = f"actions.{_slug(row.action_id)}"
+            key = f"actions.{report_key_part(row.action_id)}"
             for name in ("level_change", "slope_change"):
                 stored[f"{key}.{name}"] = report.record(f"{key}.{name}", getattr(row, name))
                 stored[f"{key}.{name}_ci"] = report.record(
@@ -2480,7 +2474,7 @@ def record_action_effects(
         require_columns(pilots, ["action_id", "term", "estimate", "ci_low", "ci_high", "p"],
                         name="pilots", caller=caller)
         for row in pilots.itertuples(index=False):
-            key = f"pilots.{_slug(row.action_id)}"
+            key = f"pilots.{report_key_part(row.action_id)}"
             if row.term == "did":
                 stored[f"{key}.did"] = report.record(f"{key}.did", row.estimate)
                 stored[f"{key}.did_ci"] = report.record(f"{key}.did_ci", [row.ci_low, row.ci_high])
@@ -2527,7 +2521,7 @@ def record_trajectories(table: pd.DataFrame, *, prefix: str = "trajectories") ->
                     name="table", caller="record_trajectories()")
     stored: dict[str, Any] = {}
     for row in table.loc[table["term"] == "change_per_wave"].itertuples(index=False):
-        key = f"{prefix}.{_slug(row.segment)}.change_per_wave"
+        key = f"{prefix}.{report_key_part(row.segment)}.change_per_wave"
         stored[key] = report.record(key, row.estimate)
         stored[f"{key}_ci"] = report.record(f"{key}_ci", [row.ci_low, row.ci_high])
     return stored
