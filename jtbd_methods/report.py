@@ -230,6 +230,18 @@ def require(study: Any, *names: str) -> bool:
     return True
 
 
+def _is_p_value(column: Any) -> bool:
+    name = str(column).lower()
+    return name in ("p", "p_value", "pvalue") or name.endswith(("_p", "_p_value"))
+
+
+def _format_p(value: float) -> str:
+    """P-values as reports print them: ``<0.001`` (as an HTML entity) or two significant digits."""
+    if value < 0.001:
+        return "&lt;0.001"  # formatter output is not escaped by the Styler: write the entity
+    return f"{value:.2g}" if value < 0.1 else f"{value:.2f}"
+
+
 def table(
     data: pd.DataFrame,
     *,
@@ -277,6 +289,8 @@ def table(
     >>> html_text = table(df, percent=["share"], ci={"share": ("lo", "hi")}).to_html()
     >>> "&lt;b&gt;x&lt;/b&gt;" in html_text and "14.2% (12.1 to 16.5)" in html_text
     True
+    >>> "&lt;0.001" in table(pd.DataFrame({"p": [0.00002]})).to_html()
+    True
     """
     from jtbd_methods._validation import require_dataframe
 
@@ -302,7 +316,9 @@ def table(
         percent = [p for p in percent if p != est]
     formats: dict[str, Any] = {}
     for col in df.columns:
-        if col in percent:
+        if _is_p_value(col) and pd.api.types.is_float_dtype(df[col]):
+            formats[col] = _format_p
+        elif col in percent:
             formats[col] = lambda v, f=fmt_num: f.format(v) + "%"
         elif pd.api.types.is_float_dtype(df[col]):
             formats[col] = fmt_num
