@@ -56,6 +56,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import warnings
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
@@ -2486,8 +2487,10 @@ def record_action_effects(
 def record_trajectories(table: pd.DataFrame, *, prefix: str = "trajectories") -> dict[str, Any]:
     """Record each segment's change per wave from :func:`trajectories`.
 
-    Keys: ``<prefix>.<segment>.change_per_wave`` and ``..._ci`` (scale points per wave), with
-    the segment label in lower_snake case; suppressed segments are stored as null.
+    Keys: ``<prefix>.<segment>.change_per_wave`` and ``..._ci`` (scale points per wave). A
+    label ``"Segment <n>: …"`` (from :func:`segment_labels`) gives ``segment_<n>``, stable when
+    a segment is renamed; any other label is put in lower_snake case. Suppressed segments are
+    stored as null.
 
     Parameters
     ----------
@@ -2521,7 +2524,9 @@ def record_trajectories(table: pd.DataFrame, *, prefix: str = "trajectories") ->
                     name="table", caller="record_trajectories()")
     stored: dict[str, Any] = {}
     for row in table.loc[table["term"] == "change_per_wave"].itertuples(index=False):
-        key = f"{prefix}.{report_key_part(row.segment)}.change_per_wave"
+        number = re.match(r"segment (\d+)\b", str(row.segment), flags=re.IGNORECASE)
+        part = f"segment_{number.group(1)}" if number else report_key_part(row.segment)
+        key = f"{prefix}.{part}.change_per_wave"
         stored[key] = report.record(key, row.estimate)
         stored[f"{key}_ci"] = report.record(f"{key}_ci", [row.ci_low, row.ci_high])
     return stored
@@ -2587,7 +2592,8 @@ def segment_labels(
     Returns
     -------
     pandas.Series or None
-        Segment name of each survey row that was segmented (aligned to ``survey.index``), or
+        ``"Segment <n>: <suggested name>"`` for each survey row that was segmented (aligned
+        to ``survey.index``; the number keeps results keys stable when names change), or
         None when segmentation fails (the reason is logged).
 
     Examples
@@ -2605,4 +2611,5 @@ def segment_labels(
     except (ValueError, TypeError) as err:
         logger.warning("segment_labels(): the survey could not be segmented (%s).", err)
         return None
-    return result.labels.map(dict(result.names))
+    names = dict(result.names)
+    return result.labels.map(lambda n: f"Segment {n}: {names[n]}" if pd.notna(n) else pd.NA)

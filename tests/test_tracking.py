@@ -1280,3 +1280,16 @@ def test_sample_study_planted_action_effects(sample_study):
 def test_module_all_is_importable():
     for name in tracking.__all__:
         assert hasattr(tracking, name)
+
+
+def test_trajectory_keys_use_segment_numbers_not_names():
+    from jtbd_methods import report
+    from jtbd_methods.tracking import record_trajectories
+
+    table = pd.DataFrame({"segment": ["Segment 2: back to work fast", "Other group"],
+                          "term": ["change_per_wave"] * 2, "estimate": [0.3, 0.1],
+                          "ci_low": [0.2, 0.0], "ci_high": [0.4, 0.2]})
+    stored = record_trajectories(table)
+    report.reset()
+    assert "trajectories.segment_2.change_per_wave" in stored
+    assert "trajectories.other_group.change_per_wave_ci" in stored
