@@ -28,6 +28,7 @@ import pandas as pd
 from jtbd_methods._io import atomic_write_json
 
 __all__ = [
+    "Cards",
     "OUTPUT_ENV",
     "RESULTS_ENV",
     "key_part",
@@ -36,6 +37,7 @@ __all__ = [
     "record",
     "require",
     "reset",
+    "cards",
     "results",
     "table",
 ]
@@ -343,3 +345,87 @@ def table(
     if cap:
         styler = styler.set_caption(html.escape(cap))
     return styler.set_table_attributes('class="jtbd-table"')
+
+
+class Cards:
+    """HTML cards, one per row of a table with long text (see :func:`cards`)."""
+
+    def __init__(self, markup: str) -> None:
+        self.markup = markup
+
+    def _repr_html_(self) -> str:
+        return self.markup
+
+    def __repr__(self) -> str:
+        return f"Cards({self.markup.count('jtbd-card-title')} cards)"
+
+
+def cards(
+    data: pd.DataFrame,
+    *,
+    title: str,
+    fields: Mapping[str, str],
+    subtitle: str | None = None,
+    caption: str | None = None,
+) -> Cards:
+    """Lay out each row of a table as a card: a title, a subtitle and labelled sections.
+
+    For sheets whose cells are paragraphs or lists (the service-recovery working sheet),
+    which a table squeezes into narrow columns. A cell whose lines start with ``- `` becomes a
+    bulleted list. All text is HTML-escaped.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One card per row (not modified).
+    title : str
+        Column shown as each card's heading.
+    fields : mapping
+        ``{column: heading}`` of the sections, in order; empty cells are left out.
+    subtitle : str, optional
+        Column shown under the heading (e.g. the job statement).
+    caption : str, optional
+        Shown above the cards.
+
+    Returns
+    -------
+    Cards
+        Displays as HTML in a notebook (``_repr_html_``).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"label": ["Feel <heard>"], "barriers": ["- rushed\\n- no time"]})
+    >>> html_text = cards(df, title="label", fields={"barriers": "Barriers"})._repr_html_()
+    >>> "Feel &lt;heard&gt;" in html_text and "<li>rushed</li>" in html_text
+    True
+    """
+    from jtbd_methods._validation import require_columns
+
+    require_columns(data, [title, subtitle, *fields], name="data", caller="report.cards")
+
+    def _cell(value: Any) -> str:
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            return ""
+        text = str(value).strip()
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        if lines and all(line.startswith("- ") for line in lines):
+            return "<ul>" + "".join(f"<li>{html.escape(line[2:])}</li>" for line in lines) + "</ul>"
+        return f"<p>{html.escape(text)}</p>"
+
+    parts = []
+    if caption:
+        parts.append(f'<p class="jtbd-cards-caption"><strong>{html.escape(caption)}</strong></p>')
+    for _, row in data.iterrows():
+        sections = "".join(
+            f'<div class="jtbd-card-section"><h4>{html.escape(heading)}</h4>{body}</div>'
+            for column, heading in fields.items()
+            if (body := _cell(row[column]))
+        )
+        sub = f'<p class="jtbd-card-subtitle"><em>{html.escape(str(row[subtitle]))}</em></p>' if subtitle else ""
+        parts.append(
+            '<section class="jtbd-card" style="border:1px solid #d0d7de;border-left:4px solid #005EB8;'
+            'border-radius:4px;padding:.6em 1em;margin:.8em 0">'
+            f'<h3 class="jtbd-card-title" style="margin:.2em 0">{html.escape(str(row[title]))}</h3>'
+            f"{sub}{sections}</section>"
+        )
+    return Cards('<div class="jtbd-cards" style="display:block">' + "".join(parts) + "</div>")

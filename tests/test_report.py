@@ -1,0 +1,79 @@
+"""report: results keys and values, tables and cards escape data, export paths."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from jtbd_methods import report
+
+
+@pytest.fixture(autouse=True)
+def _clean():
+    report.reset()
+    yield
+    report.reset()
+
+
+def test_record_writes_json_atomically(tmp_path, monkeypatch):
+    target = tmp_path / "results.json"
+    monkeypatch.setenv(report.RESULTS_ENV, str(target))
+    report.record("jobs.gain_clarity.share", np.float64(14.5))
+    report.record("jobs.gain_clarity.share_ci", (12.0, 17.0))
+    report.record("segments.1.top_outcomes", pd.Index(["a", "b"]))
+    report.record("missing.value", float("nan"))
+    assert json.loads(target.read_text()) == {
+        "jobs.gain_clarity.share": 14.5, "jobs.gain_clarity.share_ci": [12.0, 17.0],
+        "segments.1.top_outcomes": ["a", "b"], "missing.value": None}
+
+
+@pytest.mark.parametrize(("key", "value", "match"), [
+    ("Jobs.Share", 1, "lower_snake"),
+    ("jobs..share", 1, "lower_snake"),
+    ("jobs.share_ci", 3, "pair"),
+    ("jobs.share_ci", [1, 2, 3], "pair"),
+    ("jobs.share_ci", [5, 1], "low > high"),
+])
+def test_record_rejects_bad_keys_and_intervals(key, value, match):
+    with pytest.raises(ValueError, match=match):
+        report.record(key, value)
+
+
+def test_record_rejects_objects():
+    with pytest.raises(TypeError, match="must be a number"):
+        report.record("x.y", object())
+
+
+def test_table_escapes_text_and_headers():
+    df = pd.DataFrame({"<th>": ['<script>alert(1)</script>'], "p": [0.0004], "share": [12.34]})
+    page = report.table(df, percent=["share"]).to_html()
+    assert "<script>" not in page and "&lt;script&gt;" in page and "&lt;th&gt;" in page
+    assert "&lt;0.001" in page and "12.3%" in page
+
+
+def test_table_marks_missing_and_suppressed():
+    df = pd.DataFrame({"site": ["A", "B"], "n": pd.array([12, pd.NA], dtype="Int64")})
+    styler = report.table(df, min_cell_size=10)
+    page = styler.to_html()
+    assert "—" in page and "fewer than 10" in page
+
+
+def test_cards_escape_and_lists():
+    df = pd.DataFrame({"t": ["<b>job</b>"], "s": ["statement"], "q": ["- one\n- <two>"], "e": [None]})
+    page = report.cards(df, title="t", subtitle="s", fields={"q": "Questions", "e": "Empty"})._repr_html_()
+    assert "&lt;b&gt;job&lt;/b&gt;" in page and "<li>&lt;two&gt;</li>" in page
+    assert "Empty" not in page  # empty sections are left out
+    with pytest.raises(ValueError, match="no column"):
+        report.cards(df, title="nope", fields={})
+
+
+def test_output_path_and_key_part(tmp_path, monkeypatch):
+    monkeypatch.setenv(report.OUTPUT_ENV, str(tmp_path / "out"))
+    assert report.output_path("plan.xlsx") == tmp_path / "out" / "plan.xlsx"
+    with pytest.raises(ValueError, match="plain file name"):
+        report.output_path("../plan.xlsx")
+    assert report.key_part("A01 / pilot!") == "a01_pilot"
+    assert report.key_part("***") == "none"
