@@ -23,7 +23,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 CODEBOOK = ROOT / "templates" / "codebooks" / "healthcare_recovery.yaml"
 SAMPLE = ROOT / "data" / "samples" / "recovery_study"
-NAMES = ("coding_1m", "coder_train_50k", "coder_predict", "run_all_sample", "validate_1m", "coding_dask")
+NAMES = (
+    "coding_1m",
+    "coder_train_50k",
+    "coder_predict",
+    "run_all_sample",
+    "validate_1m",
+    "coding_dask",
+)
 
 
 def _peak_mb() -> float:
@@ -31,8 +38,13 @@ def _peak_mb() -> float:
 
 
 def _line(name: str, n: int, seconds: float, **extra: object) -> dict:
-    out = {"benchmark": name, "n": n, "seconds": round(seconds, 3),
-           "per_second": round(n / seconds, 1) if seconds > 0 else None, "peak_rss_mb": _peak_mb()}
+    out = {
+        "benchmark": name,
+        "n": n,
+        "seconds": round(seconds, 3),
+        "per_second": round(n / seconds, 1) if seconds > 0 else None,
+        "peak_rss_mb": _peak_mb(),
+    }
     out.update(extra)
     return out
 
@@ -79,8 +91,13 @@ def bench_coding(n: int) -> dict:
             f"coding_1m: the coder and the str.contains baseline disagree on {len(ours_set ^ base)} "
             f"(comment, job) codes, e.g. {sorted(ours_set ^ base)[:3]}"
         )
-    extra.update(baseline_n=m, baseline_seconds=round(base_s, 3), coder_seconds_on_baseline_n=round(ours_s, 3),
-                 speedup_vs_baseline=round(base_s / ours_s, 1), same_codes_as_baseline=True)
+    extra.update(
+        baseline_n=m,
+        baseline_seconds=round(base_s, 3),
+        coder_seconds_on_baseline_n=round(ours_s, 3),
+        speedup_vs_baseline=round(base_s / ours_s, 1),
+        same_codes_as_baseline=True,
+    )
     return _line("coding_1m", n, seconds, **extra)
 
 
@@ -127,8 +144,22 @@ def bench_coder_predict(n: int) -> dict:
 def bench_run_all(n: int, *, which: str = "all") -> dict:
     with tempfile.TemporaryDirectory(prefix="jtbd-bench-") as out:
         t0 = time.perf_counter()
-        proc = subprocess.run([sys.executable, "-m", "jtbd_methods", "run", which, "--study", str(SAMPLE),
-                               "--out", out], capture_output=True, text=True, check=False)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "jtbd_methods",
+                "run",
+                which,
+                "--study",
+                str(SAMPLE),
+                "--out",
+                out,
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         seconds = time.perf_counter() - t0
         if proc.returncode != 0:
             raise SystemExit(f"run_all_sample failed: {proc.stderr.strip()[-300:]}")
@@ -146,9 +177,12 @@ def bench_validate(n: int) -> dict:
 
     fb = make_comments(load_codebook(CODEBOOK), n, seed=5)
     with tempfile.TemporaryDirectory(prefix="jtbd-bench-") as folder:
-        fb.assign(received=fb["received"].dt.strftime("%Y-%m-%d")).to_csv(Path(folder) / "feedback.csv", index=False)
+        fb.assign(received=fb["received"].dt.strftime("%Y-%m-%d")).to_csv(
+            Path(folder) / "feedback.csv", index=False
+        )
         (Path(folder) / "study.yaml").write_text(
-            "name: Benchmark\norganisation: Synthetic\nperiod: {start: 2024-01-01, end: 2025-12-31}\n")
+            "name: Benchmark\norganisation: Synthetic\nperiod: {start: 2024-01-01, end: 2025-12-31}\n"
+        )
         del fb
         t0 = time.perf_counter()
         report = validate(folder)
@@ -171,16 +205,24 @@ def bench_coding_dask(n: int) -> dict:
         src.mkdir()
         step = -(-n // 8)
         for i, lo in enumerate(range(0, n, step)):
-            fb.iloc[lo:lo + step].to_parquet(src / f"part-{i}.parquet", index=False)
+            fb.iloc[lo : lo + step].to_parquet(src / f"part-{i}.parquet", index=False)
         del fb
         timings = {}
         for workers in (1, 2):
             t0 = time.perf_counter()
-            code_corpus(src, codebook, Path(folder) / f"out{workers}", engine="dask", n_workers=workers)
+            code_corpus(
+                src, codebook, Path(folder) / f"out{workers}", engine="dask", n_workers=workers
+            )
             timings[workers] = time.perf_counter() - t0
-    return _line("coding_dask", n, timings[2], seconds_1_worker=round(timings[1], 3),
-                 per_second_1_worker=round(n / timings[1], 1), seconds_2_workers=round(timings[2], 3),
-                 per_second_2_workers=round(n / timings[2], 1))
+    return _line(
+        "coding_dask",
+        n,
+        timings[2],
+        seconds_1_worker=round(timings[1], 3),
+        per_second_1_worker=round(n / timings[1], 1),
+        seconds_2_workers=round(timings[2], 3),
+        per_second_2_workers=round(n / timings[2], 1),
+    )
 
 
 BENCHMARKS = {
@@ -194,9 +236,13 @@ BENCHMARKS = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--only", nargs="*", choices=NAMES, help="run only these benchmarks")
-    parser.add_argument("--scale", type=float, default=1.0, help="fraction of the full size (smoke tests)")
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="fraction of the full size (smoke tests)"
+    )
     parser.add_argument("--child", choices=NAMES, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -209,11 +255,21 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     status = 0
     for name in args.only or NAMES:
-        proc = subprocess.run([sys.executable, "-m", "benchmarks", "--child", name, "--scale", str(args.scale)],
-                              cwd=ROOT, capture_output=True, text=True, check=False)
+        proc = subprocess.run(
+            [sys.executable, "-m", "benchmarks", "--child", name, "--scale", str(args.scale)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if proc.returncode != 0:
             status = 1
-            print(json.dumps({"benchmark": name, "error": (proc.stderr or proc.stdout).strip()[-500:]}), flush=True)
+            print(
+                json.dumps(
+                    {"benchmark": name, "error": (proc.stderr or proc.stdout).strip()[-500:]}
+                ),
+                flush=True,
+            )
         else:
             print(proc.stdout.strip().splitlines()[-1], flush=True)
     return status

@@ -52,7 +52,9 @@ def make_comments(codebook: Codebook, n: int, *, seed: int = 0, max_jobs: int = 
     return pd.DataFrame(
         {
             "comment_id": [f"C{i:08d}" for i in range(n)],
-            "received": (start + rng.integers(0, 700, size=n).astype("timedelta64[D]")).astype("datetime64[ns]"),
+            "received": (start + rng.integers(0, 700, size=n).astype("timedelta64[D]")).astype(
+                "datetime64[ns]"
+            ),
             "site": rng.choice([f"Site {c}" for c in "ABCDEF"], size=n),
             "service": rng.choice(["Surgery", "Cardiology", "Oncology", "Orthopaedics"], size=n),
             "rating": pd.array(rng.integers(1, 6, size=n), dtype="Int64"),

@@ -23,8 +23,9 @@ def atomic_path(path: str | Path, *, suffix: str | None = None) -> Iterator[Path
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix or path.suffix + ".tmp",
-                               dir=path.parent)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f".{path.name}.", suffix=suffix or path.suffix + ".tmp", dir=path.parent
+    )
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -51,7 +52,9 @@ def atomic_write_text(path: str | Path, text: str, *, encoding: str = "utf-8") -
 
 def atomic_write_json(path: str | Path, data: Any) -> Path:
     """Write ``data`` as indented, key-sorted JSON, atomically."""
-    return atomic_write_text(path, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+    return atomic_write_text(
+        path, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    )
 
 
 def sha256_file(path: str | Path, *, chunk: int = 1 << 20) -> str:

@@ -23,8 +23,12 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-coder_app = typer.Typer(help="Train and evaluate the supervised comment coder.", no_args_is_help=True)
-codebook_app = typer.Typer(help="Move codebooks between YAML and REFI-QDA (.qdc, .qdpx).", no_args_is_help=True)
+coder_app = typer.Typer(
+    help="Train and evaluate the supervised comment coder.", no_args_is_help=True
+)
+codebook_app = typer.Typer(
+    help="Move codebooks between YAML and REFI-QDA (.qdc, .qdpx).", no_args_is_help=True
+)
 app.add_typer(coder_app, name="coder")
 app.add_typer(codebook_app, name="codebook")
 
@@ -41,7 +45,9 @@ def _main(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
 ) -> None:
     _STATE["debug"] = debug
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s: %(message)s"
+    )
 
 
 def _err(message: str) -> None:
@@ -65,14 +71,18 @@ def validate_cmd(
             typer.echo(frame.to_string(index=False))
     if not report.ok:
         n = len(report.errors)
-        _err(f"jtbd: {study}: {n} error{'s' if n != 1 else ''} found; fix them and run 'jtbd validate' again")
+        _err(
+            f"jtbd: {study}: {n} error{'s' if n != 1 else ''} found; fix them and run 'jtbd validate' again"
+        )
         raise typer.Exit(1)
     s = report.study
     assert s is not None  # for type checkers: ok implies a study
     typer.echo(f"{s.config.name} ({s.config.organisation}): valid")
     summary = s.summary()
     for col in ("first_date", "last_date"):
-        summary[col] = summary[col].map(lambda d: "" if d != d or d is None else str(getattr(d, "date", lambda: d)()))
+        summary[col] = summary[col].map(
+            lambda d: "" if d != d or d is None else str(getattr(d, "date", lambda: d)())
+        )
     typer.echo(summary.to_string(index=False))
     if report.warnings:
         typer.echo(f"{len(report.warnings)} warning(s) listed above; they do not stop a run.")
@@ -82,7 +92,9 @@ class _pandas_wide:
     def __enter__(self) -> None:
         import pandas as pd
 
-        self._ctx = pd.option_context("display.width", 200, "display.max_colwidth", 80, "display.max_rows", 500)
+        self._ctx = pd.option_context(
+            "display.width", 200, "display.max_colwidth", 80, "display.max_rows", 500
+        )
         self._ctx.__enter__()
 
     def __exit__(self, *exc: object) -> None:
@@ -93,10 +105,19 @@ class _pandas_wide:
 def run_cmd(
     notebook: Annotated[str, typer.Argument(help="'all', a notebook number (01), stem or path.")],
     study: Annotated[Path, typer.Option("--study", help="The study folder.")],
-    out: Annotated[Path, typer.Option("--out", help="Output folder for reports.")] = Path("reports"),
-    param: Annotated[list[str] | None, typer.Option("-p", "--param", help="Notebook parameter key=value (repeatable).")] = None,
-    audience: Annotated[str, typer.Option("--audience", help="client (no code) or teaching (code and notes).")] = "client",
-    pdf: Annotated[bool, typer.Option("--pdf", help="Also print each report to PDF (needs Chromium).")] = False,
+    out: Annotated[Path, typer.Option("--out", help="Output folder for reports.")] = Path(
+        "reports"
+    ),
+    param: Annotated[
+        list[str] | None,
+        typer.Option("-p", "--param", help="Notebook parameter key=value (repeatable)."),
+    ] = None,
+    audience: Annotated[
+        str, typer.Option("--audience", help="client (no code) or teaching (code and notes).")
+    ] = "client",
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="Also print each report to PDF (needs Chromium).")
+    ] = False,
 ) -> None:
     """Execute notebooks on a study with papermill and write reports, results and a manifest."""
     from jtbd_methods.runner import parse_parameters, resolve_notebooks, run_notebooks
@@ -104,7 +125,12 @@ def run_cmd(
     notebooks = resolve_notebooks(notebook)
     params = parse_parameters(param or [])
     result = run_notebooks(
-        notebooks, study=study, out=out, parameters=params, audience=audience, pdf=pdf,
+        notebooks,
+        study=study,
+        out=out,
+        parameters=params,
+        audience=audience,
+        pdf=pdf,
         progress=lambda line: typer.echo(line, err=True),
     )
     typer.echo(f"{len(result.runs)} report(s) in {result.out} (index: {result.out / 'index.html'})")
@@ -112,7 +138,9 @@ def run_cmd(
 
 @app.command("new-study")
 def new_study_cmd(
-    directory: Annotated[Path, typer.Argument(help="Folder to create (must not exist or be empty).")],
+    directory: Annotated[
+        Path, typer.Argument(help="Folder to create (must not exist or be empty).")
+    ],
 ) -> None:
     """Create a study skeleton with a guide and a job-focused question bank."""
     src = _repo_root() / "templates" / "study"
@@ -126,44 +154,78 @@ def new_study_cmd(
 
 @app.command("sample-study")
 def sample_study_cmd(
-    directory: Annotated[Path, typer.Argument(help="Folder to write the synthetic sample study into.")],
-    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same files).")] = 2026,
-    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing folder.")] = False,
+    directory: Annotated[
+        Path, typer.Argument(help="Folder to write the synthetic sample study into.")
+    ],
+    seed: Annotated[
+        int, typer.Option("--seed", help="Random seed (same seed, same files).")
+    ] = 2026,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace an existing folder.")
+    ] = False,
 ) -> None:
     """Regenerate the synthetic sample study with its documented planted truths."""
     from jtbd_methods.samples import write_sample_study
 
     path = write_sample_study(directory, seed=seed, overwrite=overwrite)
-    typer.echo(f"Sample study written to {path} (seed {seed}); planted truths in {path / 'README.md'}")
+    typer.echo(
+        f"Sample study written to {path} (seed {seed}); planted truths in {path / 'README.md'}"
+    )
 
 
 @app.command("code")
 def code_cmd(
-    input: Annotated[Path, typer.Option("--input", help="Parquet file or folder of the feedback corpus.")],
+    input: Annotated[
+        Path, typer.Option("--input", help="Parquet file or folder of the feedback corpus.")
+    ],
     codebook: Annotated[Path, typer.Option("--codebook", help="Codebook (YAML, .qdc or .qdpx).")],
-    out: Annotated[Path, typer.Option("--out", help="Output folder (codes/, job_counts.parquet, ...).")],
-    engine: Annotated[str, typer.Option("--engine", help="dask (parallel, out of core) or pandas (in memory).")] = "dask",
-    scheduler: Annotated[str | None, typer.Option("--scheduler", help="Address of an existing Dask scheduler.")] = None,
-    workers: Annotated[int | None, typer.Option("--workers", help="Workers of the local Dask cluster.")] = None,
-    period: Annotated[str, typer.Option("--period", help="Period of the counts: week, month, quarter, year.")] = "month",
-    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing output folder.")] = False,
+    out: Annotated[
+        Path, typer.Option("--out", help="Output folder (codes/, job_counts.parquet, ...).")
+    ],
+    engine: Annotated[
+        str, typer.Option("--engine", help="dask (parallel, out of core) or pandas (in memory).")
+    ] = "dask",
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Address of an existing Dask scheduler.")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", help="Workers of the local Dask cluster.")
+    ] = None,
+    period: Annotated[
+        str, typer.Option("--period", help="Period of the counts: week, month, quarter, year.")
+    ] = "month",
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace an existing output folder.")
+    ] = False,
 ) -> None:
     """Code a corpus too large for memory; write tidy codes and job counts by period and site."""
     from jtbd_methods.scale import code_corpus
 
     if engine not in ("dask", "pandas"):
         raise UsageError(f"--engine must be dask or pandas; got {engine!r}")
-    result = code_corpus(input, codebook, out, engine=engine, scheduler=scheduler, n_workers=workers,
-                         period=period, overwrite=overwrite)
-    typer.echo(f"{result.n_comments:,} comments coded into {result.n_codes:,} codes with {result.engine} "
-               f"in {result.seconds:.1f} s; outputs in {out}")
+    result = code_corpus(
+        input,
+        codebook,
+        out,
+        engine=engine,
+        scheduler=scheduler,
+        n_workers=workers,
+        period=period,
+        overwrite=overwrite,
+    )
+    typer.echo(
+        f"{result.n_comments:,} comments coded into {result.n_codes:,} codes with {result.engine} "
+        f"in {result.seconds:.1f} s; outputs in {out}"
+    )
 
 
 @codebook_app.command("export")
 def codebook_export_cmd(
     codebook: Annotated[Path, typer.Argument(help="Codebook to export (YAML, .qdc or .qdpx).")],
     to: Annotated[Path, typer.Option("--to", help="REFI-QDA codebook file to write (.qdc).")],
-    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing file.")] = False,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace an existing file.")
+    ] = False,
 ) -> None:
     """Write a codebook as a REFI-QDA .qdc file for NVivo, ATLAS.ti, MAXQDA or QualCoder."""
     from jtbd_methods.codebook import load_codebook
@@ -175,15 +237,19 @@ def codebook_export_cmd(
         raise UsageError(f"{to} already exists; pass --overwrite to replace it")
     cb = load_codebook(codebook)
     path = codebook_to_qdc(cb, to)
-    typer.echo(f"{len(cb.jobs)} jobs and {len(cb.outcomes)} desired outcomes of {cb.name!r} "
-               f"written to {path}; import it as a codebook in your QDA program.")
+    typer.echo(
+        f"{len(cb.jobs)} jobs and {len(cb.outcomes)} desired outcomes of {cb.name!r} "
+        f"written to {path}; import it as a codebook in your QDA program."
+    )
 
 
 @codebook_app.command("import")
 def codebook_import_cmd(
     source: Annotated[Path, typer.Argument(help="REFI-QDA codebook (.qdc) or project (.qdpx).")],
     to: Annotated[Path, typer.Option("--to", help="Codebook YAML file to write.")],
-    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing file.")] = False,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace an existing file.")
+    ] = False,
 ) -> None:
     """Read the codebook of a REFI-QDA .qdc or .qdpx file and write it as YAML."""
     from jtbd_methods.refi_qda import codebook_from_qdc, codebook_from_qdpx
@@ -198,15 +264,24 @@ def codebook_import_cmd(
         raise UsageError(f"{to} already exists; pass --overwrite to replace it")
     cb = reader(source)
     path = cb.to_yaml(to)
-    typer.echo(f"{len(cb.jobs)} jobs and {len(cb.outcomes)} desired outcomes of {cb.name!r} "
-               f"written to {path}; review jobs imported without a jtbd_methods description.")
+    typer.echo(
+        f"{len(cb.jobs)} jobs and {len(cb.outcomes)} desired outcomes of {cb.name!r} "
+        f"written to {path}; review jobs imported without a jtbd_methods description."
+    )
 
 
 @app.command("teach")
 def teach_cmd(
-    out: Annotated[Path, typer.Option("--out", help="Folder for the workshop pack (new or empty).")],
-    study: Annotated[Path | None, typer.Option("--study", help="Study to teach on (default: the synthetic sample).")] = None,
-    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing pack.")] = False,
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for the workshop pack (new or empty).")
+    ],
+    study: Annotated[
+        Path | None,
+        typer.Option("--study", help="Study to teach on (default: the synthetic sample)."),
+    ] = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace an existing pack.")
+    ] = False,
 ) -> None:
     """Write a workshop pack: exercise notebooks, solutions, a study and a facilitator guide."""
     from jtbd_methods.teach import write_workshop_pack
@@ -219,11 +294,24 @@ def teach_cmd(
 def coder_evaluate_cmd(
     data: Annotated[Path, typer.Option("--data", help="Hand-coded comments (CSV).")],
     text: Annotated[str, typer.Option("--text", help="Column holding the comments.")],
-    labels: Annotated[str, typer.Option(
-        "--labels", help="One label column (categories or ';'-separated codes) or several 0/1 columns, comma-separated.")],
-    folds: Annotated[int | None, typer.Option("--folds", help="Cross-validation folds (default 5).")] = None,
-    test: Annotated[Path | None, typer.Option("--test", help="Held-out coded comments (CSV) instead of cross-validation.")] = None,
-    json_path: Annotated[Path | None, typer.Option("--json", help="Write macro_f1, micro_f1 and per_label to this JSON file.")] = None,
+    labels: Annotated[
+        str,
+        typer.Option(
+            "--labels",
+            help="One label column (categories or ';'-separated codes) or several 0/1 columns, comma-separated.",
+        ),
+    ],
+    folds: Annotated[
+        int | None, typer.Option("--folds", help="Cross-validation folds (default 5).")
+    ] = None,
+    test: Annotated[
+        Path | None,
+        typer.Option("--test", help="Held-out coded comments (CSV) instead of cross-validation."),
+    ] = None,
+    json_path: Annotated[
+        Path | None,
+        typer.Option("--json", help="Write macro_f1, micro_f1 and per_label to this JSON file."),
+    ] = None,
 ) -> None:
     """Cross-validate (or test on a held-out file) the supervised coder and print per-label quality."""
     from jtbd_methods._io import atomic_write_json
@@ -231,8 +319,12 @@ def coder_evaluate_cmd(
     from jtbd_methods.errors import UsageError
 
     if folds is not None and test is not None:
-        raise UsageError("use either --folds (cross-validation) or --test (a held-out file), not both")
-    ev = evaluate_coder_file(data, text=text, labels=labels, folds=5 if folds is None else folds, test=test)
+        raise UsageError(
+            "use either --folds (cross-validation) or --test (a held-out file), not both"
+        )
+    ev = evaluate_coder_file(
+        data, text=text, labels=labels, folds=5 if folds is None else folds, test=test
+    )
     table = ev.per_label.copy()
     for col in ("precision", "recall", "f1"):
         table[col] = table[col].map(lambda v: "" if v != v else f"{v:.3f}")
@@ -241,8 +333,10 @@ def coder_evaluate_cmd(
         typer.echo(table.to_string(index=False))
     how = f"{ev.folds}-fold cross-validation" if ev.folds else "held-out test"
     rare = f"; {len(ev.rare_labels)} rare label(s) flagged" if ev.rare_labels else ""
-    typer.echo(f"macro-F1 {ev.macro_f1:.3f}, micro-F1 {ev.micro_f1:.3f} ({how}, {ev.n} comments, "
-               f"{ev.label_format}{rare})")
+    typer.echo(
+        f"macro-F1 {ev.macro_f1:.3f}, micro-F1 {ev.micro_f1:.3f} ({how}, {ev.n} comments, "
+        f"{ev.label_format}{rare})"
+    )
     if json_path is not None:
         atomic_write_json(json_path, ev.to_dict())
         typer.echo(f"Results written to {json_path}")
@@ -279,9 +373,13 @@ def main(argv: list[str] | None = None) -> int:
             return exc.exit_code
         if debug:
             raise
-        if isinstance(exc, ValueError | TypeError | KeyError | FileNotFoundError | PermissionError | OSError):
-            _err(f"jtbd: error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
-                 "(run with --debug for details)")
+        if isinstance(
+            exc, ValueError | TypeError | KeyError | FileNotFoundError | PermissionError | OSError
+        ):
+            _err(
+                f"jtbd: error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
+                "(run with --debug for details)"
+            )
             return 1
         _err(f"jtbd: unexpected {type(exc).__name__}: {exc} (run with --debug for the traceback)")
         return 1

@@ -151,7 +151,9 @@ class Codebook:
         for j in self.jobs:
             if j.id == job_id:
                 return j
-        raise KeyError(f"No job {job_id!r} in codebook {self.name!r}; jobs: {', '.join(self.job_ids)}")
+        raise KeyError(
+            f"No job {job_id!r} in codebook {self.name!r}; jobs: {', '.join(self.job_ids)}"
+        )
 
     def outcomes_for(self, job_id: str) -> tuple[Outcome, ...]:
         """Desired outcomes of one job."""
@@ -194,8 +196,13 @@ class Codebook:
         """Plain-data form, the inverse of :func:`codebook_from_dict`."""
         jobs = []
         for j in self.jobs:
-            d: dict[str, Any] = {"id": j.id, "label": j.label, "statement": j.statement,
-                                 "dimension": j.dimension, "stage": j.stage}
+            d: dict[str, Any] = {
+                "id": j.id,
+                "label": j.label,
+                "statement": j.statement,
+                "dimension": j.dimension,
+                "stage": j.stage,
+            }
             d["indicators"] = [
                 i.phrase if i.polarity is None else {"phrase": i.phrase, "polarity": i.polarity}
                 for i in j.indicators
@@ -254,10 +261,14 @@ def _indicators(value: Any, where: str, problems: list[str]) -> tuple[Indicator,
         elif isinstance(item, Mapping) and isinstance(item.get("phrase"), str):
             phrase, polarity = item["phrase"], item.get("polarity")
             if polarity is not None and polarity not in POLARITIES:
-                problems.append(f"{w}.polarity: expected one of {', '.join(POLARITIES)}, got {_short(polarity)}")
+                problems.append(
+                    f"{w}.polarity: expected one of {', '.join(POLARITIES)}, got {_short(polarity)}"
+                )
                 polarity = None
         else:
-            problems.append(f"{w}: expected a phrase or {{phrase: ..., polarity: ...}}, got {_short(item)}")
+            problems.append(
+                f"{w}: expected a phrase or {{phrase: ..., polarity: ...}}, got {_short(item)}"
+            )
             continue
         phrase = " ".join(phrase.split())
         if not phrase.replace("*", "").strip():
@@ -291,7 +302,9 @@ def codebook_from_dict(data: Any, *, source: str = "<codebook>") -> Codebook:
     """
     problems: list[str] = []
     if not isinstance(data, Mapping):
-        raise CodebookError(source, [f"expected a mapping with 'name' and 'jobs', got {_short(data)}"])
+        raise CodebookError(
+            source, [f"expected a mapping with 'name' and 'jobs', got {_short(data)}"]
+        )
     raw_jobs = data.get("jobs")
     if not isinstance(raw_jobs, list) or not raw_jobs:
         problems.append("'jobs': expected a non-empty list of jobs")
@@ -305,7 +318,9 @@ def codebook_from_dict(data: Any, *, source: str = "<codebook>") -> Codebook:
             continue
         jid = rj.get("id")
         if not isinstance(jid, str) or not _ID.match(jid):
-            problems.append(f"{where}.id: expected a lower_snake_case id (a-z, 0-9, _), got {_short(jid)}")
+            problems.append(
+                f"{where}.id: expected a lower_snake_case id (a-z, 0-9, _), got {_short(jid)}"
+            )
             continue
         where = f"jobs[{i}] ({jid})"
         if jid in seen:
@@ -317,14 +332,21 @@ def codebook_from_dict(data: Any, *, source: str = "<codebook>") -> Codebook:
             label = jid
         dimension = rj.get("dimension", "functional")
         if dimension not in DIMENSIONS:
-            problems.append(f"{where}.dimension: expected one of {', '.join(DIMENSIONS)}, got {_short(dimension)}")
+            problems.append(
+                f"{where}.dimension: expected one of {', '.join(DIMENSIONS)}, got {_short(dimension)}"
+            )
         barriers_raw = rj.get("barriers") or {}
         if isinstance(barriers_raw, list):
             barriers = {"general": _str_list(barriers_raw, f"{where}.barriers", problems)}
         elif isinstance(barriers_raw, Mapping):
-            barriers = {str(k): _str_list(v, f"{where}.barriers.{k}", problems) for k, v in barriers_raw.items()}
+            barriers = {
+                str(k): _str_list(v, f"{where}.barriers.{k}", problems)
+                for k, v in barriers_raw.items()
+            }
         else:
-            problems.append(f"{where}.barriers: expected a mapping of emotional/functional lists, got {_short(barriers_raw)}")
+            problems.append(
+                f"{where}.barriers: expected a mapping of emotional/functional lists, got {_short(barriers_raw)}"
+            )
             barriers = {}
         statement = rj.get("statement", "")
         stage = rj.get("stage", "")
@@ -341,7 +363,9 @@ def codebook_from_dict(data: Any, *, source: str = "<codebook>") -> Codebook:
                 dimension=str(dimension),
                 stage=str(stage or ""),
                 indicators=_indicators(rj.get("indicators"), f"{where}.indicators", problems),
-                root_cause_questions=_str_list(rj.get("root_cause_questions"), f"{where}.root_cause_questions", problems),
+                root_cause_questions=_str_list(
+                    rj.get("root_cause_questions"), f"{where}.root_cause_questions", problems
+                ),
                 barriers=barriers,
                 enablers=_str_list(rj.get("enablers"), f"{where}.enablers", problems),
                 parent=str(parent) if parent is not None else None,
@@ -360,7 +384,9 @@ def codebook_from_dict(data: Any, *, source: str = "<codebook>") -> Codebook:
     for i, ro in enumerate(raw_outcomes):
         where = f"outcomes[{i}]"
         if not isinstance(ro, Mapping):
-            problems.append(f"{where}: expected a mapping with id, job_id and text, got {_short(ro)}")
+            problems.append(
+                f"{where}: expected a mapping with id, job_id and text, got {_short(ro)}"
+            )
             continue
         oid, job_id, text = ro.get("id"), ro.get("job_id"), ro.get("text")
         if not isinstance(oid, str) or not _ID.match(oid):
@@ -370,7 +396,9 @@ def codebook_from_dict(data: Any, *, source: str = "<codebook>") -> Codebook:
             problems.append(f"{where}.id: duplicate outcome id {oid!r}")
         seen_o.add(oid)
         if job_id not in seen:
-            problems.append(f"{where} ({oid}).job_id: expected one of the job ids, got {_short(job_id)}")
+            problems.append(
+                f"{where} ({oid}).job_id: expected one of the job ids, got {_short(job_id)}"
+            )
         if not isinstance(text, str) or not text.strip():
             problems.append(f"{where} ({oid}).text: expected a non-empty desired-outcome statement")
             text = ""
@@ -421,7 +449,11 @@ def load_codebook(path: str | Path) -> Codebook:
     if path.suffix.lower() in {".qdc", ".qdpx"}:
         from jtbd_methods import refi_qda
 
-        reader = refi_qda.codebook_from_qdpx if path.suffix.lower() == ".qdpx" else refi_qda.codebook_from_qdc
+        reader = (
+            refi_qda.codebook_from_qdpx
+            if path.suffix.lower() == ".qdpx"
+            else refi_qda.codebook_from_qdc
+        )
         return reader(path)
     if not path.is_file():
         raise CodebookError(str(path), ["file not found; expected a YAML codebook"])

@@ -137,8 +137,8 @@ _WS_RE = re.compile(
 )
 _RUNS_RE = re.compile(" {2,}")
 
-_ROLE_INDICATOR, _ROLE_NEGATION, _ROLE_PSEUDO, _ROLE_POSITIVE, _ROLE_NEGATIVE, _ROLE_CLAUSE = (
-    range(6)
+_ROLE_INDICATOR, _ROLE_NEGATION, _ROLE_PSEUDO, _ROLE_POSITIVE, _ROLE_NEGATIVE, _ROLE_CLAUSE = range(
+    6
 )
 _POLARITY_CODE = {"disrupted": -1, "fulfilled": 1, None: 0}
 _POLARITY_NAME = np.array(["disrupted", "fulfilled"], dtype=object)
@@ -203,8 +203,9 @@ class CompiledCodebook:
         self._role = np.array([p[1] for p in patterns], dtype=np.int8)
         self._job = np.array([p[2] for p in patterns], dtype=np.int32)
         self._polarity = np.array([p[3] for p in patterns], dtype=np.int8)
-        self.phrases = tuple(p[0] for p, r in zip(patterns, self._role, strict=True)
-                             if r == _ROLE_INDICATOR)
+        self.phrases = tuple(
+            p[0] for p, r in zip(patterns, self._role, strict=True) if r == _ROLE_INDICATOR
+        )
         keys: dict[str, list[_Entry]] = {}
         for index, (phrase, role, _job, _pol) in enumerate(patterns):
             key, entry = _compile_pattern(_normalise_phrase(phrase), role, index)
@@ -231,8 +232,10 @@ class CompiledCodebook:
         self._automaton = automaton
 
     def __repr__(self) -> str:
-        return (f"CompiledCodebook({len(self.job_ids)} jobs, {len(self.phrases)} indicators, "
-                f"{self.n_keys} keys)")
+        return (
+            f"CompiledCodebook({len(self.job_ids)} jobs, {len(self.phrases)} indicators, "
+            f"{self.n_keys} keys)"
+        )
 
 
 def _compile_pattern(norm: str, role: int, index: int) -> tuple[str, _Entry]:
@@ -310,7 +313,9 @@ def compile_codebook(
     ):
         for w in words:
             if not isinstance(w, str) or not w.replace("*", "").strip():
-                raise ValueError(f"compile_codebook: lexicon entries must be non-empty phrases; got {w!r}.")
+                raise ValueError(
+                    f"compile_codebook: lexicon entries must be non-empty phrases; got {w!r}."
+                )
             patterns.append((w, role, -1, pol))
     return CompiledCodebook(tuple(codebook.job_ids), patterns)
 
@@ -391,9 +396,7 @@ def _match_texts(
     is_word = _word_mask(cp)
     hard = np.flatnonzero(_clause_mask(cp))
     if size > 2:  # a hyphen with a space on each side is a dash
-        dash = np.flatnonzero(
-            (cp[1:-1] == 45) & (cp[:-2] == 32) & (cp[2:] == 32)
-        ) + 1
+        dash = np.flatnonzero((cp[1:-1] == 45) & (cp[:-2] == 32) & (cp[2:] == 32)) + 1
         if dash.size:
             hard = np.sort(np.concatenate([hard, dash]), kind="stable")
     norm = _WS_RE.sub(" ", norm)
@@ -795,8 +798,12 @@ def code_comments(
     chunk_size = check_int(chunk_size, parameter="chunk_size", caller=caller, minimum=1)
     matcher = codebook if isinstance(codebook, CompiledCodebook) else compile_codebook(codebook)
     options = dict(
-        text=text, id=id, rating=rating, negation_window=negation_window,
-        default_polarity=default_polarity, chunk_size=chunk_size,
+        text=text,
+        id=id,
+        rating=rating,
+        negation_window=negation_window,
+        default_polarity=default_polarity,
+        chunk_size=chunk_size,
     )
     if engine == "dask":
         return _code_with_dask(feedback, matcher, options)
@@ -809,7 +816,9 @@ def code_comments(
 def _check_ids(ids: pd.Series, *, caller: str) -> None:
     if ids.isna().any():
         rows = np.flatnonzero(ids.isna().to_numpy())[:5].tolist()
-        raise ValueError(f"{caller}: the id column {ids.name!r} is missing at rows {rows} (0-based).")
+        raise ValueError(
+            f"{caller}: the id column {ids.name!r} is missing at rows {rows} (0-based)."
+        )
     if not ids.is_unique:
         dup = ids[ids.duplicated()].unique()[:5].tolist()
         raise ValueError(f"{caller}: the id column {ids.name!r} has duplicated ids, e.g. {dup}.")
@@ -823,14 +832,21 @@ def _code_with_dask(feedback: Any, matcher: CompiledCodebook, options: dict) -> 
     id_dtype = feedback[options["id"]].dtype if not lazy else None
     if not lazy:
         require_dataframe(feedback, parameter="feedback", caller=caller)
-        require_columns(feedback, [options["text"], options["id"], options["rating"]],
-                        name="feedback", caller=caller)
+        require_columns(
+            feedback,
+            [options["text"], options["id"], options["rating"]],
+            name="feedback",
+            caller=caller,
+        )
         _check_ids(feedback[options["id"]], caller=caller)
         nparts = max(1, min(64, len(feedback) // max(1, options["chunk_size"]) + 1))
         feedback = dd.from_pandas(feedback, npartitions=nparts, sort=False)
     else:
-        missing = [c for c in (options["text"], options["id"], options["rating"])
-                   if c is not None and c not in feedback.columns]
+        missing = [
+            c
+            for c in (options["text"], options["id"], options["rating"])
+            if c is not None and c not in feedback.columns
+        ]
         if missing:
             raise ValueError(f"'feedback' has no column(s) {missing} (in {caller}).")
     meta = _empty_codes(feedback[options["id"]].dtype)
@@ -838,8 +854,7 @@ def _code_with_dask(feedback: Any, matcher: CompiledCodebook, options: dict) -> 
     if lazy:
         return result
     out = result.compute().reset_index(drop=True)
-    return out.astype({"comment_id": id_dtype, "job_id": "str",
-                       "polarity": "str", "phrase": "str"})
+    return out.astype({"comment_id": id_dtype, "job_id": "str", "polarity": "str", "phrase": "str"})
 
 
 # --------------------------------------------------------------------- tables of the codes
@@ -848,8 +863,11 @@ def _ids_of(comment_ids: Any, *, id_column: str, caller: str) -> pd.Series:
         require_columns(comment_ids, [id_column], name="comment_ids", caller=caller)
         ids = comment_ids[id_column]
     elif isinstance(comment_ids, pd.Series | pd.Index | np.ndarray | list | tuple):
-        ids = pd.Series(np.asarray(comment_ids, dtype=object) if not isinstance(
-            comment_ids, pd.Series) else comment_ids)
+        ids = pd.Series(
+            np.asarray(comment_ids, dtype=object)
+            if not isinstance(comment_ids, pd.Series)
+            else comment_ids
+        )
     else:
         raise TypeError(
             f"The 'comment_ids' parameter of {caller} must be a Series, list or array of ids, "
@@ -1042,8 +1060,10 @@ def job_shares(
     )
     keys = None
     if by_cols:
-        grouped = comment_ids[by_cols].reset_index(drop=True).groupby(
-            by_cols, dropna=False, sort=True, observed=True
+        grouped = (
+            comment_ids[by_cols]
+            .reset_index(drop=True)
+            .groupby(by_cols, dropna=False, sort=True, observed=True)
         )
         group_index = grouped.ngroup().to_numpy(dtype=np.int64)
         keys = grouped.size().reset_index()[by_cols]
@@ -1163,9 +1183,7 @@ def _word_ngram_keys(
     return np.concatenate(out_doc), np.concatenate(out_key)
 
 
-def _char_wb_keys(
-    docs: list[str], ngram_range: tuple[int, int]
-) -> tuple[np.ndarray, np.ndarray]:
+def _char_wb_keys(docs: list[str], ngram_range: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
     """(document, key) of every character n-gram inside word boundaries.
 
     The n-grams are exactly those of scikit-learn's ``analyzer="char_wb"``: each
@@ -1462,13 +1480,13 @@ def _labels_to_matrix(
     * other 1-D values: one category per comment (multi-class).
     """
     one_of(label_format, _LABEL_FORMATS, parameter="label_format", caller=caller)
-    if isinstance(labels, pd.DataFrame) or (
-        isinstance(labels, np.ndarray) and labels.ndim == 2
-    ):
+    if isinstance(labels, pd.DataFrame) or (isinstance(labels, np.ndarray) and labels.ndim == 2):
         frame = labels if isinstance(labels, pd.DataFrame) else pd.DataFrame(labels)
         if label_format == "multiclass":
-            raise ValueError(f"{caller}: label_format='multiclass' needs one label per comment, "
-                             f"got a table of {frame.shape[1]} label columns.")
+            raise ValueError(
+                f"{caller}: label_format='multiclass' needs one label per comment, "
+                f"got a table of {frame.shape[1]} label columns."
+            )
         values = frame.apply(pd.to_numeric, errors="coerce")
         bad = values.isna() | ~values.isin([0, 1])
         if bad.to_numpy().any():
@@ -1479,8 +1497,11 @@ def _labels_to_matrix(
                 f"hold {frame[col].iloc[rows].tolist()}."
             )
         return values.to_numpy(dtype=np.int8), list(frame.columns), "multilabel"
-    arr = labels.tolist() if isinstance(labels, pd.Series | pd.Index) else list(np.asarray(
-        labels, dtype=object))
+    arr = (
+        labels.tolist()
+        if isinstance(labels, pd.Series | pd.Index)
+        else list(np.asarray(labels, dtype=object))
+    )
     missing = [i for i, v in enumerate(arr) if _is_missing(v)]
     semicolon = any(isinstance(v, str) and ";" in v for v in arr)
     fmt = label_format if label_format != "auto" else ("multilabel" if semicolon else "multiclass")
@@ -1618,7 +1639,8 @@ def _best_threshold(prob: np.ndarray, y: np.ndarray) -> tuple[float, float]:
 
 def _macro_f1_of_classes(truth: np.ndarray, pred: np.ndarray, n_classes: int) -> float:
     cm = np.bincount(truth * n_classes + pred, minlength=n_classes * n_classes).reshape(
-        n_classes, n_classes)
+        n_classes, n_classes
+    )
     tp = np.diag(cm).astype(float)
     denom = cm.sum(axis=0) + cm.sum(axis=1)
     present = cm.sum(axis=1) > 0
@@ -1907,9 +1929,19 @@ class TextCoder:
     # scikit-learn's parameter protocol (so clone() and grid search work)
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         """Parameters of this coder (scikit-learn protocol)."""
-        return {k: getattr(self, k) for k in (
-            "C", "word_ngrams", "char_ngrams", "min_df", "inner_folds", "tune_thresholds",
-            "n_jobs", "random_state")}
+        return {
+            k: getattr(self, k)
+            for k in (
+                "C",
+                "word_ngrams",
+                "char_ngrams",
+                "min_df",
+                "inner_folds",
+                "tune_thresholds",
+                "n_jobs",
+                "random_state",
+            )
+        }
 
     def set_params(self, **params: Any) -> TextCoder:
         """Set parameters (scikit-learn protocol); returns self."""
@@ -1917,15 +1949,13 @@ class TextCoder:
         for key, value in params.items():
             if key not in valid:
                 raise ValueError(
-                    f"TextCoder.set_params: unknown parameter {key!r}; allowed: "
-                    f"{', '.join(valid)}."
+                    f"TextCoder.set_params: unknown parameter {key!r}; allowed: {', '.join(valid)}."
                 )
             setattr(self, key, value)
         return self
 
     def __repr__(self) -> str:
-        changed = {k: v for k, v in self.get_params().items()
-                   if v != TextCoder().get_params()[k]}
+        changed = {k: v for k, v in self.get_params().items() if v != TextCoder().get_params()[k]}
         return f"TextCoder({', '.join(f'{k}={v!r}' for k, v in changed.items())})"
 
     def _check_params(self, caller: str) -> None:
@@ -1938,8 +1968,9 @@ class TextCoder:
         check_int(self.n_jobs, parameter="n_jobs", caller=caller, allow_none=True)
 
     def _new_vectorizer(self) -> NgramTfidf:
-        return NgramTfidf(word_ngrams=self.word_ngrams, char_ngrams=self.char_ngrams,
-                          min_df=self.min_df)
+        return NgramTfidf(
+            word_ngrams=self.word_ngrams, char_ngrams=self.char_ngrams, min_df=self.min_df
+        )
 
     def _fit_svm(self, x: Any, y: np.ndarray) -> tuple[np.ndarray, float] | None:
         """Weights and intercept of one label's SVM, or None when y has one class only."""
@@ -1952,7 +1983,11 @@ class TextCoder:
         if n_pos == 0 or n_pos == y.size:
             return None
         svm = LinearSVC(
-            C=self.C, class_weight="balanced", dual=True, tol=1e-3, max_iter=2000,
+            C=self.C,
+            class_weight="balanced",
+            dual=True,
+            tol=1e-3,
+            max_iter=2000,
             random_state=0 if self.random_state is None else self.random_state,
         )
         with warnings.catch_warnings():
@@ -2019,8 +2054,9 @@ class TextCoder:
                 f"{caller}: 'texts' has {len(docs)} comments but 'labels' has {y.shape[0]} rows."
             )
         if fmt == "multiclass" and len(classes) < 2:
-            raise ValueError(f"{caller}: a multi-class frame needs at least two categories; "
-                             f"got {classes}.")
+            raise ValueError(
+                f"{caller}: a multi-class frame needs at least two categories; got {classes}."
+            )
         if len(docs) < 2 * self.inner_folds:
             raise ValueError(
                 f"{caller}: need at least {2 * self.inner_folds} comments for "
@@ -2249,7 +2285,12 @@ class TextCoder:
         )
 
     def cross_validate(
-        self, texts: Any, labels: Any, *, folds: int = 5, random_state: int | None = 0,
+        self,
+        texts: Any,
+        labels: Any,
+        *,
+        folds: int = 5,
+        random_state: int | None = 0,
         label_format: str = "auto",
     ) -> CoderEvaluation:
         """Cross-validated quality of this coder's settings against the hand coding.
@@ -2303,8 +2344,9 @@ class TextCoder:
                 f"{caller}: need at least {2 * folds} comments for folds={folds}; got {len(docs)}."
             )
         if fmt == "multiclass" and len(classes) < 2:
-            raise ValueError(f"{caller}: a multi-class frame needs at least two categories; "
-                             f"got {classes}.")
+            raise ValueError(
+                f"{caller}: a multi-class frame needs at least two categories; got {classes}."
+            )
         assignment = _stratified_folds(y, folds, random_state, classes)
         pred = np.zeros(y.shape, dtype=bool)
         fold_rows = []
@@ -2323,17 +2365,26 @@ class TextCoder:
             else:
                 coder.fit([docs[i] for i in train], train_labels, label_format=fmt)
                 part = coder._predict_matrix([docs[i] for i in test])
-                cols = [list(coder.classes_).index(c) if c in coder.classes_ else -1
-                        for c in (classes if fmt == "multiclass" else range(y.shape[1]))]
+                cols = [
+                    list(coder.classes_).index(c) if c in coder.classes_ else -1
+                    for c in (classes if fmt == "multiclass" else range(y.shape[1]))
+                ]
                 for j, c in enumerate(cols):
                     if c >= 0:
                         pred[test, j] = part[:, c]
-            ev = _evaluation(y[test], pred[test], classes, method="fold", folds=None,
-                             label_format=fmt)
-            fold_rows.append({"fold": f, "n": len(test), "macro_f1": ev.macro_f1,
-                              "micro_f1": ev.micro_f1})
+            ev = _evaluation(
+                y[test], pred[test], classes, method="fold", folds=None, label_format=fmt
+            )
+            fold_rows.append(
+                {"fold": f, "n": len(test), "macro_f1": ev.macro_f1, "micro_f1": ev.micro_f1}
+            )
         return _evaluation(
-            y, pred, classes, method="cross-validation", folds=folds, label_format=fmt,
+            y,
+            pred,
+            classes,
+            method="cross-validation",
+            folds=folds,
+            label_format=fmt,
             per_fold=pd.DataFrame(fold_rows),
         )
 
@@ -2360,7 +2411,9 @@ def _read_table(data: Any, *, parameter: str, caller: str) -> tuple[pd.DataFrame
             frame = pd.read_csv(io.StringIO(text_data), dtype=str, keep_default_na=False)
         except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else "empty file"
-            raise CodingInputError(f"{caller}: {path.name} is not a readable CSV ({first}).") from exc
+            raise CodingInputError(
+                f"{caller}: {path.name} is not a readable CSV ({first})."
+            ) from exc
         frame.columns = [str(c).strip() for c in frame.columns]
         return frame, path.name
     raise TypeError(
@@ -2379,8 +2432,10 @@ def _label_columns(labels: str | Sequence[str], *, caller: str) -> list[str]:
     elif isinstance(labels, Iterable):
         cols = [str(c) for c in labels]
     else:
-        raise TypeError(f"The 'labels' parameter of {caller} must be a column name or a list "
-                        f"of column names; got {type(labels).__name__}.")
+        raise TypeError(
+            f"The 'labels' parameter of {caller} must be a column name or a list "
+            f"of column names; got {type(labels).__name__}."
+        )
     if not cols:
         raise CodingInputError(f"{caller}: 'labels' names no column.")
     if len(set(cols)) != len(cols):
@@ -2390,8 +2445,9 @@ def _label_columns(labels: str | Sequence[str], *, caller: str) -> list[str]:
 
 def _binary(values: pd.Series) -> pd.Series:
     """0/1 codes as floats (NaN where blank, -1 where neither 0 nor 1)."""
-    num = pd.to_numeric(values.where(~pd.Series(_blank(values), index=values.index)),
-                        errors="coerce")
+    num = pd.to_numeric(
+        values.where(~pd.Series(_blank(values), index=values.index)), errors="coerce"
+    )
     num = num.where(num.isna() | num.isin([0, 1]), -1.0)
     bad_text = ~pd.Series(_blank(values), index=values.index) & num.isna()
     return num.mask(bad_text, -1.0)
@@ -2418,9 +2474,13 @@ def _coded_rows(
         labels = codes[coded].astype(np.int8)
         prefix = "code_"
         if all(c.startswith(prefix) and len(c) > len(prefix) for c in label_cols):
-            labels.columns = [c[len(prefix):] for c in label_cols]
-        return [d for d, k in zip(docs, coded, strict=True) if k], labels.reset_index(
-            drop=True), "multilabel", int((~coded).sum())
+            labels.columns = [c[len(prefix) :] for c in label_cols]
+        return (
+            [d for d, k in zip(docs, coded, strict=True) if k],
+            labels.reset_index(drop=True),
+            "multilabel",
+            int((~coded).sum()),
+        )
     col = label_cols[0]
     values = frame[col]
     blank = _blank(values)
@@ -2431,10 +2491,14 @@ def _coded_rows(
     binary = _binary(values)
     if (~blank).any() and binary[~blank].isin([0, 1]).all():
         keep = ~blank
-        name_ = col[len("code_"):] if col.startswith("code_") and len(col) > 5 else col
+        name_ = col[len("code_") :] if col.startswith("code_") and len(col) > 5 else col
         labels = pd.DataFrame({name_: binary[keep].astype(np.int8).to_numpy()})
-        return [d for d, k in zip(docs, keep, strict=True) if k], labels, "multilabel", int(
-            blank.sum())
+        return (
+            [d for d, k in zip(docs, keep, strict=True) if k],
+            labels,
+            "multilabel",
+            int(blank.sum()),
+        )
     keep = ~blank
     cats = pd.Series(as_text[keep].str.strip().to_numpy(), dtype=object)
     return [d for d, k in zip(docs, keep, strict=True) if k], cats, "multiclass", int(blank.sum())
@@ -2513,26 +2577,34 @@ def evaluate_coder_file(
     folds = check_int(folds, parameter="folds", caller=caller, minimum=2)
     coder = TextCoder() if coder is None else coder
     if not isinstance(coder, TextCoder):
-        raise TypeError(f"The 'coder' parameter of {caller} must be a TextCoder; got "
-                        f"{type(coder).__name__}.")
+        raise TypeError(
+            f"The 'coder' parameter of {caller} must be a TextCoder; got {type(coder).__name__}."
+        )
     label_cols = _label_columns(labels, caller=caller)
     frame, name = _read_table(data, parameter="data", caller=caller)
-    docs, y, fmt, dropped = _coded_rows(frame, text=text, label_cols=label_cols, name=name,
-                                        caller=caller)
+    docs, y, fmt, dropped = _coded_rows(
+        frame, text=text, label_cols=label_cols, name=name, caller=caller
+    )
     if dropped:
         _log.info("%s: %d rows of %s have no code and were left out", caller, dropped, name)
     if test is None:
         if len(docs) < 2 * folds:
-            raise CodingInputError(f"{caller}: {name} has {len(docs)} coded comments; "
-                                   f"{folds}-fold cross-validation needs at least {2 * folds}.")
-        return coder.cross_validate(docs, y, folds=folds, random_state=random_state,
-                                    label_format=fmt)
+            raise CodingInputError(
+                f"{caller}: {name} has {len(docs)} coded comments; "
+                f"{folds}-fold cross-validation needs at least {2 * folds}."
+            )
+        return coder.cross_validate(
+            docs, y, folds=folds, random_state=random_state, label_format=fmt
+        )
     test_frame, test_name = _read_table(test, parameter="test", caller=caller)
     test_docs, test_y, test_fmt, _ = _coded_rows(
-        test_frame, text=text, label_cols=label_cols, name=test_name, caller=caller)
+        test_frame, text=text, label_cols=label_cols, name=test_name, caller=caller
+    )
     if test_fmt != fmt:
-        raise CodingInputError(f"{caller}: the labels of {name} read as {fmt} but those of "
-                               f"{test_name} as {test_fmt}; use the same coding in both.")
+        raise CodingInputError(
+            f"{caller}: the labels of {name} read as {fmt} but those of "
+            f"{test_name} as {test_fmt}; use the same coding in both."
+        )
     try:
         fitted = TextCoder(**coder.get_params()).fit(docs, y, label_format=fmt)
     except ValueError as exc:
@@ -2549,11 +2621,17 @@ def evaluate_coder_file(
         pred[:, all_classes.index(c)] = part[:, j]
     train_support = np.zeros(len(all_classes), dtype=np.int64)
     train_support[: len(classes)] = y_train.sum(axis=0)
-    ev = _evaluation(truth, pred, all_classes, method="held-out test", folds=None,
-                     label_format=fmt)
+    ev = _evaluation(truth, pred, all_classes, method="held-out test", folds=None, label_format=fmt)
     per_label = ev.per_label.assign(rare=train_support < folds)
-    return CoderEvaluation(per_label=per_label, macro_f1=ev.macro_f1, micro_f1=ev.micro_f1,
-                           n=ev.n, method=ev.method, folds=None, label_format=fmt)
+    return CoderEvaluation(
+        per_label=per_label,
+        macro_f1=ev.macro_f1,
+        micro_f1=ev.micro_f1,
+        n=ev.n,
+        method=ev.method,
+        folds=None,
+        label_format=fmt,
+    )
 
 
 def uncoded_comments(
@@ -2698,8 +2776,11 @@ def job_quotes(
     if polarity is not None:
         one_of(polarity, _POLARITIES, parameter="polarity", caller=caller)
     redactor = _redactor(redact, caller)
-    jobs = (sorted(codes["job_id"].astype(str).unique().tolist()) if job_ids is None
-            else _job_list(job_ids, caller=caller))
+    jobs = (
+        sorted(codes["job_id"].astype(str).unique().tolist())
+        if job_ids is None
+        else _job_list(job_ids, caller=caller)
+    )
     texts = pd.Series(feedback[text].to_numpy(), index=feedback[id].to_numpy())
     sel = codes[codes["job_id"].isin(jobs)]
     if polarity is not None:
@@ -2707,21 +2788,24 @@ def job_quotes(
     sel = sel[sel["comment_id"].isin(texts.index)]
     n_jobs = codes.groupby("comment_id").size()
     length = texts.reindex(sel["comment_id"]).astype(str).str.len().to_numpy()
-    frame = pd.DataFrame({
-        "job_id": sel["job_id"].astype(str).to_numpy(),
-        "polarity": sel["polarity"].astype(str).to_numpy(),
-        "comment_id": sel["comment_id"].to_numpy(),
-        "start": sel["start"].to_numpy(dtype=np.int64),
-        "end": sel["end"].to_numpy(dtype=np.int64),
-        "others": n_jobs.reindex(sel["comment_id"]).to_numpy() - 1,
-        "length": length,
-    })
+    frame = pd.DataFrame(
+        {
+            "job_id": sel["job_id"].astype(str).to_numpy(),
+            "polarity": sel["polarity"].astype(str).to_numpy(),
+            "comment_id": sel["comment_id"].to_numpy(),
+            "start": sel["start"].to_numpy(dtype=np.int64),
+            "end": sel["end"].to_numpy(dtype=np.int64),
+            "others": n_jobs.reindex(sel["comment_id"]).to_numpy() - 1,
+            "length": length,
+        }
+    )
     median = frame.groupby(["job_id", "polarity"])["length"].transform("median")
     frame["distance"] = (frame["length"] - median).abs()
     frame["job_order"] = frame["job_id"].map({j: i for i, j in enumerate(jobs)})
     frame["comment_key"] = frame["comment_id"].astype(str)
-    frame = frame.sort_values(["job_order", "polarity", "others", "distance", "comment_key"],
-                              kind="stable")
+    frame = frame.sort_values(
+        ["job_order", "polarity", "others", "distance", "comment_key"], kind="stable"
+    )
     frame = frame.groupby(["job_id", "polarity"], sort=False).head(n).reset_index(drop=True)
     frame["rank"] = frame.groupby(["job_id", "polarity"], sort=False).cumcount() + 1
     full = texts.reindex(frame["comment_id"]).astype(str).to_numpy()
@@ -2733,18 +2817,21 @@ def job_quotes(
             continue
         half = max(0, (max_chars - (e - s)) // 2)
         lo, hi = max(0, s - half), min(len(body), e + half)
-        quotes.append(("…" if lo > 0 else "") + body[lo:hi].strip() + ("…" if hi < len(body)
-                                                                       else ""))
+        quotes.append(
+            ("…" if lo > 0 else "") + body[lo:hi].strip() + ("…" if hi < len(body) else "")
+        )
     names = job_ids.labels() if isinstance(job_ids, Codebook) else {}
-    out = pd.DataFrame({
-        "job_id": pd.Series(frame["job_id"].to_numpy(), dtype="str"),
-        "label": pd.Series([names.get(j, j) for j in frame["job_id"]], dtype="str"),
-        "polarity": pd.Series(frame["polarity"].to_numpy(), dtype="str"),
-        "rank": frame["rank"].to_numpy(dtype=np.int64),
-        "comment_id": frame["comment_id"].to_numpy(),
-        "evidence": pd.Series(evidence, dtype="str"),
-        "quote": pd.Series(quotes, dtype="str"),
-    })
+    out = pd.DataFrame(
+        {
+            "job_id": pd.Series(frame["job_id"].to_numpy(), dtype="str"),
+            "label": pd.Series([names.get(j, j) for j in frame["job_id"]], dtype="str"),
+            "polarity": pd.Series(frame["polarity"].to_numpy(), dtype="str"),
+            "rank": frame["rank"].to_numpy(dtype=np.int64),
+            "comment_id": frame["comment_id"].to_numpy(),
+            "evidence": pd.Series(evidence, dtype="str"),
+            "quote": pd.Series(quotes, dtype="str"),
+        }
+    )
     if redactor is not None and len(out):
         out["quote"] = pd.Series(redactor(out["quote"]).to_numpy(), dtype="str")
         out["evidence"] = pd.Series(redactor(out["evidence"]).to_numpy(), dtype="str")
@@ -2787,12 +2874,27 @@ def record_job_shares(shares: pd.DataFrame, *, prefix: str = "jobs") -> dict[str
     from jtbd_methods import report
 
     caller = "record_job_shares"
-    require_columns(shares, ["job_id", "n_mentioned", "share", "ci_low", "ci_high",
-                             "n_disrupted", "disrupted_share", "disrupted_ci_low",
-                             "disrupted_ci_high"], name="shares", caller=caller)
+    require_columns(
+        shares,
+        [
+            "job_id",
+            "n_mentioned",
+            "share",
+            "ci_low",
+            "ci_high",
+            "n_disrupted",
+            "disrupted_share",
+            "disrupted_ci_low",
+            "disrupted_ci_high",
+        ],
+        name="shares",
+        caller=caller,
+    )
     if shares["job_id"].duplicated().any():
-        raise ValueError(f"{caller}: 'shares' has several rows per job; pass the result of "
-                         "job_shares without 'by'.")
+        raise ValueError(
+            f"{caller}: 'shares' has several rows per job; pass the result of "
+            "job_shares without 'by'."
+        )
     out: dict[str, Any] = {}
 
     def pp(v: Any) -> float:
@@ -2803,17 +2905,22 @@ def record_job_shares(shares: pd.DataFrame, *, prefix: str = "jobs") -> dict[str
         out[f"{key}.share"] = report.record(f"{key}.share", pp(row.share))
         out[f"{key}.share_ci"] = report.record(f"{key}.share_ci", [pp(row.ci_low), pp(row.ci_high)])
         out[f"{key}.n_mentioned"] = report.record(f"{key}.n_mentioned", int(row.n_mentioned))
-        out[f"{key}.disrupted_share"] = report.record(f"{key}.disrupted_share",
-                                                      pp(row.disrupted_share))
+        out[f"{key}.disrupted_share"] = report.record(
+            f"{key}.disrupted_share", pp(row.disrupted_share)
+        )
         out[f"{key}.disrupted_share_ci"] = report.record(
-            f"{key}.disrupted_share_ci", [pp(row.disrupted_ci_low), pp(row.disrupted_ci_high)])
+            f"{key}.disrupted_share_ci", [pp(row.disrupted_ci_low), pp(row.disrupted_ci_high)]
+        )
     ranking = shares.sort_values(["share", "job_id"], ascending=[False, True], kind="stable")
-    out[f"{prefix}.ranking"] = report.record(f"{prefix}.ranking",
-                                             ranking["job_id"].astype(str).tolist())
-    disrupted = shares.sort_values(["n_disrupted", "job_id"], ascending=[False, True],
-                                   kind="stable")
+    out[f"{prefix}.ranking"] = report.record(
+        f"{prefix}.ranking", ranking["job_id"].astype(str).tolist()
+    )
+    disrupted = shares.sort_values(
+        ["n_disrupted", "job_id"], ascending=[False, True], kind="stable"
+    )
     out[f"{prefix}.disrupted_ranking"] = report.record(
-        f"{prefix}.disrupted_ranking", disrupted["job_id"].astype(str).tolist())
+        f"{prefix}.disrupted_ranking", disrupted["job_id"].astype(str).tolist()
+    )
     return out
 
 
@@ -2845,13 +2952,22 @@ def shares_for_report(shares: pd.DataFrame, *, labels: Any = None) -> pd.DataFra
     require_columns(shares, ["job_id"], name="shares", caller=caller)
     names = labels.labels() if isinstance(labels, Codebook) else dict(labels or {})
     out = shares.copy()
-    for col in ("share", "ci_low", "ci_high", "disrupted_share", "disrupted_ci_low",
-                "disrupted_ci_high"):
+    for col in (
+        "share",
+        "ci_low",
+        "ci_high",
+        "disrupted_share",
+        "disrupted_ci_low",
+        "disrupted_ci_high",
+    ):
         if col in out.columns:
             out[col] = 100.0 * pd.to_numeric(out[col], errors="coerce").astype("Float64")
     position = list(out.columns).index("job_id") + 1
-    out.insert(position, "label", pd.Series([names.get(j, j) for j in out["job_id"]],
-                                            index=out.index, dtype="str"))
+    out.insert(
+        position,
+        "label",
+        pd.Series([names.get(j, j) for j in out["job_id"]], index=out.index, dtype="str"),
+    )
     return out
 
 
@@ -2912,8 +3028,11 @@ def evaluate_codes(
     codes = _check_codes(codes, caller=caller)
     require_dataframe(reference, parameter="reference", caller=caller)
     if job_ids is None:
-        jobs = [c[len(prefix):] for c in reference.columns
-                if isinstance(c, str) and c.startswith(prefix)]
+        jobs = [
+            c[len(prefix) :]
+            for c in reference.columns
+            if isinstance(c, str) and c.startswith(prefix)
+        ]
         if not jobs:
             raise ValueError(f"{caller}: 'reference' has no {prefix}<job_id> columns.")
     else:
@@ -2923,5 +3042,11 @@ def evaluate_codes(
     truth, _, _ = _labels_to_matrix(reference[cols], caller=caller)
     ours = coded_matrix(codes, reference[id_column], jobs, id_column=id_column)
     pred = ours[jobs].to_numpy(dtype=bool)
-    return _evaluation(truth.astype(bool), pred, jobs, method="against hand coding",
-                       folds=None, label_format="multilabel")
+    return _evaluation(
+        truth.astype(bool),
+        pred,
+        jobs,
+        method="against hand coding",
+        folds=None,
+        label_format="multilabel",
+    )

@@ -116,8 +116,9 @@ class ThemeDiscovery:
         ``example`` is the text of the most representative comment (as stored in
         ``quotes``, i.e. redacted when a ``redact`` function was given).
         """
-        first = (self.quotes[self.quotes["rank"] == 1][["topic", "text"]]
-                 .rename(columns={"text": "example"}))
+        first = self.quotes[self.quotes["rank"] == 1][["topic", "text"]].rename(
+            columns={"text": "example"}
+        )
         out = self.topics.merge(first, on="topic", how="left")
         out["example"] = out["example"].fillna("")
         return out[["topic", "label", "size", "share", "stability", "top_terms", "example"]]
@@ -141,8 +142,12 @@ class ThemeDiscovery:
             ``stability``; ``example_ids`` (ids of the representative comments,
             ``;``-separated); ``example`` (the most representative comment).
         """
-        n_indicators = check_int(n_indicators, parameter="n_indicators",
-                                 caller="ThemeDiscovery.candidate_jobs", minimum=1)
+        n_indicators = check_int(
+            n_indicators,
+            parameter="n_indicators",
+            caller="ThemeDiscovery.candidate_jobs",
+            minimum=1,
+        )
         if not isinstance(prefix, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", prefix):
             raise ValueError(
                 "The 'prefix' parameter of ThemeDiscovery.candidate_jobs must be lower_snake_case "
@@ -160,33 +165,52 @@ class ThemeDiscovery:
                 sid, i = f"{base}_{i}", i + 1
             taken.add(sid)
             q = self.quotes[self.quotes["topic"] == t["topic"]].sort_values("rank")
-            rows.append({
-                "topic": t["topic"],
-                "suggested_id": sid,
-                "suggested_label": t["label"],
-                "indicators": "; ".join(terms.head(n_indicators)),
-                "n_comments": t["size"],
-                "share": t["share"],
-                "stability": t["stability"],
-                "example_ids": "; ".join(map(str, q[self.id_name])),
-                "example": t["example"],
-            })
-        return pd.DataFrame(rows, columns=["topic", "suggested_id", "suggested_label",
-                                           "indicators", "n_comments", "share", "stability",
-                                           "example_ids", "example"])
+            rows.append(
+                {
+                    "topic": t["topic"],
+                    "suggested_id": sid,
+                    "suggested_label": t["label"],
+                    "indicators": "; ".join(terms.head(n_indicators)),
+                    "n_comments": t["size"],
+                    "share": t["share"],
+                    "stability": t["stability"],
+                    "example_ids": "; ".join(map(str, q[self.id_name])),
+                    "example": t["example"],
+                }
+            )
+        return pd.DataFrame(
+            rows,
+            columns=[
+                "topic",
+                "suggested_id",
+                "suggested_label",
+                "indicators",
+                "n_comments",
+                "share",
+                "stability",
+                "example_ids",
+                "example",
+            ],
+        )
 
 
 def _as_texts(texts: Any) -> tuple[list[str], pd.Index | None]:
     if isinstance(texts, str) or texts is None:
-        raise TypeError("The 'texts' parameter of discover_themes must be a sequence of comment "
-                        f"texts (list or pandas Series); got {type(texts).__name__}.")
+        raise TypeError(
+            "The 'texts' parameter of discover_themes must be a sequence of comment "
+            f"texts (list or pandas Series); got {type(texts).__name__}."
+        )
     index = texts.index if isinstance(texts, pd.Series) else None
     if isinstance(texts, pd.DataFrame):
-        raise TypeError("The 'texts' parameter of discover_themes must be a sequence of comment "
-                        "texts; got a DataFrame (pass one column, e.g. feedback['comment']).")
+        raise TypeError(
+            "The 'texts' parameter of discover_themes must be a sequence of comment "
+            "texts; got a DataFrame (pass one column, e.g. feedback['comment'])."
+        )
     if not isinstance(texts, Iterable):
-        raise TypeError("The 'texts' parameter of discover_themes must be a sequence of comment "
-                        f"texts; got {type(texts).__name__}.")
+        raise TypeError(
+            "The 'texts' parameter of discover_themes must be a sequence of comment "
+            f"texts; got {type(texts).__name__}."
+        )
     out = []
     for i, t in enumerate(list(texts)):
         if t is None or (isinstance(t, float) and np.isnan(t)) or t is pd.NA:
@@ -194,8 +218,10 @@ def _as_texts(texts: Any) -> tuple[list[str], pd.Index | None]:
         elif isinstance(t, str):
             out.append(t)
         else:
-            raise TypeError(f"discover_themes: texts[{i}] is {type(t).__name__} ({t!r}); every "
-                            "comment must be a string (or missing).")
+            raise TypeError(
+                f"discover_themes: texts[{i}] is {type(t).__name__} ({t!r}); every "
+                "comment must be a string (or missing)."
+            )
     return out, index
 
 
@@ -207,12 +233,19 @@ def _unit_rows(m: np.ndarray) -> np.ndarray:
 def _fit(x, k: int, *, init: str, seed: int, max_iter: int) -> NMF:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        return NMF(n_components=k, init=init, random_state=seed, max_iter=max_iter,
-                   tol=1e-4).fit(x)
+        return NMF(n_components=k, init=init, random_state=seed, max_iter=max_iter, tol=1e-4).fit(x)
 
 
-def _stability(x, reference: np.ndarray, k: int, *, n_restarts: int, seed: int | None,
-               max_iter: int, fraction: float = 0.8) -> np.ndarray:
+def _stability(
+    x,
+    reference: np.ndarray,
+    k: int,
+    *,
+    n_restarts: int,
+    seed: int | None,
+    max_iter: int,
+    fraction: float = 0.8,
+) -> np.ndarray:
     """Restarts x topics matrix of matched cosine similarities to the reference topics."""
     rng = np.random.default_rng(None if seed is None else [seed, k])
     ref = _unit_rows(reference)
@@ -350,16 +383,19 @@ def discover_themes(
     else:
         id_values = list(ids)
         if len(id_values) != len(docs):
-            raise ValueError(f"The 'ids' parameter of {caller} must have one id per text; got "
-                             f"{len(id_values)} ids for {len(docs)} texts.")
+            raise ValueError(
+                f"The 'ids' parameter of {caller} must have one id per text; got "
+                f"{len(id_values)} ids for {len(docs)} texts."
+            )
     if len(set(map(str, id_values))) != len(id_values):
         raise ValueError(f"The 'ids' of {caller} must be unique.")
     if redact is not None and not callable(redact):
-        raise TypeError(f"The 'redact' parameter of {caller} must be callable or None; got "
-                        f"{type(redact).__name__}.")
+        raise TypeError(
+            f"The 'redact' parameter of {caller} must be callable or None; got "
+            f"{type(redact).__name__}."
+        )
     n_restarts = check_int(n_restarts, parameter="n_restarts", caller=caller, minimum=1)
-    n_topics = check_int(n_topics, parameter="n_topics", caller=caller, minimum=2,
-                         allow_none=True)
+    n_topics = check_int(n_topics, parameter="n_topics", caller=caller, minimum=2, allow_none=True)
     max_features = check_int(max_features, parameter="max_features", caller=caller, minimum=2)
     min_df = check_int(min_df, parameter="min_df", caller=caller, minimum=1)
     max_df = check_fraction(max_df, parameter="max_df", caller=caller, inclusive=True)
@@ -371,20 +407,31 @@ def discover_themes(
         wanted = [n_topics]
     else:
         if isinstance(candidates, (str, bytes)) or not isinstance(candidates, Iterable):
-            raise TypeError(f"The 'candidates' parameter of {caller} must be an iterable of "
-                            f"integers; got {type(candidates).__name__}.")
-        wanted = sorted({check_int(k, parameter="candidates", caller=caller, minimum=2)
-                         for k in candidates})
+            raise TypeError(
+                f"The 'candidates' parameter of {caller} must be an iterable of "
+                f"integers; got {type(candidates).__name__}."
+            )
+        wanted = sorted(
+            {check_int(k, parameter="candidates", caller=caller, minimum=2) for k in candidates}
+        )
         if not wanted:
             raise ValueError(f"The 'candidates' parameter of {caller} is empty.")
 
     nonempty = np.array([bool(d.strip()) for d in docs])
     if not nonempty.any():
-        raise ValueError(f"{caller}: no non-empty comment among the {len(docs)} texts; there "
-                         "is nothing to discover.")
-    vectorizer = TfidfVectorizer(stop_words=stop_words, min_df=min_df, max_df=max_df,
-                                 max_features=max_features, ngram_range=tuple(ngram_range),
-                                 sublinear_tf=True, token_pattern=_TOKEN)
+        raise ValueError(
+            f"{caller}: no non-empty comment among the {len(docs)} texts; there "
+            "is nothing to discover."
+        )
+    vectorizer = TfidfVectorizer(
+        stop_words=stop_words,
+        min_df=min_df,
+        max_df=max_df,
+        max_features=max_features,
+        ngram_range=tuple(ngram_range),
+        sublinear_tf=True,
+        token_pattern=_TOKEN,
+    )
     try:
         x_all = vectorizer.fit_transform([d for d, ok in zip(docs, nonempty, strict=True) if ok])
     except ValueError as exc:  # empty vocabulary
@@ -402,8 +449,13 @@ def discover_themes(
     feasible = [k for k in wanted if k <= limit]
     skipped = sorted(set(wanted) - set(feasible))
     if skipped:
-        logger.info("%s: %d comments and %d terms cannot support k = %s; skipped.", caller,
-                    n_docs, n_vocab, ", ".join(map(str, skipped)))
+        logger.info(
+            "%s: %d comments and %d terms cannot support k = %s; skipped.",
+            caller,
+            n_docs,
+            n_vocab,
+            ", ".join(map(str, skipped)),
+        )
     if not feasible:
         raise ValueError(
             f"{caller}: {n_docs} comments with {n_vocab} vocabulary terms are too few for "
@@ -415,16 +467,22 @@ def discover_themes(
     rows, fits = [], {}
     for k in feasible:
         model = _fit(x, k, init="nndsvda", seed=0 if seed is None else seed, max_iter=max_iter)
-        sims = _stability(x, model.components_, k, n_restarts=n_restarts, seed=seed,
-                          max_iter=max_iter)
+        sims = _stability(
+            x, model.components_, k, n_restarts=n_restarts, seed=seed, max_iter=max_iter
+        )
         fits[k] = (model, sims)
-        rows.append({"k": k, "stability": float(sims.mean()),
-                     "stability_sd": float(sims.mean(axis=1).std(ddof=1)) if n_restarts > 1
-                     else np.nan,
-                     "reconstruction_error": float(model.reconstruction_err_)})
+        rows.append(
+            {
+                "k": k,
+                "stability": float(sims.mean()),
+                "stability_sd": float(sims.mean(axis=1).std(ddof=1)) if n_restarts > 1 else np.nan,
+                "reconstruction_error": float(model.reconstruction_err_),
+            }
+        )
         logger.debug("%s: k=%d stability %.3f", caller, k, rows[-1]["stability"])
-    selection = pd.DataFrame(rows, columns=["k", "stability", "stability_sd",
-                                            "reconstruction_error"])
+    selection = pd.DataFrame(
+        rows, columns=["k", "stability", "stability_sd", "reconstruction_error"]
+    )
     best = int(selection.loc[selection["stability"].idxmax(), "k"])
     selection["chosen"] = selection["k"] == best
     model, sims = fits[best]
@@ -446,19 +504,34 @@ def discover_themes(
         top = [t for t in top if h[old, t] > 0]
         words = [str(vocab[t]) for t in top]
         for r, t in enumerate(top, start=1):
-            term_rows.append({"topic": topic, "rank": r, "term": str(vocab[t]),
-                              "weight": float(h[old, t])})
+            term_rows.append(
+                {"topic": topic, "rank": r, "term": str(vocab[t]), "weight": float(h[old, t])}
+            )
         members = np.flatnonzero(assigned == old)
         best_members = members[np.argsort(-w[members, old], kind="stable")][:n_quotes]
         for r, m in enumerate(best_members, start=1):
-            quote_rows.append({"topic": topic, "rank": r, id_name: id_array[analysed[m]],
-                               "weight": float(w[m, old]), "text": docs[analysed[m]]})
-        topic_rows.append({"topic": topic, "label": " / ".join(words[:3]),
-                           "top_terms": ", ".join(words), "size": int(sizes[old]),
-                           "share": float(sizes[old] / n_docs),
-                           "stability": float(sims[:, old].mean())})
-    topics = pd.DataFrame(topic_rows, columns=["topic", "label", "top_terms", "size", "share",
-                                               "stability"])
+            quote_rows.append(
+                {
+                    "topic": topic,
+                    "rank": r,
+                    id_name: id_array[analysed[m]],
+                    "weight": float(w[m, old]),
+                    "text": docs[analysed[m]],
+                }
+            )
+        topic_rows.append(
+            {
+                "topic": topic,
+                "label": " / ".join(words[:3]),
+                "top_terms": ", ".join(words),
+                "size": int(sizes[old]),
+                "share": float(sizes[old] / n_docs),
+                "stability": float(sims[:, old].mean()),
+            }
+        )
+    topics = pd.DataFrame(
+        topic_rows, columns=["topic", "label", "top_terms", "size", "share", "stability"]
+    )
     terms = pd.DataFrame(term_rows, columns=["topic", "rank", "term", "weight"])
     quotes = pd.DataFrame(quote_rows, columns=["topic", "rank", id_name, "weight", "text"])
     if redact is not None and len(quotes):
@@ -470,14 +543,28 @@ def discover_themes(
         if assigned[m] >= 0:
             topic_per_row[row] = rank_of[assigned[m]]
             weight_per_row[row] = w[m, assigned[m]]
-    assignments = pd.DataFrame({id_name: id_values, "topic": topic_per_row,
-                                "weight": weight_per_row})
-    logger.info("%s: %d themes chosen among k = %s (stability %.3f) from %d comments.",
-                caller, best, ", ".join(map(str, feasible)),
-                float(selection.loc[selection["chosen"], "stability"].iloc[0]), n_docs)
-    return ThemeDiscovery(k=best, selection=selection, topics=topics, terms=terms,
-                          quotes=quotes, assignments=assignments, n_documents=int(n_docs),
-                          n_terms=int(n_vocab),
-                          criterion=_CRITERION if n_topics is None else
-                          f"k fixed at {n_topics} by the caller; stability reported",
-                          id_name=id_name)
+    assignments = pd.DataFrame(
+        {id_name: id_values, "topic": topic_per_row, "weight": weight_per_row}
+    )
+    logger.info(
+        "%s: %d themes chosen among k = %s (stability %.3f) from %d comments.",
+        caller,
+        best,
+        ", ".join(map(str, feasible)),
+        float(selection.loc[selection["chosen"], "stability"].iloc[0]),
+        n_docs,
+    )
+    return ThemeDiscovery(
+        k=best,
+        selection=selection,
+        topics=topics,
+        terms=terms,
+        quotes=quotes,
+        assignments=assignments,
+        n_documents=int(n_docs),
+        n_terms=int(n_vocab),
+        criterion=_CRITERION
+        if n_topics is None
+        else f"k fixed at {n_topics} by the caller; stability reported",
+        id_name=id_name,
+    )

@@ -84,5 +84,9 @@ class StudyValidationError(JTBDError, ValueError):
         self.study = study
         n = len(self.problems)
         first = self.problems[0].message() if self.problems else "no details"
-        extra = f" (and {n - 1} more problem{'s' if n > 2 else ''}; run 'jtbd validate')" if n > 1 else ""
+        extra = (
+            f" (and {n - 1} more problem{'s' if n > 2 else ''}; run 'jtbd validate')"
+            if n > 1
+            else ""
+        )
         super().__init__(f"{first}{extra}")

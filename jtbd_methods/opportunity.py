@@ -90,8 +90,8 @@ def outcome_ids_in(
     """
     require_dataframe(survey, parameter="survey", caller="outcome_ids_in()")
     columns = [str(c) for c in survey.columns]
-    imp = [c[len(importance_prefix):] for c in columns if c.startswith(importance_prefix)]
-    sat = {c[len(satisfaction_prefix):] for c in columns if c.startswith(satisfaction_prefix)}
+    imp = [c[len(importance_prefix) :] for c in columns if c.startswith(importance_prefix)]
+    sat = {c[len(satisfaction_prefix) :] for c in columns if c.startswith(satisfaction_prefix)}
     ids = [o for o in imp if o in sat]
     unpaired = sorted(set(imp) ^ sat)
     if unpaired:
@@ -175,13 +175,20 @@ def _resolve_outcomes(
         items = getattr(outcomes, "outcomes", outcomes)  # a Codebook gives its outcomes
         if hasattr(outcomes, "outcomes") and not isinstance(outcomes, (list, tuple)):
             # a codebook may describe outcomes this survey did not ask about: keep the asked
-            present = set(outcome_ids_in(
-                survey, importance_prefix=importance_prefix,
-                satisfaction_prefix=satisfaction_prefix))
+            present = set(
+                outcome_ids_in(
+                    survey,
+                    importance_prefix=importance_prefix,
+                    satisfaction_prefix=satisfaction_prefix,
+                )
+            )
             absent = [o.id for o in items if o.id not in present]
             if absent:
-                logger.info("%s: codebook outcomes without survey items are left out: %s",
-                            _CALLER, ", ".join(absent))
+                logger.info(
+                    "%s: codebook outcomes without survey items are left out: %s",
+                    _CALLER,
+                    ", ".join(absent),
+                )
             items = [o for o in items if o.id in present]
         if isinstance(items, str) or not isinstance(items, Iterable):
             raise TypeError(
@@ -222,8 +229,10 @@ def _item_matrix(survey: pd.DataFrame, columns: Sequence[str]) -> np.ndarray:
                 f"Column '{col}' of 'survey' in {_CALLER} must hold numeric answers "
                 f"(e.g. 1-5); got dtype {values.dtype}."
             )
-        out[:, j] = pd.to_numeric(values, errors="coerce").astype("Float64").to_numpy(
-            dtype=float, na_value=np.nan
+        out[:, j] = (
+            pd.to_numeric(values, errors="coerce")
+            .astype("Float64")
+            .to_numpy(dtype=float, na_value=np.nan)
         )
     return out
 
@@ -317,7 +326,7 @@ def _score_group(
     m = imp.shape[1]
     total = sums.sum(axis=0)
     importance, satisfaction, opportunity = _scores(
-        total[:m], total[m:2 * m], total[2 * m:3 * m], total[3 * m:]
+        total[:m], total[m : 2 * m], total[2 * m : 3 * m], total[3 * m :]
     )
     out = {
         "n_importance": ans_i.sum(axis=0),
@@ -339,8 +348,9 @@ def _score_group(
         size = min(block, n_boot - done)
         counts = rng.multinomial(n_clusters, probabilities, size=size).astype(float)
         boot = counts @ sums
-        i_b, s_b, o_b = _scores(boot[:, :m], boot[:, m:2 * m], boot[:, 2 * m:3 * m],
-                                boot[:, 3 * m:])
+        i_b, s_b, o_b = _scores(
+            boot[:, :m], boot[:, m : 2 * m], boot[:, 2 * m : 3 * m], boot[:, 3 * m :]
+        )
         draws["importance"].append(i_b)
         draws["satisfaction"].append(s_b)
         draws["opportunity"].append(o_b)
@@ -500,9 +510,7 @@ def opportunity_scores(
             f"as (4, 5); got {top_box!r}."
         )
     top = np.asarray(list(top_box), dtype=object)
-    if top.size == 0 or not all(
-        isinstance(v, Real) and not isinstance(v, bool) for v in top
-    ):
+    if top.size == 0 or not all(isinstance(v, Real) and not isinstance(v, bool) for v in top):
         raise ValueError(
             f"The 'top_box' parameter of {caller} must hold one or more numeric answer values "
             f"such as (4, 5); got {top_box!r}."
@@ -526,8 +534,9 @@ def opportunity_scores(
     else:
         missing = keys.isna().any(axis=1).to_numpy()
         if missing.any():
-            logger.info("%s: %d row(s) without a group label are left out.", caller,
-                        int(missing.sum()))
+            logger.info(
+                "%s: %d row(s) without a group label are left out.", caller, int(missing.sum())
+            )
         grouped = keys.reset_index(drop=True)[~missing].groupby(group_cols, sort=True)
         groups = [
             ((k if isinstance(k, tuple) else (k,)), np.asarray(v))
@@ -538,8 +547,14 @@ def opportunity_scores(
     frames = []
     for key, rows in groups:
         res = _score_group(
-            imp_all[rows], sat_all[rows], w_all[rows], clusters_all[rows], top,
-            ci=ci, n_boot=n_boot, rng=rng,
+            imp_all[rows],
+            sat_all[rows],
+            w_all[rows],
+            clusters_all[rows],
+            top,
+            ci=ci,
+            n_boot=n_boot,
+            rng=rng,
         )
         frame = pd.DataFrame(res)
         frame.insert(0, "n", len(rows))
@@ -550,10 +565,21 @@ def opportunity_scores(
         frames.append(frame)
 
     columns = [
-        *group_cols, "outcome_id", "job_id", "n", "n_importance", "n_satisfaction",
-        "importance", "importance_ci_low", "importance_ci_high",
-        "satisfaction", "satisfaction_ci_low", "satisfaction_ci_high",
-        "opportunity", "opportunity_ci_low", "opportunity_ci_high",
+        *group_cols,
+        "outcome_id",
+        "job_id",
+        "n",
+        "n_importance",
+        "n_satisfaction",
+        "importance",
+        "importance_ci_low",
+        "importance_ci_high",
+        "satisfaction",
+        "satisfaction_ci_low",
+        "satisfaction_ci_high",
+        "opportunity",
+        "opportunity_ci_low",
+        "opportunity_ci_high",
     ]
     if frames:
         result = pd.concat(frames, ignore_index=True)[columns]
@@ -568,14 +594,16 @@ def opportunity_scores(
     # scores are shares, and the group sizes are protected where they are shown.
     result["_n_answered"] = np.minimum(result["n_importance"], result["n_satisfaction"])
     result = suppress_small(
-        result, count_column="_n_answered", value_columns=estimates,
-        min_cell_size=min_cell_size, complementary=False,
+        result,
+        count_column="_n_answered",
+        value_columns=estimates,
+        min_cell_size=min_cell_size,
+        complementary=False,
     ).drop(columns="_n_answered")
     suppressed = result.pop("suppressed").to_numpy(dtype=bool)
     result["rank"] = _ranks(result, group_cols)
     result["classification"] = pd.array(
-        classify_opportunity(result["opportunity"], result["importance"],
-                             result["satisfaction"]),
+        classify_opportunity(result["opportunity"], result["importance"], result["satisfaction"]),
         dtype="string",
     )
     result["suppressed"] = suppressed
@@ -614,9 +642,21 @@ def headlines(scores: pd.DataFrame, *, prefix: str = "opportunity") -> dict[str,
     (10.0, ['a'])
     """
     caller = "headlines()"
-    require_columns(scores, ["outcome_id", "importance", "satisfaction", "opportunity",
-                             "opportunity_ci_low", "opportunity_ci_high", "rank",
-                             "classification"], name="scores", caller=caller)
+    require_columns(
+        scores,
+        [
+            "outcome_id",
+            "importance",
+            "satisfaction",
+            "opportunity",
+            "opportunity_ci_low",
+            "opportunity_ci_high",
+            "rank",
+            "classification",
+        ],
+        name="scores",
+        caller=caller,
+    )
     if scores["outcome_id"].duplicated().any():
         raise ValueError(
             f"{caller} needs one row per outcome; 'scores' holds outcomes more than once "
@@ -632,8 +672,10 @@ def headlines(scores: pd.DataFrame, *, prefix: str = "opportunity") -> dict[str,
         out[f"{key}.score"] = plain(row["opportunity"])
         out[f"{key}.importance"] = plain(row["importance"])
         out[f"{key}.satisfaction"] = plain(row["satisfaction"])
-        out[f"{key}.score_ci"] = [plain(row["opportunity_ci_low"]),
-                                  plain(row["opportunity_ci_high"])]
+        out[f"{key}.score_ci"] = [
+            plain(row["opportunity_ci_low"]),
+            plain(row["opportunity_ci_high"]),
+        ]
     ranked = scores[scores["rank"].notna()].sort_values("rank")
     out[f"{prefix}.ranking"] = [str(o) for o in ranked["outcome_id"]]
     under = ranked["classification"].isin(["extremely underserved", "underserved"])
@@ -650,14 +692,16 @@ def _sort_key(value: Any) -> tuple[int, Any]:
 
 def _ranks(result: pd.DataFrame, group_cols: list[str]) -> pd.Series:
     """1 = highest opportunity in the group; ties broken by importance, then outcome order."""
-    order = pd.DataFrame({
-        "g": pd.factorize(
-            result[group_cols].astype(str).agg("\x1f".join, axis=1)
-        )[0] if group_cols else np.zeros(len(result), dtype=int),
-        "o": -result["opportunity"].to_numpy(dtype=float),
-        "i": -result["importance"].to_numpy(dtype=float),
-        "pos": np.arange(len(result)),
-    })
+    order = pd.DataFrame(
+        {
+            "g": pd.factorize(result[group_cols].astype(str).agg("\x1f".join, axis=1))[0]
+            if group_cols
+            else np.zeros(len(result), dtype=int),
+            "o": -result["opportunity"].to_numpy(dtype=float),
+            "i": -result["importance"].to_numpy(dtype=float),
+            "pos": np.arange(len(result)),
+        }
+    )
     valid = np.isfinite(order["o"].to_numpy())
     ranks = pd.array([pd.NA] * len(result), dtype="Int64")
     ordered = order[valid].sort_values(["g", "o", "i", "pos"], kind="mergesort")

@@ -73,7 +73,9 @@ def responses_by_period(
     else:
         groups = sorted(feedback[by].dropna().unique())
         full = pd.MultiIndex.from_product([periods, groups], names=["period", by])
-        counts = pd.Series(1, index=pd.MultiIndex.from_arrays([stamp, feedback[by]], names=["period", by]))
+        counts = pd.Series(
+            1, index=pd.MultiIndex.from_arrays([stamp, feedback[by]], names=["period", by])
+        )
         counts = counts.groupby(level=[0, 1]).sum().reindex(full, fill_value=0)
         out = counts.rename("n").reset_index()
     small = (out["n"] > 0) & (out["n"] < min_cell_size)
@@ -153,7 +155,9 @@ def rating_distribution(
     return out[["rating", by, "n", "share", "suppressed"]]
 
 
-def positive_share(feedback: pd.DataFrame, *, rating: str = "rating", positive: tuple[int, ...] = (4, 5)) -> float:
+def positive_share(
+    feedback: pd.DataFrame, *, rating: str = "rating", positive: tuple[int, ...] = (4, 5)
+) -> float:
     """Share of rated comments with a positive rating (FFT-style: 4 or 5), in percent.
 
     Comments without a rating are left out of the denominator; NaN when none is rated.
@@ -190,8 +194,15 @@ def missing_data(study: Study) -> pd.DataFrame:
             if pd.api.types.is_string_dtype(s) or s.dtype == object:
                 missing = missing | (s.astype("string").str.strip() == "").fillna(True)
             n_missing = int(missing.sum())
-            rows.append({"file": fname, "column": col, "n_rows": len(df), "n_missing": n_missing,
-                         "missing_share": 100 * n_missing / max(len(df), 1)})
+            rows.append(
+                {
+                    "file": fname,
+                    "column": col,
+                    "n_rows": len(df),
+                    "n_missing": n_missing,
+                    "missing_share": 100 * n_missing / max(len(df), 1),
+                }
+            )
     return pd.DataFrame(rows, columns=["file", "column", "n_rows", "n_missing", "missing_share"])
 
 
@@ -215,12 +226,22 @@ def quality_warnings(study: Study) -> pd.DataFrame:
     if fb is not None and len(fb):
         text = fb["comment"].fillna("").str.strip()
         checks = [
-            ("empty comment", int((text == "").sum()), "comments with no text (kept; they carry a rating only)"),
+            (
+                "empty comment",
+                int((text == "").sum()),
+                "comments with no text (kept; they carry a rating only)",
+            ),
             ("missing rating", int(fb["rating"].isna().sum()), "comments without a 1-5 rating"),
-            ("very short comment", int(((text.str.len() > 0) & (text.str.len() < 10)).sum()),
-             "fewer than 10 characters: too short to code reliably"),
-            ("repeated comment", int(text[text.str.len() >= 20].duplicated().sum()),
-             "identical text of 20+ characters seen before (copy-paste or duplicate export?)"),
+            (
+                "very short comment",
+                int(((text.str.len() > 0) & (text.str.len() < 10)).sum()),
+                "fewer than 10 characters: too short to code reliably",
+            ),
+            (
+                "repeated comment",
+                int(text[text.str.len() >= 20].duplicated().sum()),
+                "identical text of 20+ characters seen before (copy-paste or duplicate export?)",
+            ),
         ]
         for check, n, detail in checks:
             if n:
@@ -229,7 +250,13 @@ def quality_warnings(study: Study) -> pd.DataFrame:
             sizes = fb[col].value_counts()
             small = sizes[sizes < study.min_cell_size]
             if len(small):
-                rows.append({"file": "feedback.csv", "check": f"small {col}", "n": int(len(small)),
-                             "detail": f"{len(small)} {col}(s) with fewer than {study.min_cell_size} comments: "
-                                       "their breakdowns will be suppressed"})
+                rows.append(
+                    {
+                        "file": "feedback.csv",
+                        "check": f"small {col}",
+                        "n": int(len(small)),
+                        "detail": f"{len(small)} {col}(s) with fewer than {study.min_cell_size} comments: "
+                        "their breakdowns will be suppressed",
+                    }
+                )
     return pd.DataFrame(rows, columns=["file", "check", "n", "detail"])

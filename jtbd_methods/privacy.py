@@ -110,8 +110,18 @@ _POSTCODE = (
 )
 
 _MONTHS = {
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
-    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "may": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
 }
 _MONTH = (  # full names, or abbreviations with an optional full stop ("Sept.")
     r"(?:(?:january|february|march|april|may|june|july|august|september|october|november"
@@ -134,10 +144,10 @@ def _date_alternatives(year: str, *, partial: bool) -> str:
     ]
     if partial:  # incomplete dates, only after a cue such as "born"
         alts += [
-            rf"{_MONTH},?{_DSEP}{year}",                    # March 1956
-            rf"{_DAY}{_DSEP}(?:of\s+)?{_MONTH}(?![a-z])",   # 3rd of March
+            rf"{_MONTH},?{_DSEP}{year}",  # March 1956
+            rf"{_DAY}{_DSEP}(?:of\s+)?{_MONTH}(?![a-z])",  # 3rd of March
             rf"{_MONTH}\s+(?:the\s+)?{_DAY}(?![0-9a-z])",  # March 3rd
-            rf"(?<![0-9]){_YEAR4}",                         # 1956
+            rf"(?<![0-9]){_YEAR4}",  # 1956
         ]
     return "(?:" + "|".join(alts) + ")"
 
@@ -274,8 +284,9 @@ class _Redactor:
                 if needs is not None and needs.search(new) is None:
                     continue
                 new = pattern.sub(
-                    functools.partial(self._replace, kind=kind, before_year=before_year,
-                                      counts=counts),
+                    functools.partial(
+                        self._replace, kind=kind, before_year=before_year, counts=counts
+                    ),
                     new,
                 )
             if new == text:
@@ -283,8 +294,9 @@ class _Redactor:
             text = new
         return text
 
-    def _replace(self, match: re.Match[str], *, kind: str, before_year: int,
-                 counts: Counter[str]) -> str:
+    def _replace(
+        self, match: re.Match[str], *, kind: str, before_year: int, counts: Counter[str]
+    ) -> str:
         if match.group("keep") is not None:
             return match.group(0)
         if kind == "NHS number":
@@ -380,12 +392,14 @@ def _check_names(names: Any, caller: str) -> tuple[str, ...]:
     return tuple(sorted(cleaned))
 
 
-def _prepare(names: Any, placeholder_style: Any, dob_before_year: Any,
-             caller: str) -> tuple[_Redactor, int]:
+def _prepare(
+    names: Any, placeholder_style: Any, dob_before_year: Any, caller: str
+) -> tuple[_Redactor, int]:
     style = _check_style(placeholder_style, caller)
     name_tuple = _check_names(names, caller)
-    before = check_int(dob_before_year, parameter="dob_before_year", caller=caller,
-                       minimum=0, allow_none=True)
+    before = check_int(
+        dob_before_year, parameter="dob_before_year", caller=caller, minimum=0, allow_none=True
+    )
     if before is None:
         before = dt.date.today().year - 1
     return _redactor(style, name_tuple), before
@@ -395,8 +409,14 @@ def _is_missing(value: Any) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
-def _redact_series(texts: pd.Series, redactor: _Redactor, before: int, caller: str,
-                   counts: Counter[str], per_text: Counter[str]) -> pd.Series:
+def _redact_series(
+    texts: pd.Series,
+    redactor: _Redactor,
+    before: int,
+    caller: str,
+    counts: Counter[str],
+    per_text: Counter[str],
+) -> pd.Series:
     values: list[Any] = []
     for position, value in enumerate(texts.tolist()):
         if _is_missing(value):
@@ -587,12 +607,13 @@ def redact_with_counts(
     )
     total = int(table["n"].sum())
     if total:
-        log.info("%s: redacted %d identifier(s) in %d text(s).", caller, total,
-                 len(series))
+        log.info("%s: redacted %d identifier(s) in %d text(s).", caller, total, len(series))
     return redacted, table
 
 
-def redact_for_study(texts: pd.Series | Iterable[str], study: Any) -> tuple[pd.Series, pd.DataFrame]:
+def redact_for_study(
+    texts: pd.Series | Iterable[str], study: Any
+) -> tuple[pd.Series, pd.DataFrame]:
     """Redact quotes with a study's settings; the counts say what was removed.
 
     Uses ``study.config.redact`` (when false the texts are returned unchanged, with zero
@@ -622,11 +643,17 @@ def redact_for_study(texts: pd.Series | Iterable[str], study: Any) -> tuple[pd.S
     config = study.config
     if not config.redact:
         series = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
-        counts = pd.DataFrame({"kind": list(KINDS), "n": np.zeros(len(KINDS), dtype="int64"),
-                               "n_texts": np.zeros(len(KINDS), dtype="int64")})
+        counts = pd.DataFrame(
+            {
+                "kind": list(KINDS),
+                "n": np.zeros(len(KINDS), dtype="int64"),
+                "n_texts": np.zeros(len(KINDS), dtype="int64"),
+            }
+        )
         return series.copy(), counts
-    return redact_with_counts(texts, names=config.redact_names,
-                              dob_before_year=int(config.period_start.year))
+    return redact_with_counts(
+        texts, names=config.redact_names, dob_before_year=int(config.period_start.year)
+    )
 
 
 def redaction_statement(counts: pd.DataFrame) -> str:
@@ -646,10 +673,14 @@ def redaction_statement(counts: pd.DataFrame) -> str:
     total = int(counts["n"].sum())
     if total == 0:
         return "No personal identifiers were found in the comments."
-    parts = ", ".join(f"{int(n)} {kind}" for kind, n in zip(counts["kind"], counts["n"], strict=True) if n)
+    parts = ", ".join(
+        f"{int(n)} {kind}" for kind, n in zip(counts["kind"], counts["n"], strict=True) if n
+    )
     noun = "identifier was" if total == 1 else "identifiers were"
-    return (f"{total} personal {noun} found in the comments and are replaced by placeholders wherever "
-            f"comments are quoted ({parts}).")
+    return (
+        f"{total} personal {noun} found in the comments and are replaced by placeholders wherever "
+        f"comments are quoted ({parts})."
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -675,8 +706,7 @@ def _check_counts(values: pd.Series | pd.DataFrame, what: str, caller: str) -> N
     for column, dtype in frame.dtypes.items():
         if pd.api.types.is_bool_dtype(dtype) or not pd.api.types.is_numeric_dtype(dtype):
             raise TypeError(
-                f"{caller}: {what} must be numeric counts; column {column!r} has dtype "
-                f"{dtype}."
+                f"{caller}: {what} must be numeric counts; column {column!r} has dtype {dtype}."
             )
     array = frame.to_numpy(dtype="float64", na_value=np.nan)
     if np.isnan(array).any():
@@ -809,8 +839,10 @@ def suppress_small(
     _check_counts(table[count_column], f"the '{count_column}' column", caller)
     if values is None:
         values = [
-            c for c in table.columns
-            if c != count_column and c not in groups
+            c
+            for c in table.columns
+            if c != count_column
+            and c not in groups
             and pd.api.types.is_numeric_dtype(table[c].dtype)
             and not pd.api.types.is_bool_dtype(table[c].dtype)
         ]
@@ -831,13 +863,15 @@ def suppress_small(
             if pick is None:
                 log.warning(
                     "%s: a group has a single, hidden cell; its total reveals the count and "
-                    "must be suppressed wherever it is shown.", caller,
+                    "must be suppressed wherever it is shown.",
+                    caller,
                 )
                 continue
             if counts[pick] == 0:
                 log.warning(
                     "%s: the only cells left to protect a hidden count are zeros; the group "
-                    "total must be suppressed wherever it is shown.", caller,
+                    "total must be suppressed wherever it is shown.",
+                    caller,
                 )
             suppressed[pick] = True
 
@@ -848,13 +882,19 @@ def suppress_small(
     out["suppressed"] = suppressed
     n_hidden = int(suppressed.sum())
     if n_hidden:
-        log.info("%s: %d of %d row(s) suppressed (min_cell_size=%d).", caller, n_hidden,
-                 len(out), min_cell_size)
+        log.info(
+            "%s: %d of %d row(s) suppressed (min_cell_size=%d).",
+            caller,
+            n_hidden,
+            len(out),
+            min_cell_size,
+        )
     return out
 
 
-def _pick_complement(table: pd.DataFrame, candidates: np.ndarray, counts: np.ndarray,
-                     label_columns: list[str]) -> int | None:
+def _pick_complement(
+    table: pd.DataFrame, candidates: np.ndarray, counts: np.ndarray, label_columns: list[str]
+) -> int | None:
     """Smallest non-zero candidate (else a zero one); ties broken by the row's labels."""
     if candidates.size == 0:
         return None
@@ -970,8 +1010,10 @@ def _protect(values: np.ndarray, suppressed: np.ndarray) -> np.ndarray:
                 if pick is None:
                     continue
                 if values[pick] == 0:
-                    log.warning("suppress_crosstab: a zero cell had to be used as a "
-                                "complementary suppression; check the table by hand.")
+                    log.warning(
+                        "suppress_crosstab: a zero cell had to be used as a "
+                        "complementary suppression; check the table by hand."
+                    )
                 suppressed[pick] = True
                 changed = True
         cells = [tuple(c) for c in np.argwhere(suppressed)]
@@ -987,7 +1029,9 @@ def _protect(values: np.ndarray, suppressed: np.ndarray) -> np.ndarray:
         rows_b = set(range(n_rows)) - rows_a
         cols_b = set(range(n_cols)) - cols_a
         candidates = [
-            (i, j) for i in range(n_rows) for j in range(n_cols)
+            (i, j)
+            for i in range(n_rows)
+            for j in range(n_cols)
             if not suppressed[i, j]
             and ((i in rows_a and j in cols_b) or (i in rows_b and j in cols_a))
         ]
@@ -996,8 +1040,10 @@ def _protect(values: np.ndarray, suppressed: np.ndarray) -> np.ndarray:
             log.warning("suppress_crosstab: could not protect a hidden cell; check by hand.")
             return suppressed
         if values[pick] == 0:
-            log.warning("suppress_crosstab: a zero cell had to be used as a complementary "
-                        "suppression; check the table by hand.")
+            log.warning(
+                "suppress_crosstab: a zero cell had to be used as a complementary "
+                "suppression; check the table by hand."
+            )
         suppressed[pick] = True
 
 
@@ -1112,18 +1158,20 @@ def suppress_crosstab(
     mask = suppressed[:keep_rows, :keep_cols]
     whole = bool(np.all(np.mod(data, 1) == 0))
     out = pd.DataFrame(
-        {
-            k: pd.array(data[:, k], dtype="Int64" if whole else "Float64")
-            for k in range(ct.shape[1])
-        }
+        {k: pd.array(data[:, k], dtype="Int64" if whole else "Float64") for k in range(ct.shape[1])}
     )
     out = out.mask(pd.DataFrame(mask))
     out.index = ct.index.copy()
     out.columns = ct.columns.copy()
     n_hidden = int(mask.sum())
     if n_hidden:
-        log.info("%s: %d of %d entries suppressed (min_cell_size=%d).", caller, n_hidden,
-                 mask.size, min_cell_size)
+        log.info(
+            "%s: %d of %d entries suppressed (min_cell_size=%d).",
+            caller,
+            n_hidden,
+            mask.size,
+            min_cell_size,
+        )
     return out
 
 
@@ -1151,8 +1199,9 @@ def suppression_note(min_cell_size: int, *, marker: str = "*") -> str:
     >>> suppression_note(10)
     '* Hidden to protect confidentiality: fewer than 10, or hidden so that another small number cannot be worked out from the totals.'
     """
-    min_cell_size = check_int(min_cell_size, parameter="min_cell_size",
-                              caller="suppression_note", minimum=1)
+    min_cell_size = check_int(
+        min_cell_size, parameter="min_cell_size", caller="suppression_note", minimum=1
+    )
     return (
         f"{marker} Hidden to protect confidentiality: fewer than {min_cell_size}, or hidden so "
         "that another small number cannot be worked out from the totals."
@@ -1242,9 +1291,7 @@ def format_suppressed(
     columns: dict[int, list[str]] = {}
     for position in range(data.shape[1]):
         s = data.iloc[:, position]
-        numeric = pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(
-            s.dtype
-        )
+        numeric = pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype)
         absent = s.isna().to_numpy()
         texts = []
         for row, value in enumerate(s.tolist()):
@@ -1304,11 +1351,11 @@ def _neutralise_labels(index: pd.Index) -> pd.Index:
     names = [neutralise_cell(n) for n in index.names]
     if isinstance(index, pd.MultiIndex):
         tuples = [tuple(neutralise_cell(v) for v in t) for t in index.tolist()]
-        return pd.MultiIndex.from_tuples(tuples, names=names) if tuples else index.set_names(
-            names)
+        return pd.MultiIndex.from_tuples(tuples, names=names) if tuples else index.set_names(names)
     if pd.api.types.is_object_dtype(index.dtype) or isinstance(index.dtype, pd.StringDtype):
-        return pd.Index([neutralise_cell(v) for v in index.tolist()], dtype=index.dtype,
-                        name=names[0])
+        return pd.Index(
+            [neutralise_cell(v) for v in index.tolist()], dtype=index.dtype, name=names[0]
+        )
     return index.set_names(names)
 
 
@@ -1320,8 +1367,12 @@ def _map_text_column(series: pd.Series, function: Any) -> pd.Series:
             return series.cat.rename_categories(new)
         return _map_text_column(series.astype(object), function)
     if pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype):
-        return pd.Series([function(v) for v in series.tolist()], index=series.index,
-                         name=series.name, dtype=dtype)
+        return pd.Series(
+            [function(v) for v in series.tolist()],
+            index=series.index,
+            name=series.name,
+            dtype=dtype,
+        )
     return series
 
 
@@ -1427,8 +1478,7 @@ def safe_to_csv(df: pd.DataFrame, path: str | Path, **kwargs: Any) -> Path:
     options.setdefault("lineterminator", "\r\n")
     quoting = options.get("quoting", csv.QUOTE_MINIMAL)
     if quoting == csv.QUOTE_NONE or (
-        options["lineterminator"] != "\r\n"
-        and quoting not in (csv.QUOTE_ALL, csv.QUOTE_NONNUMERIC)
+        options["lineterminator"] != "\r\n" and quoting not in (csv.QUOTE_ALL, csv.QUOTE_NONNUMERIC)
     ):
         raise ValueError(
             f"{caller}: with quoting={quoting!r} and lineterminator="
@@ -1456,8 +1506,14 @@ def _check_sheets(sheets: Any, caller: str) -> dict[str, pd.DataFrame]:
         )
     seen: set[str] = set()
     for name, frame in sheets.items():
-        if not isinstance(name, str) or not name or len(name) > 31 or name.startswith("'") \
-                or name.endswith("'") or _SHEET_FORBIDDEN.search(name):
+        if (
+            not isinstance(name, str)
+            or not name
+            or len(name) > 31
+            or name.startswith("'")
+            or name.endswith("'")
+            or _SHEET_FORBIDDEN.search(name)
+        ):
             raise ValueError(
                 f"{caller}: sheet name {name!r} is not allowed by Excel; use 1-31 characters, "
                 "none of [ ] : * ? / \\, not starting or ending with an apostrophe."
@@ -1499,7 +1555,9 @@ def _fit_columns(worksheet: Any, *, max_rows: int = 1000) -> None:
         longest = 0
         for cell in column:
             if cell.value is not None:
-                longest = max(longest, *(len(line) for line in str(cell.value).splitlines() or [""]))
+                longest = max(
+                    longest, *(len(line) for line in str(cell.value).splitlines() or [""])
+                )
         worksheet.column_dimensions[get_column_letter(k)].width = min(max(longest + 2, 8), 60)
 
 
@@ -1562,8 +1620,12 @@ def safe_to_excel(
             for name, frame in tables.items():
                 cleaned, removed = _clean_illegal(frame)
                 if removed:
-                    log.warning("%s: removed %d control character(s) that XLSX cannot store "
-                                "from sheet %r.", caller, removed, name)
+                    log.warning(
+                        "%s: removed %d control character(s) that XLSX cannot store from sheet %r.",
+                        caller,
+                        removed,
+                        name,
+                    )
                 data = neutralise_frame(cleaned)
                 options = dict(kwargs)
                 if "freeze_panes" not in options:
@@ -1594,8 +1656,11 @@ def escape_html(text: Any) -> str:
     >>> escape_html('<b onclick="x">Tom & Jerry\\'s</b>')
     '&lt;b onclick=&quot;x&quot;&gt;Tom &amp; Jerry&#x27;s&lt;/b&gt;'
     """
-    if text is None or text is pd.NA or text is pd.NaT or (
-        isinstance(text, float) and math.isnan(text)
+    if (
+        text is None
+        or text is pd.NA
+        or text is pd.NaT
+        or (isinstance(text, float) and math.isnan(text))
     ):
         return ""
     return html.escape(str(text), quote=True)

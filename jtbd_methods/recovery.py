@@ -336,7 +336,9 @@ def disruption_impact(
     ci = check_fraction(ci, parameter="ci", caller=caller)
     min_n = check_int(min_n, parameter="min_n", caller=caller, minimum=2)
     if not isinstance(fulfilment, bool):
-        raise TypeError(f"The 'fulfilment' parameter of {caller} must be True or False; got {fulfilment!r}.")
+        raise TypeError(
+            f"The 'fulfilment' parameter of {caller} must be True or False; got {fulfilment!r}."
+        )
 
     feedback = feedback.reset_index(drop=True)
     job_list, disrupted, fulfilled = _indicator_table(
@@ -355,15 +357,24 @@ def disruption_impact(
     if rare:
         logger.info(
             "%s: fewer than %d rated disrupted comments, impact not estimated for: %s",
-            caller, min_n, ", ".join(rare),
+            caller,
+            min_n,
+            ", ".join(rare),
         )
 
-    est = pd.DataFrame(index=job_list, columns=["impact", "se", "ci_low", "ci_high", "p"], dtype=float)
+    est = pd.DataFrame(
+        index=job_list, columns=["impact", "se", "ci_low", "ci_high", "p"], dtype=float
+    )
     n_rated = int(y_ok.sum())
     if estimable:
         y, x, names, _ = _impact_design(
-            feedback, disrupted, fulfilled, rating=rating, adjust_for=adjust_for,
-            fulfilment=fulfilment, estimable=estimable,
+            feedback,
+            disrupted,
+            fulfilled,
+            rating=rating,
+            adjust_for=adjust_for,
+            fulfilment=fulfilment,
+            estimable=estimable,
         )
         result, names = _fit_ols(y, x, names, caller=caller)
         n_rated = int(result.nobs)
@@ -523,12 +534,25 @@ def priority_matrix(
             f"got {type(labels).__name__}."
         )
     base = disruption_impact(
-        feedback, codes, rating=rating, id=id, job=job, polarity=polarity, jobs=jobs,
-        fulfilment=fulfilment, adjust_for=adjust_for, min_n=min_n, ci=ci,
+        feedback,
+        codes,
+        rating=rating,
+        id=id,
+        job=job,
+        polarity=polarity,
+        jobs=jobs,
+        fulfilment=fulfilment,
+        adjust_for=adjust_for,
+        min_n=min_n,
+        ci=ci,
     )
     out = base.rename(
-        columns={"ci_low": "impact_ci_low", "ci_high": "impact_ci_high", "se": "impact_se",
-                 "p": "impact_p"}
+        columns={
+            "ci_low": "impact_ci_low",
+            "ci_high": "impact_ci_high",
+            "se": "impact_se",
+            "p": "impact_p",
+        }
     )
     share = out["disruption_share"].to_numpy(float)
     impact = out["impact"].to_numpy(float)
@@ -542,10 +566,19 @@ def priority_matrix(
         out["ci_high"] = out["priority"] + z * se
     else:
         low, high = _bootstrap_priority(
-            feedback, codes, out["job_id"].tolist(), estimable=out.loc[out["impact"].notna(), "job_id"].tolist(),
-            rating=rating, id=id, job=job, polarity=polarity, fulfilment=fulfilment,
+            feedback,
+            codes,
+            out["job_id"].tolist(),
+            estimable=out.loc[out["impact"].notna(), "job_id"].tolist(),
+            rating=rating,
+            id=id,
+            job=job,
+            polarity=polarity,
+            fulfilment=fulfilment,
             adjust_for=_column_list(adjust_for, parameter="adjust_for", caller=caller),
-            n_boot=n_boot, random_state=random_state, ci=ci,
+            n_boot=n_boot,
+            random_state=random_state,
+            ci=ci,
         )
         out["ci_low"] = low
         out["ci_high"] = high
@@ -560,18 +593,37 @@ def priority_matrix(
         for f, i, ok in zip(out["frequency"], out["impact_level"], est, strict=True)
     ]
     out.loc[~est, ["frequency", "impact_level"]] = pd.NA
-    out["label"] = [
-        (labels or {}).get(j, j) for j in out["job_id"]
-    ]
-    out = out.sort_values(["priority", "impact", "job_id"], ascending=[False, False, True],
-                          na_position="last", kind="mergesort").reset_index(drop=True)
+    out["label"] = [(labels or {}).get(j, j) for j in out["job_id"]]
+    out = out.sort_values(
+        ["priority", "impact", "job_id"],
+        ascending=[False, False, True],
+        na_position="last",
+        kind="mergesort",
+    ).reset_index(drop=True)
     rank = out["priority"].rank(method="min", ascending=False)
     out["rank"] = pd.array(rank, dtype="Int64")
     cols = [
-        "rank", "job_id", "label", "n", "n_disrupted", "disruption_share", "share_ci_low",
-        "share_ci_high", "n_rated", "n_rated_disrupted", "impact", "impact_se",
-        "impact_ci_low", "impact_ci_high", "impact_p", "priority", "ci_low", "ci_high",
-        "frequency", "impact_level", "quadrant",
+        "rank",
+        "job_id",
+        "label",
+        "n",
+        "n_disrupted",
+        "disruption_share",
+        "share_ci_low",
+        "share_ci_high",
+        "n_rated",
+        "n_rated_disrupted",
+        "impact",
+        "impact_se",
+        "impact_ci_low",
+        "impact_ci_high",
+        "impact_p",
+        "priority",
+        "ci_low",
+        "ci_high",
+        "frequency",
+        "impact_level",
+        "quadrant",
     ]
     out = out[cols]
     out.attrs["share_cutoff"] = s_cut
@@ -603,14 +655,24 @@ def _bootstrap_priority(
         return low, high
     feedback = feedback.reset_index(drop=True)
     _, disrupted, fulfilled = _indicator_table(
-        feedback, codes, id=id, job=job, polarity=polarity, jobs=job_list,
+        feedback,
+        codes,
+        id=id,
+        job=job,
+        polarity=polarity,
+        jobs=job_list,
         caller="priority_matrix",
     )
     disrupted = disrupted.reset_index(drop=True)
     fulfilled = fulfilled.reset_index(drop=True)
     y, x, names, rated = _impact_design(
-        feedback, disrupted, fulfilled, rating=rating, adjust_for=adjust_for,
-        fulfilment=fulfilment, estimable=estimable,
+        feedback,
+        disrupted,
+        fulfilled,
+        rating=rating,
+        adjust_for=adjust_for,
+        fulfilment=fulfilment,
+        estimable=estimable,
     )
     keep = _full_rank_columns(x)
     x = x[:, keep]
@@ -839,7 +901,9 @@ def key_drivers(
     ci = check_fraction(ci, parameter="ci", caller=caller)
     n_boot = check_int(n_boot, parameter="n_boot", caller=caller, minimum=0)
     if 0 < n_boot < 100:
-        raise ValueError(f"The 'n_boot' parameter of {caller} must be 0 or at least 100; got {n_boot}.")
+        raise ValueError(
+            f"The 'n_boot' parameter of {caller} must be 0 or at least 100; got {n_boot}."
+        )
     require_columns(survey, [outcome], name="survey", caller=caller)
     if drivers is None:
         drivers = [c for c in survey.columns if str(c).startswith(prefix) and c != outcome]
@@ -851,15 +915,20 @@ def key_drivers(
             f"{caller} found no driver columns: pass 'drivers' or use columns starting with "
             f"{prefix!r}."
         )
-    item_job = _item_jobs(codebook, drivers, prefix=prefix, caller=caller) if codebook is not None else {}
+    item_job = (
+        _item_jobs(codebook, drivers, prefix=prefix, caller=caller) if codebook is not None else {}
+    )
     frame = survey[[outcome, *drivers]].apply(pd.to_numeric, errors="coerce").astype(float)
     if by_job:
         if codebook is None:
             raise ValueError(f"{caller}: by_job=True needs the study's codebook ('codebook=').")
         unmapped = [d for d in drivers if d not in item_job]
         if unmapped:
-            logger.warning("%s: items with no job in the codebook are left out: %s", caller,
-                           ", ".join(unmapped))
+            logger.warning(
+                "%s: items with no job in the codebook are left out: %s",
+                caller,
+                ", ".join(unmapped),
+            )
         job_ids = list(dict.fromkeys(item_job[d] for d in drivers if d in item_job))
         if not job_ids:
             raise ValueError(f"{caller}: none of the driver items maps to a job of the codebook.")
@@ -883,8 +952,12 @@ def key_drivers(
     complete = frame.dropna()
     n = len(complete)
     if n < len(frame):
-        logger.info("%s: %d of %d respondents dropped for missing answers.", caller,
-                    len(frame) - n, len(frame))
+        logger.info(
+            "%s: %d of %d respondents dropped for missing answers.",
+            caller,
+            len(frame) - n,
+            len(frame),
+        )
     if n < p + 2:
         raise ValueError(
             f"{caller} needs more complete respondents than drivers + 1; got {n} for {p} drivers."
@@ -917,8 +990,11 @@ def key_drivers(
                 draws[b] = fn(c)
         ok = np.all(np.isfinite(draws), axis=1)
         if ok.sum() < n_boot:
-            logger.info("%s: %d bootstrap resamples skipped (constant driver).", caller,
-                        int(n_boot - ok.sum()))
+            logger.info(
+                "%s: %d bootstrap resamples skipped (constant driver).",
+                caller,
+                int(n_boot - ok.sum()),
+            )
         if ok.sum() >= 10:
             alpha = (1 - ci) / 2
             low, high = np.quantile(draws[ok], [alpha, 1 - alpha], axis=0)
@@ -986,22 +1062,33 @@ def record_key_drivers(drivers: pd.DataFrame, *, prefix: str = "drivers") -> dic
 
     caller = "record_key_drivers"
     require_dataframe(drivers, parameter="drivers", caller=caller)
-    require_columns(drivers, ["driver", "weight", "ci_low", "ci_high", "r_squared"],
-                    name="drivers", caller=caller)
+    require_columns(
+        drivers,
+        ["driver", "weight", "ci_low", "ci_high", "r_squared"],
+        name="drivers",
+        caller=caller,
+    )
     out: dict[str, Any] = {}
     ranked = drivers.sort_values("weight", ascending=False, kind="mergesort")
     for row in ranked.itertuples(index=False):
         key = f"{prefix}.{row.driver}.relative_weight"
         out[key] = report.record(key, 100 * float(row.weight))
-        out[key + "_ci"] = report.record(key + "_ci", [100 * float(row.ci_low), 100 * float(row.ci_high)])
+        out[key + "_ci"] = report.record(
+            key + "_ci", [100 * float(row.ci_low), 100 * float(row.ci_high)]
+        )
     if len(ranked):
-        out[f"{prefix}.r_squared"] = report.record(f"{prefix}.r_squared",
-                                                   100 * float(ranked["r_squared"].iloc[0]))
-    out[f"{prefix}.ranking"] = report.record(f"{prefix}.ranking", [str(d) for d in ranked["driver"]])
+        out[f"{prefix}.r_squared"] = report.record(
+            f"{prefix}.r_squared", 100 * float(ranked["r_squared"].iloc[0])
+        )
+    out[f"{prefix}.ranking"] = report.record(
+        f"{prefix}.ranking", [str(d) for d in ranked["driver"]]
+    )
     return out
 
 
-def _item_jobs(codebook: Any, drivers: Sequence[str], *, prefix: str, caller: str) -> dict[str, str]:
+def _item_jobs(
+    codebook: Any, drivers: Sequence[str], *, prefix: str, caller: str
+) -> dict[str, str]:
     """Driver column -> job id through ``codebook.outcome_job()``."""
     mapping = getattr(codebook, "outcome_job", None)
     if not callable(mapping):
@@ -1012,7 +1099,7 @@ def _item_jobs(codebook: Any, drivers: Sequence[str], *, prefix: str, caller: st
     outcome_job = mapping()
     out = {}
     for d in drivers:
-        oid = d[len(prefix):] if d.startswith(prefix) else d
+        oid = d[len(prefix) :] if d.startswith(prefix) else d
         if oid in outcome_job:
             out[d] = outcome_job[oid]
     return out
@@ -1023,9 +1110,20 @@ def _item_jobs(codebook: Any, drivers: Sequence[str], *, prefix: str, caller: st
 # --------------------------------------------------------------------------------------------
 
 _SHEET_COLUMNS = [
-    "rank", "job_id", "label", "statement", "priority", "ci_low", "ci_high",
-    "disruption_share", "impact", "root_cause_questions", "emotional_barriers",
-    "functional_barriers", "enablers", "owner_next_step",
+    "rank",
+    "job_id",
+    "label",
+    "statement",
+    "priority",
+    "ci_low",
+    "ci_high",
+    "disruption_share",
+    "impact",
+    "root_cause_questions",
+    "emotional_barriers",
+    "functional_barriers",
+    "enablers",
+    "owner_next_step",
 ]
 
 
@@ -1033,7 +1131,9 @@ def _lines(items: Any) -> str:
     return "\n".join(f"- {s}" for s in (items or ()))
 
 
-def _top_jobs(priorities: pd.DataFrame, *, top: int, job: str, priority: str, caller: str) -> pd.DataFrame:
+def _top_jobs(
+    priorities: pd.DataFrame, *, top: int, job: str, priority: str, caller: str
+) -> pd.DataFrame:
     require_dataframe(priorities, parameter="priorities", caller=caller)
     require_columns(priorities, [job, priority], name="priorities", caller=caller)
     ranked = priorities.loc[priorities[priority].notna()]
@@ -1222,21 +1322,53 @@ def action_plan(
         base = {
             "rank": int(rec["rank"]) if "rank" in rec and pd.notna(rec["rank"]) else k,
             "job_id": jid,
-            "label": labels.get(jid, rec.get("label", jid) if isinstance(rec.get("label"), str) else jid),
+            "label": labels.get(
+                jid, rec.get("label", jid) if isinstance(rec.get("label"), str) else jid
+            ),
             "priority": float(rec[priority]),
         }
         mine = actions.loc[actions["job_id"].astype(str) == jid] if actions is not None else None
         if mine is None or mine.empty:
-            rows.append({**base, "action_id": pd.NA, "description": pd.NA, "owner": pd.NA,
-                         "started": pd.NaT, "status": pd.NA, "sites": "", "has_action": False})
+            rows.append(
+                {
+                    **base,
+                    "action_id": pd.NA,
+                    "description": pd.NA,
+                    "owner": pd.NA,
+                    "started": pd.NaT,
+                    "status": pd.NA,
+                    "sites": "",
+                    "has_action": False,
+                }
+            )
             continue
         for a in mine.sort_values("started", kind="mergesort").to_dict("records"):
             sites = a.get("sites", "")
-            rows.append({**base, "action_id": a["action_id"], "description": a["description"],
-                         "owner": a["owner"], "started": a["started"], "status": a["status"],
-                         "sites": "" if pd.isna(sites) else str(sites), "has_action": True})
-    cols = ["rank", "job_id", "label", "priority", "action_id", "description", "owner",
-            "started", "status", "sites", "has_action"]
+            rows.append(
+                {
+                    **base,
+                    "action_id": a["action_id"],
+                    "description": a["description"],
+                    "owner": a["owner"],
+                    "started": a["started"],
+                    "status": a["status"],
+                    "sites": "" if pd.isna(sites) else str(sites),
+                    "has_action": True,
+                }
+            )
+    cols = [
+        "rank",
+        "job_id",
+        "label",
+        "priority",
+        "action_id",
+        "description",
+        "owner",
+        "started",
+        "status",
+        "sites",
+        "has_action",
+    ]
     out = pd.DataFrame(rows, columns=cols)
     for c in ("action_id", "description", "owner", "status"):
         out[c] = out[c].astype("string")
@@ -1350,7 +1482,9 @@ def close_the_loop(
         if ci_low is None:
             ci_low = f"{estimate}_ci_low" if f"{estimate}_ci_low" in effects.columns else "ci_low"
         if ci_high is None:
-            ci_high = f"{estimate}_ci_high" if f"{estimate}_ci_high" in effects.columns else "ci_high"
+            ci_high = (
+                f"{estimate}_ci_high" if f"{estimate}_ci_high" in effects.columns else "ci_high"
+            )
         require_columns(effects, [id, estimate, ci_low, ci_high], name="effects", caller=caller)
         ids = effects[id].astype(str)
         if ids.duplicated().any():
@@ -1359,9 +1493,23 @@ def close_the_loop(
                 f"The '{id}' column of 'effects' (in {caller}) must name each action once; "
                 f"repeated: {', '.join(dup)}."
             )
-        rest = [c for c in effects.columns
-                if c not in {id, estimate, ci_low, ci_high, "ci_low", "ci_high", "verdict",
-                             "label", *_ACTION_COLUMNS, "sites"}]
+        rest = [
+            c
+            for c in effects.columns
+            if c
+            not in {
+                id,
+                estimate,
+                ci_low,
+                ci_high,
+                "ci_low",
+                "ci_high",
+                "verdict",
+                "label",
+                *_ACTION_COLUMNS,
+                "sites",
+            }
+        ]
         eff = pd.DataFrame(
             {
                 "action_id": ids.to_numpy(),
@@ -1381,8 +1529,15 @@ def close_the_loop(
         ["improved", "worsened", "no clear change"],
         default="not measured",
     )
-    first = [*_ACTION_COLUMNS[:2], "label", *_ACTION_COLUMNS[2:], "level_change", "ci_low",
-             "ci_high", "verdict"]
+    first = [
+        *_ACTION_COLUMNS[:2],
+        "label",
+        *_ACTION_COLUMNS[2:],
+        "level_change",
+        "ci_low",
+        "ci_high",
+        "verdict",
+    ]
     rest = [c for c in out.columns if c not in first]
     out = out[first + rest]
     return out.sort_values(["started", "action_id"], kind="mergesort").reset_index(drop=True)

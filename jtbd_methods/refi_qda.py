@@ -102,8 +102,15 @@ _XML_INVALID = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U00
 _ID_MAX = 64
 # Keys of the job block (the other fields travel in the XML structure: label = code name,
 # statement = description text, parent = nesting, color = color attribute).
-_JOB_KEYS = ("id", "dimension", "stage", "indicators", "root_cause_questions", "barriers",
-             "enablers")
+_JOB_KEYS = (
+    "id",
+    "dimension",
+    "stage",
+    "indicators",
+    "root_cause_questions",
+    "barriers",
+    "enablers",
+)
 
 
 # ----------------------------------------------------------------------------------- export
@@ -146,15 +153,19 @@ def _clean(text: str) -> str:
     """Remove characters XML 1.0 cannot carry (logged)."""
     cleaned = _XML_INVALID.sub("", text)
     if cleaned != text:
-        logger.warning("Removed %d control character(s) that XML cannot hold from %r.",
-                       len(text) - len(cleaned), cleaned[:40])
+        logger.warning(
+            "Removed %d control character(s) that XML cannot hold from %r.",
+            len(text) - len(cleaned),
+            cleaned[:40],
+        )
     return cleaned
 
 
 def _block(kind: str, fields: dict[str, Any], text: str = "") -> str:
     """Description text: free text, blank line, then the marked YAML block."""
-    body = yaml.safe_dump(fields, sort_keys=False, allow_unicode=True,
-                          default_flow_style=False, width=100)
+    body = yaml.safe_dump(
+        fields, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100
+    )
     head = f"{text}\n\n" if text else ""
     return f"{head}--- jtbd_methods {kind} ---\n{body}{_BLOCK_END}"
 
@@ -170,8 +181,9 @@ def _color(value: str | None, job_id: str) -> str | None:
 
         converted = to_hex(value).upper()
     except ValueError:
-        logger.warning("Job %r: colour %r is not a colour; exported without a colour.",
-                       job_id, value)
+        logger.warning(
+            "Job %r: colour %r is not a colour; exported without a colour.", job_id, value
+        )
         return None
     logger.info("Job %r: colour %r exported as %s.", job_id, value, converted)
     return converted
@@ -190,21 +202,29 @@ def _codebook_element(codebook: Codebook, *, origin: str) -> ET.Element:
         children.setdefault(job.parent, []).append(job)
 
     def add_job(parent_el: ET.Element, job) -> None:
-        attrs = {"guid": code_guid("job", job.id), "name": _clean(job.label),
-                 "isCodable": "true"}
+        attrs = {"guid": code_guid("job", job.id), "name": _clean(job.label), "isCodable": "true"}
         color = _color(job.color, job.id)
         if color is not None:
             attrs["color"] = color
         el = ET.SubElement(parent_el, _ns("Code"), attrs)
         # Empty fields are left out (they re-import as the same defaults).
-        d = {k: v for k, v in job_dicts[job.id].items()
-             if k in _JOB_KEYS and (k in ("id", "dimension") or v not in ("", [], {}, None))}
+        d = {
+            k: v
+            for k, v in job_dicts[job.id].items()
+            if k in _JOB_KEYS and (k in ("id", "dimension") or v not in ("", [], {}, None))
+        }
         desc = ET.SubElement(el, _ns("Description"))
         desc.text = _clean(_block("job", d, job.statement))
         for outcome in codebook.outcomes_for(job.id):
-            oel = ET.SubElement(el, _ns("Code"), {"guid": code_guid("outcome", outcome.id),
-                                                  "name": _clean(outcome.text),
-                                                  "isCodable": "true"})
+            oel = ET.SubElement(
+                el,
+                _ns("Code"),
+                {
+                    "guid": code_guid("outcome", outcome.id),
+                    "name": _clean(outcome.text),
+                    "isCodable": "true",
+                },
+            )
             odesc = ET.SubElement(oel, _ns("Description"))
             odesc.text = _block("outcome", {"id": outcome.id, "job_id": outcome.job_id})
         for child in children.get(job.id, []):
@@ -214,11 +234,15 @@ def _codebook_element(codebook: Codebook, *, origin: str) -> ET.Element:
         add_job(codes, job)
 
     sets = ET.SubElement(root, _ns("Sets"))
-    meta = ET.SubElement(sets, _ns("Set"), {"guid": code_guid("set", "codebook"),
-                                            "name": _clean(codebook.name)})
+    meta = ET.SubElement(
+        sets, _ns("Set"), {"guid": code_guid("set", "codebook"), "name": _clean(codebook.name)}
+    )
     mdesc = ET.SubElement(meta, _ns("Description"))
-    mdesc.text = _clean(_block("codebook", {"name": codebook.name, "version": codebook.version},
-                               codebook.description))
+    mdesc.text = _clean(
+        _block(
+            "codebook", {"name": codebook.name, "version": codebook.version}, codebook.description
+        )
+    )
     # every job, then every outcome, in codebook order (the hierarchy alone loses that order)
     for job in codebook.jobs:
         ET.SubElement(meta, _ns("MemberCode"), {"guid": code_guid("job", job.id)})
@@ -228,8 +252,14 @@ def _codebook_element(codebook: Codebook, *, origin: str) -> ET.Element:
         members = [j for j in codebook.jobs if j.dimension == dimension]
         if not members:
             continue
-        s = ET.SubElement(sets, _ns("Set"), {"guid": code_guid("set", f"dimension:{dimension}"),
-                                             "name": f"{dimension.capitalize()} jobs"})
+        s = ET.SubElement(
+            sets,
+            _ns("Set"),
+            {
+                "guid": code_guid("set", f"dimension:{dimension}"),
+                "name": f"{dimension.capitalize()} jobs",
+            },
+        )
         sdesc = ET.SubElement(s, _ns("Description"))
         sdesc.text = f"Jobs of the {dimension} dimension (grouping only; not re-imported)."
         for job in members:
@@ -310,8 +340,9 @@ def codebook_to_qdc(codebook: Codebook, path: str | Path, *, origin: str | None 
     data = ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
-    logger.info("Wrote %d jobs and %d outcomes to %s.", len(codebook.jobs),
-                len(codebook.outcomes), path)
+    logger.info(
+        "Wrote %d jobs and %d outcomes to %s.", len(codebook.jobs), len(codebook.outcomes), path
+    )
     return path
 
 
@@ -338,13 +369,19 @@ def _parse_xml(data: bytes, *, source: str) -> ET.Element:
         probe.Parse(data, True)
     except _Forbidden as exc:
         raise CodebookError(
-            source, [f"the XML contains {exc}, which is not allowed (REFI-QDA files never "
-                     "need one, and it could be used to attack the reader)"]
+            source,
+            [
+                f"the XML contains {exc}, which is not allowed (REFI-QDA files never "
+                "need one, and it could be used to attack the reader)"
+            ],
         ) from None
     except expat.ExpatError as exc:
         raise CodebookError(
-            source, [f"not well-formed XML at line {exc.lineno}, column {exc.offset + 1}: "
-                     f"{expat.ErrorString(exc.code)}"]
+            source,
+            [
+                f"not well-formed XML at line {exc.lineno}, column {exc.offset + 1}: "
+                f"{expat.ErrorString(exc.code)}"
+            ],
         ) from None
     return ET.fromstring(data)
 
@@ -370,37 +407,52 @@ def _check_root(root: ET.Element, *, local: str, namespace: str, source: str) ->
     ns, name = _split(root.tag)
     if name != local:
         raise CodebookError(
-            source, [f"the root element is <{name}>; a REFI-QDA "
-                     f"{'codebook' if local == 'CodeBook' else 'project'} starts with <{local}>"]
+            source,
+            [
+                f"the root element is <{name}>; a REFI-QDA "
+                f"{'codebook' if local == 'CodeBook' else 'project'} starts with <{local}>"
+            ],
         )
     if ns != namespace:
-        logger.warning("%s: namespace %r instead of the standard's %r; reading it anyway.",
-                       source, ns, namespace)
+        logger.warning(
+            "%s: namespace %r instead of the standard's %r; reading it anyway.",
+            source,
+            ns,
+            namespace,
+        )
 
 
-def _parse_block(description: str, *, where: str, source: str
-                 ) -> tuple[str, str | None, dict[str, Any]]:
+def _parse_block(
+    description: str, *, where: str, source: str
+) -> tuple[str, str | None, dict[str, Any]]:
     """Split a description into (free text, block kind or None, block fields)."""
     match = _BLOCK_START.search(description)
     if match is None:
         return description.strip(), None, {}
     text = description[: match.start()].strip()
-    rest = description[match.end():]
+    rest = description[match.end() :]
     end = rest.find(_BLOCK_END)
     if end < 0:
-        raise CodebookError(source, [f"{where}: the jtbd_methods block has no end line "
-                                     f"{_BLOCK_END!r}"])
+        raise CodebookError(
+            source, [f"{where}: the jtbd_methods block has no end line {_BLOCK_END!r}"]
+        )
     try:
         fields = yaml.safe_load(rest[:end])
     except yaml.YAMLError as exc:
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise CodebookError(source, [f"{where}: the jtbd_methods block is not valid YAML "
-                                     f"({reason})"]) from None
+        raise CodebookError(
+            source, [f"{where}: the jtbd_methods block is not valid YAML ({reason})"]
+        ) from None
     if fields is None:
         fields = {}
     if not isinstance(fields, dict):
-        raise CodebookError(source, [f"{where}: the jtbd_methods block must hold key: value "
-                                     f"lines, got {type(fields).__name__}"])
+        raise CodebookError(
+            source,
+            [
+                f"{where}: the jtbd_methods block must hold key: value "
+                f"lines, got {type(fields).__name__}"
+            ],
+        )
     return text, match.group(1), fields
 
 
@@ -453,16 +505,26 @@ def _read_codes(codes_el: ET.Element, *, source: str) -> list[_Node]:
             description = (desc_el.text or "") if desc_el is not None else ""
             text, kind, fields = _parse_block(description, where=where, source=source)
             if kind == "codebook":
-                raise CodebookError(source, [f"{where}: a codebook block belongs in a Set, "
-                                             "not in a Code"])
+                raise CodebookError(
+                    source, [f"{where}: a codebook block belongs in a Set, not in a Code"]
+                )
             color = code.get("color")
             if color is not None and not _RGB.match(color.strip()):
                 logger.warning("%s: %s has colour %r, not #RRGGBB; ignored.", source, where, color)
                 color = None
             codable = (code.get("isCodable") or "true").strip().lower() in ("true", "1")
-            nodes.append(_Node(guid=_guid_key(code.get("guid")), name=name, text=text, kind=kind, fields=fields,
-                               color=color.strip() if color else None, parent=parent,
-                               codable=codable))
+            nodes.append(
+                _Node(
+                    guid=_guid_key(code.get("guid")),
+                    name=name,
+                    text=text,
+                    kind=kind,
+                    fields=fields,
+                    color=color.strip() if color else None,
+                    parent=parent,
+                    codable=codable,
+                )
+            )
             index = len(nodes) - 1
             if parent is not None:
                 nodes[parent].children.append(index)
@@ -478,8 +540,9 @@ def _guid_key(guid: str | None) -> str:
     return (guid or "").strip().strip("{}").upper()
 
 
-def _codebook_meta(sets_el: ET.Element | None, *, source: str
-                   ) -> tuple[dict[str, Any], str, list[str]]:
+def _codebook_meta(
+    sets_el: ET.Element | None, *, source: str
+) -> tuple[dict[str, Any], str, list[str]]:
     """Fields, description text and member GUIDs (in order) of the jtbd_methods codebook set."""
     if sets_el is None:
         return {}, "", []
@@ -488,11 +551,13 @@ def _codebook_meta(sets_el: ET.Element | None, *, source: str
     for s in _children(sets_el, "Set"):
         desc_el = _first(s, "Description")
         description = (desc_el.text or "") if desc_el is not None else ""
-        text, kind, fields = _parse_block(description, where=f"set {s.get('name')!r}",
-                                          source=source)
+        text, kind, fields = _parse_block(
+            description, where=f"set {s.get('name')!r}", source=source
+        )
         if kind == "codebook" and found is None:
-            members = [_guid_key(m.get("guid") or m.get("targetGUID"))
-                       for m in _children(s, "MemberCode")]
+            members = [
+                _guid_key(m.get("guid") or m.get("targetGUID")) for m in _children(s, "MemberCode")
+            ]
             found = (fields, text, members)
         else:
             n_other += 1
@@ -501,8 +566,14 @@ def _codebook_meta(sets_el: ET.Element | None, *, source: str
     return found if found is not None else ({}, "", [])
 
 
-def _build(nodes: list[_Node], meta: tuple[dict[str, Any], str, list[str]], *, source: str,
-           default_name: str, origin: str | None) -> Codebook:
+def _build(
+    nodes: list[_Node],
+    meta: tuple[dict[str, Any], str, list[str]],
+    *,
+    source: str,
+    default_name: str,
+    origin: str | None,
+) -> Codebook:
     # Ids: our blocks keep theirs; foreign codes get unique snake_case ids in document order.
     taken = {str(n.fields["id"]) for n in nodes if n.kind is not None and "id" in n.fields}
     job_id: dict[int, str] = {}
@@ -540,21 +611,35 @@ def _build(nodes: list[_Node], meta: tuple[dict[str, Any], str, list[str]], *, s
             if owner is None:
                 owner = block_owner
             elif block_owner is not None and block_owner != owner:
-                logger.info("%s: outcome %r now sits under job %r (was %r); following the "
-                            "hierarchy.", source, node.fields.get("id"), owner, block_owner)
-            outcomes.append((order, {"id": node.fields.get("id"), "job_id": owner,
-                                     "text": node.name}))
+                logger.info(
+                    "%s: outcome %r now sits under job %r (was %r); following the hierarchy.",
+                    source,
+                    node.fields.get("id"),
+                    owner,
+                    block_owner,
+                )
+            outcomes.append(
+                (order, {"id": node.fields.get("id"), "job_id": owner, "text": node.name})
+            )
             continue
         d: dict[str, Any] = {}
         if node.kind == "job":
             unknown = sorted(set(node.fields) - set(_JOB_KEYS))
             if unknown:
-                logger.info("%s: code %r: unknown field(s) %s ignored.", source, node.name,
-                            ", ".join(unknown))
+                logger.info(
+                    "%s: code %r: unknown field(s) %s ignored.",
+                    source,
+                    node.name,
+                    ", ".join(unknown),
+                )
             d.update({k: v for k, v in node.fields.items() if k in _JOB_KEYS})
         elif not node.codable:
-            logger.info("%s: code %r is a non-codable grouping code; imported as a job so that "
-                        "its children keep their parent.", source, node.name)
+            logger.info(
+                "%s: code %r is a non-codable grouping code; imported as a job so that "
+                "its children keep their parent.",
+                source,
+                node.name,
+            )
         d["id"] = job_id[i]
         d["label"] = node.name
         d["statement"] = node.text
@@ -570,7 +655,8 @@ def _build(nodes: list[_Node], meta: tuple[dict[str, Any], str, list[str]], *, s
             "%s: %d code(s) carry no jtbd_methods description (made in another program); "
             "imported as jobs with id from the code name, the description as statement, "
             "dimension 'functional' and no indicators. Review and complete them.",
-            source, n_foreign,
+            source,
+            n_foreign,
         )
     description = text
     if not fields and not description:
@@ -587,8 +673,9 @@ def _build(nodes: list[_Node], meta: tuple[dict[str, Any], str, list[str]], *, s
 
 def _read_bytes(path: str | Path, *, caller: str) -> tuple[Path, bytes]:
     if not isinstance(path, (str, Path)):
-        raise TypeError(f"The 'path' parameter of {caller} must be a str or Path; "
-                        f"got {type(path).__name__}.")
+        raise TypeError(
+            f"The 'path' parameter of {caller} must be a str or Path; got {type(path).__name__}."
+        )
     path = Path(path)
     if not path.is_file():
         raise CodebookError(str(path), ["file not found"])
@@ -645,8 +732,13 @@ def codebook_from_qdc(path: str | Path) -> Codebook:
     path, data = _read_bytes(path, caller="codebook_from_qdc")
     source = path.name
     if data.startswith(b"PK\x03\x04"):
-        raise CodebookError(source, ["this is a zip archive (a .qdpx project?), not a .qdc "
-                                     "codebook; read it with codebook_from_qdpx"])
+        raise CodebookError(
+            source,
+            [
+                "this is a zip archive (a .qdpx project?), not a .qdc "
+                "codebook; read it with codebook_from_qdpx"
+            ],
+        )
     root = _parse_xml(data, source=source)
     _check_root(root, local="CodeBook", namespace=CODEBOOK_NAMESPACE, source=source)
     codes_el = _first(root, "Codes")
@@ -654,8 +746,7 @@ def codebook_from_qdc(path: str | Path) -> Codebook:
         raise CodebookError(source, ["<CodeBook> has no <Codes> element"])
     nodes = _read_codes(codes_el, source=source)
     meta = _codebook_meta(_first(root, "Sets"), source=source)
-    return _build(nodes, meta, source=source, default_name=path.stem,
-                  origin=root.get("origin"))
+    return _build(nodes, meta, source=source, default_name=path.stem, origin=root.get("origin"))
 
 
 def codebook_from_qdpx(path: str | Path) -> Codebook:
@@ -702,12 +793,19 @@ def codebook_from_qdpx(path: str | Path) -> Codebook:
             names = {n.lower().lstrip("/"): n for n in archive.namelist()}
             member = names.get("project.qde")
             if member is None:
-                raise CodebookError(source, ["the archive has no project.qde; a REFI-QDA "
-                                             "project (.qdpx) holds one at its top level"])
+                raise CodebookError(
+                    source,
+                    [
+                        "the archive has no project.qde; a REFI-QDA "
+                        "project (.qdpx) holds one at its top level"
+                    ],
+                )
             data = archive.read(member)
     except zipfile.BadZipFile:
-        raise CodebookError(source, ["not a zip archive; a REFI-QDA project (.qdpx) is a zip "
-                                     "file holding project.qde"]) from None
+        raise CodebookError(
+            source,
+            ["not a zip archive; a REFI-QDA project (.qdpx) is a zip file holding project.qde"],
+        ) from None
     where = f"{source}:project.qde"
     root = _parse_xml(data, source=where)
     _check_root(root, local="Project", namespace=PROJECT_NAMESPACE, source=where)

@@ -80,29 +80,42 @@ _ALL = "all_jobs"
 def _check_boot(n_boot: Any, ci: Any, caller: str) -> tuple[int, float]:
     n_boot = check_int(n_boot, parameter="n_boot", caller=caller, minimum=0)
     if 0 < n_boot < 10:
-        raise ValueError(f"The 'n_boot' parameter of {caller} must be 0 (no interval) or at "
-                         f"least 10; got {n_boot}.")
+        raise ValueError(
+            f"The 'n_boot' parameter of {caller} must be 0 (no interval) or at "
+            f"least 10; got {n_boot}."
+        )
     return n_boot, check_fraction(ci, parameter="ci", caller=caller)
 
 
-def _coder_columns(data: pd.DataFrame, coders: Sequence[str] | None, exclude: Sequence[str | None],
-                   *, caller: str, minimum: int = 2) -> list[str]:
+def _coder_columns(
+    data: pd.DataFrame,
+    coders: Sequence[str] | None,
+    exclude: Sequence[str | None],
+    *,
+    caller: str,
+    minimum: int = 2,
+) -> list[str]:
     if coders is None:
         cols = [c for c in data.columns if c not in set(e for e in exclude if e is not None)]
     else:
         if isinstance(coders, str):
-            raise TypeError(f"The 'coders' parameter of {caller} must be a list of column names; "
-                            f"got the single string {coders!r}.")
+            raise TypeError(
+                f"The 'coders' parameter of {caller} must be a list of column names; "
+                f"got the single string {coders!r}."
+            )
         cols = list(coders)
         require_columns(data, cols, name="data", caller=caller)
     if len(cols) < minimum or len(set(cols)) != len(cols):
-        raise ValueError(f"The 'coders' parameter of {caller} must name at least {minimum} "
-                         f"distinct coder columns; got {cols!r}.")
+        raise ValueError(
+            f"The 'coders' parameter of {caller} must name at least {minimum} "
+            f"distinct coder columns; got {cols!r}."
+        )
     return cols
 
 
-def _groups(data: pd.DataFrame, by: str | None, id: str | None, *, caller: str
-            ) -> list[tuple[Any, pd.DataFrame]]:
+def _groups(
+    data: pd.DataFrame, by: str | None, id: str | None, *, caller: str
+) -> list[tuple[Any, pd.DataFrame]]:
     require_columns(data, [by, id], name="data", caller=caller)
     if id is not None and by is not None:
         # one unit per comment within a job; with by=None rows of the same comment (its jobs)
@@ -131,8 +144,9 @@ def _encode(values: pd.DataFrame, *, numeric: bool, caller: str) -> tuple[np.nda
             flat = flat.astype(float)
         except (TypeError, ValueError):
             bad = [v for v in flat if not isinstance(v, (int, float, np.number))][:5]
-            raise ValueError(f"{caller}: level other than 'nominal' needs numeric codes; got "
-                             f"{bad!r}.") from None
+            raise ValueError(
+                f"{caller}: level other than 'nominal' needs numeric codes; got {bad!r}."
+            ) from None
     cats = pd.unique(pd.Series(flat, dtype=float if numeric else object))
     try:
         cats = np.array(sorted(cats), dtype=float if numeric else object)
@@ -170,8 +184,15 @@ def _by_cluster(contrib: np.ndarray, cluster: np.ndarray) -> np.ndarray:
     return out
 
 
-def _estimate(contrib: np.ndarray, cluster: np.ndarray, stat: Callable[[np.ndarray], float], *,
-              n_boot: int, ci: float, random_state: int | None) -> tuple[float, float, float]:
+def _estimate(
+    contrib: np.ndarray,
+    cluster: np.ndarray,
+    stat: Callable[[np.ndarray], float],
+    *,
+    n_boot: int,
+    ci: float,
+    random_state: int | None,
+) -> tuple[float, float, float]:
     """Point estimate from summed contributions and a cluster-bootstrap percentile interval."""
     if contrib.shape[0] == 0:
         return np.nan, np.nan, np.nan
@@ -179,8 +200,13 @@ def _estimate(contrib: np.ndarray, cluster: np.ndarray, stat: Callable[[np.ndarr
     est = stat(per_cluster.sum(axis=0))
     if n_boot == 0 or not np.isfinite(est) or per_cluster.shape[0] < 2:
         return est, np.nan, np.nan
-    low, high = bootstrap_ci(per_cluster, lambda x: stat(x.sum(axis=0)), level=ci,
-                             n_boot=n_boot, random_state=random_state)
+    low, high = bootstrap_ci(
+        per_cluster,
+        lambda x: stat(x.sum(axis=0)),
+        level=ci,
+        n_boot=n_boot,
+        random_state=random_state,
+    )
     return est, low, high
 
 
@@ -285,10 +311,21 @@ def percent_agreement(
         ok = m >= 2
         agree = (counts[ok] * (counts[ok] - 1)).sum(axis=1) / (m[ok] * (m[ok] - 1))
         contrib = np.column_stack([agree, np.ones_like(agree)])
-        est, low, high = _estimate(contrib, _clusters(frame, id)[ok], _agreement_stat,
-                                   n_boot=n_boot, ci=ci, random_state=random_state)
-        row = {"n": int(ok.sum()), "n_coders": len(cols), "agreement": est,
-               "ci_low": low, "ci_high": high}
+        est, low, high = _estimate(
+            contrib,
+            _clusters(frame, id)[ok],
+            _agreement_stat,
+            n_boot=n_boot,
+            ci=ci,
+            random_state=random_state,
+        )
+        row = {
+            "n": int(ok.sum()),
+            "n_coders": len(cols),
+            "agreement": est,
+            "ci_low": low,
+            "ci_high": high,
+        }
         if by is not None:
             row[by] = key
         rows.append(row)
@@ -394,8 +431,10 @@ def cohen_kappa(
     require_dataframe(data, caller=caller)
     require_columns(data, [coder_a, coder_b], name="data", caller=caller)
     if coder_a == coder_b:
-        raise ValueError(f"The 'coder_a' and 'coder_b' parameters of {caller} must name two "
-                         f"different columns; both are {coder_a!r}.")
+        raise ValueError(
+            f"The 'coder_a' and 'coder_b' parameters of {caller} must name two "
+            f"different columns; both are {coder_a!r}."
+        )
     one_of(weights, (None, "linear", "quadratic"), parameter="weights", caller=caller)
     n_boot, ci = _check_boot(n_boot, ci, caller)
     rows = []
@@ -406,9 +445,14 @@ def cohen_kappa(
         contrib = np.zeros((int(ok.sum()), c, c))
         contrib[np.arange(contrib.shape[0]), codes[ok, 0], codes[ok, 1]] = 1.0
         w = _kappa_weights(c, weights)
-        est, low, high = _estimate(contrib, _clusters(frame, id)[ok],
-                                   lambda t, w=w: _kappa_stat(t, w),
-                                   n_boot=n_boot, ci=ci, random_state=random_state)
+        est, low, high = _estimate(
+            contrib,
+            _clusters(frame, id)[ok],
+            lambda t, w=w: _kappa_stat(t, w),
+            n_boot=n_boot,
+            ci=ci,
+            random_state=random_state,
+        )
         row = {"n": int(ok.sum()), "kappa": est, "ci_low": low, "ci_high": high}
         if by is not None:
             row[by] = key
@@ -551,13 +595,24 @@ def krippendorff_alpha(
         m = counts.sum(axis=1)
         ok = m >= 2
         cu, mu = counts[ok], m[ok]
-        contrib = (cu[:, :, None] * cu[:, None, :]
-                   - np.einsum("uc,ck->uck", cu, np.eye(cats.size))) / (mu - 1)[:, None, None]
-        est, low, high = _estimate(contrib, _clusters(frame, id)[ok],
-                                   lambda o, c=cats: _alpha_stat(o, level, c),
-                                   n_boot=n_boot, ci=ci, random_state=random_state)
-        row = {"n": int(ok.sum()), "n_values": int(mu.sum()), "alpha": est,
-               "ci_low": low, "ci_high": high}
+        contrib = (
+            cu[:, :, None] * cu[:, None, :] - np.einsum("uc,ck->uck", cu, np.eye(cats.size))
+        ) / (mu - 1)[:, None, None]
+        est, low, high = _estimate(
+            contrib,
+            _clusters(frame, id)[ok],
+            lambda o, c=cats: _alpha_stat(o, level, c),
+            n_boot=n_boot,
+            ci=ci,
+            random_state=random_state,
+        )
+        row = {
+            "n": int(ok.sum()),
+            "n_values": int(mu.sum()),
+            "alpha": est,
+            "ci_low": low,
+            "ci_high": high,
+        }
         if by is not None:
             row[by] = key
         rows.append(row)
@@ -566,23 +621,28 @@ def krippendorff_alpha(
 
 # ------------------------------------------------------------------------ wide codings
 def _job_columns(frame: pd.DataFrame, prefix: str) -> list[str]:
-    return [c[len(prefix):] for c in frame.columns if isinstance(c, str) and c.startswith(prefix)]
+    return [c[len(prefix) :] for c in frame.columns if isinstance(c, str) and c.startswith(prefix)]
 
 
 def _named(codings: Any, caller: str) -> dict[str, pd.DataFrame]:
     if isinstance(codings, pd.DataFrame):
-        raise TypeError(f"The 'codings' parameter of {caller} must be a mapping of coder name "
-                        "to DataFrame or a list of DataFrames (one per coder); got one DataFrame.")
+        raise TypeError(
+            f"The 'codings' parameter of {caller} must be a mapping of coder name "
+            "to DataFrame or a list of DataFrames (one per coder); got one DataFrame."
+        )
     if isinstance(codings, Mapping):
         named = {str(k): v for k, v in codings.items()}
     elif isinstance(codings, Sequence) and not isinstance(codings, str):
         named = {f"coder_{i + 1}": v for i, v in enumerate(codings)}
     else:
-        raise TypeError(f"The 'codings' parameter of {caller} must be a mapping of coder name "
-                        f"to DataFrame or a list of DataFrames; got {type(codings).__name__}.")
+        raise TypeError(
+            f"The 'codings' parameter of {caller} must be a mapping of coder name "
+            f"to DataFrame or a list of DataFrames; got {type(codings).__name__}."
+        )
     if len(named) < 2:
-        raise ValueError(f"The 'codings' parameter of {caller} needs at least two coders; got "
-                         f"{len(named)}.")
+        raise ValueError(
+            f"The 'codings' parameter of {caller} needs at least two coders; got {len(named)}."
+        )
     for name, frame in named.items():
         require_dataframe(frame, parameter=f"codings[{name!r}]", caller=caller)
     return named
@@ -643,8 +703,10 @@ def stack_codings(
     named = _named(codings, caller)
     for name in named:
         if name in (id, job):
-            raise ValueError(f"{caller}: coder name {name!r} clashes with the {id!r}/{job!r} "
-                             "columns; rename the coder.")
+            raise ValueError(
+                f"{caller}: coder name {name!r} clashes with the {id!r}/{job!r} "
+                "columns; rename the coder."
+            )
     frames = list(named.items())
     if jobs is None:
         common = _job_columns(frames[0][1], prefix)
@@ -654,11 +716,14 @@ def stack_codings(
         every = {j for _, f in frames for j in _job_columns(f, prefix)}
         left_out = sorted(every - set(common))
         if left_out:
-            logger.info("%s: jobs not coded by every coder left out: %s", caller,
-                        ", ".join(left_out))
+            logger.info(
+                "%s: jobs not coded by every coder left out: %s", caller, ", ".join(left_out)
+            )
         if not common:
-            raise ValueError(f"{caller}: the coders share no '{prefix}<job_id>' column; each "
-                             "frame needs one 0/1 column per job.")
+            raise ValueError(
+                f"{caller}: the coders share no '{prefix}<job_id>' column; each "
+                "frame needs one 0/1 column per job."
+            )
         jobs = common
     else:
         if isinstance(jobs, str):
@@ -682,8 +747,9 @@ def stack_codings(
             bad = block[col].notna() & ~num.isin([0, 1])
             if bad.any():
                 shown = ", ".join(map(repr, pd.unique(block.loc[bad, col])[:5].tolist()))
-                raise ValueError(f"{caller}: {where} column {col!r} must hold 0, 1 or missing; "
-                                 f"got {shown}.")
+                raise ValueError(
+                    f"{caller}: {where} column {col!r} must hold 0, 1 or missing; got {shown}."
+                )
             block[col] = num.astype("Int64")
         values[name] = block
         for key in f[id]:
@@ -789,28 +855,46 @@ def agreement_table(
     if jobs is not None:
         job_order = list(jobs)
     tables = []
-    for by in (["job_id"] + ([None] if overall else [])):
+    for by in ["job_id"] + ([None] if overall else []):
         agree = percent_agreement(both, coders=["coder_a", "coder_b"], by=by, **kw)
         kappa = cohen_kappa(both, by=by, **kw)
         alpha = krippendorff_alpha(both, coders=["coder_a", "coder_b"], by=by, **kw)
         if by is None:
             for t in (agree, kappa, alpha):
                 t.insert(0, "job_id", _ALL)
-            pos = pd.DataFrame({"job_id": [_ALL], "positive_a": [int(both["coder_a"].sum())],
-                                "positive_b": [int(both["coder_b"].sum())]})
+            pos = pd.DataFrame(
+                {
+                    "job_id": [_ALL],
+                    "positive_a": [int(both["coder_a"].sum())],
+                    "positive_b": [int(both["coder_b"].sum())],
+                }
+            )
         else:
-            pos = (both.groupby("job_id", sort=False)[["coder_a", "coder_b"]].sum()
-                   .rename(columns={"coder_a": "positive_a", "coder_b": "positive_b"})
-                   .reset_index())
-        t = (agree[["job_id", "n", "agreement", "ci_low", "ci_high"]]
-             .rename(columns={"ci_low": "agreement_ci_low", "ci_high": "agreement_ci_high"})
-             .merge(pos, on="job_id", how="left")
-             .merge(kappa[["job_id", "kappa", "ci_low", "ci_high"]]
-                    .rename(columns={"ci_low": "kappa_ci_low", "ci_high": "kappa_ci_high"}),
-                    on="job_id", how="left")
-             .merge(alpha[["job_id", "alpha", "ci_low", "ci_high"]]
-                    .rename(columns={"ci_low": "alpha_ci_low", "ci_high": "alpha_ci_high"}),
-                    on="job_id", how="left"))
+            pos = (
+                both.groupby("job_id", sort=False)[["coder_a", "coder_b"]]
+                .sum()
+                .rename(columns={"coder_a": "positive_a", "coder_b": "positive_b"})
+                .reset_index()
+            )
+        t = (
+            agree[["job_id", "n", "agreement", "ci_low", "ci_high"]]
+            .rename(columns={"ci_low": "agreement_ci_low", "ci_high": "agreement_ci_high"})
+            .merge(pos, on="job_id", how="left")
+            .merge(
+                kappa[["job_id", "kappa", "ci_low", "ci_high"]].rename(
+                    columns={"ci_low": "kappa_ci_low", "ci_high": "kappa_ci_high"}
+                ),
+                on="job_id",
+                how="left",
+            )
+            .merge(
+                alpha[["job_id", "alpha", "ci_low", "ci_high"]].rename(
+                    columns={"ci_low": "alpha_ci_low", "ci_high": "alpha_ci_high"}
+                ),
+                on="job_id",
+                how="left",
+            )
+        )
         if by is not None:
             # jobs nobody coded on a shared comment still get a row, with n = 0
             t = t.set_index("job_id").reindex(job_order).reset_index()
@@ -820,9 +904,24 @@ def agreement_table(
     for c in ("positive_a", "positive_b"):
         out[c] = out[c].fillna(0).astype("int64")
     out["verdict"] = out["alpha"].map(_verdict)
-    return out[["job_id", "n", "positive_a", "positive_b", "agreement", "agreement_ci_low",
-                "agreement_ci_high", "kappa", "kappa_ci_low", "kappa_ci_high", "alpha",
-                "alpha_ci_low", "alpha_ci_high", "verdict"]]
+    return out[
+        [
+            "job_id",
+            "n",
+            "positive_a",
+            "positive_b",
+            "agreement",
+            "agreement_ci_low",
+            "agreement_ci_high",
+            "kappa",
+            "kappa_ci_low",
+            "kappa_ci_high",
+            "alpha",
+            "alpha_ci_low",
+            "alpha_ci_high",
+            "verdict",
+        ]
+    ]
 
 
 def disagreements(
@@ -878,13 +977,20 @@ def disagreements(
     0         c1  feel_heard        1        0
     """
     caller = "disagreements"
-    if (not isinstance(names, (tuple, list)) or len(names) != 2 or names[0] == names[1]
-            or not all(isinstance(n, str) for n in names)):
-        raise ValueError(f"The 'names' parameter of {caller} must be two distinct column names; "
-                         f"got {names!r}.")
+    if (
+        not isinstance(names, (tuple, list))
+        or len(names) != 2
+        or names[0] == names[1]
+        or not all(isinstance(n, str) for n in names)
+    ):
+        raise ValueError(
+            f"The 'names' parameter of {caller} must be two distinct column names; got {names!r}."
+        )
     if redact is not None and not callable(redact):
-        raise TypeError(f"The 'redact' parameter of {caller} must be callable or None; got "
-                        f"{type(redact).__name__}.")
+        raise TypeError(
+            f"The 'redact' parameter of {caller} must be callable or None; got "
+            f"{type(redact).__name__}."
+        )
     long = stack_codings({names[0]: coding_a, names[1]: coding_b}, id=id, jobs=jobs)
     a, b = long[names[0]], long[names[1]]
     out = long[(a.notna() & b.notna() & (a != b)).fillna(False).to_numpy()].reset_index(drop=True)

@@ -105,17 +105,27 @@ def record(key: str, value: Any) -> Any:
     >>> reset()
     """
     if not isinstance(key, str) or not _KEY.match(key):
-        raise ValueError(f"record: key {key!r} must be dotted lower_snake_case, e.g. 'jobs.gain_clarity.share'")
-    if isinstance(value, Sequence | np.ndarray | pd.Series | pd.Index) and not isinstance(value, str):
+        raise ValueError(
+            f"record: key {key!r} must be dotted lower_snake_case, e.g. 'jobs.gain_clarity.share'"
+        )
+    if isinstance(value, Sequence | np.ndarray | pd.Series | pd.Index) and not isinstance(
+        value, str
+    ):
         stored: Any = [_plain(v, key) for v in list(value)]
         if key.endswith("_ci"):
-            if len(stored) != 2 or any(v is not None and not isinstance(v, int | float) for v in stored):
-                raise ValueError(f"record: {key!r} ends in '_ci' and must be a [low, high] pair of numbers; got {value!r}")
+            if len(stored) != 2 or any(
+                v is not None and not isinstance(v, int | float) for v in stored
+            ):
+                raise ValueError(
+                    f"record: {key!r} ends in '_ci' and must be a [low, high] pair of numbers; got {value!r}"
+                )
             if None not in stored and stored[0] > stored[1] + 1e-12:
                 raise ValueError(f"record: {key!r} has low > high: {stored}")
     else:
         if key.endswith("_ci"):
-            raise ValueError(f"record: {key!r} ends in '_ci' and must be a [low, high] pair; got {value!r}")
+            raise ValueError(
+                f"record: {key!r} ends in '_ci' and must be a [low, high] pair; got {value!r}"
+            )
         stored = _plain(value, key)
     _RESULTS[key] = stored
     target = os.environ.get(RESULTS_ENV)
@@ -226,7 +236,9 @@ def require(study: Any, *names: str) -> bool:
 
     missing = [n for n in names if not study.has(n)]
     if missing:
-        files = ", ".join(DATA_FILES.get(n, n if n != "codebook" else "the codebook") for n in missing)
+        files = ", ".join(
+            DATA_FILES.get(n, n if n != "codebook" else "the codebook") for n in missing
+        )
         note(f"This section needs {files}, which the study does not have, so it is skipped.")
         return False
     return True
@@ -301,16 +313,24 @@ def table(
     if len(df) > max_rows:
         note_rows = f" Showing the first {max_rows} of {len(df)} rows."
         df = df.head(max_rows)
-    df = df.reset_index(drop=not any(n is not None for n in df.index.names) or isinstance(df.index, pd.RangeIndex))
+    df = df.reset_index(
+        drop=not any(n is not None for n in df.index.names) or isinstance(df.index, pd.RangeIndex)
+    )
     fmt_num = f"{{:,.{decimals}f}}"
     percent = list(percent)
     for est, (lo, hi) in (ci or {}).items():
         suffix = "%" if est in percent else ""
 
-        def _join(row: pd.Series, est: str = est, lo: str = lo, hi: str = hi, suffix: str = suffix) -> Any:
+        def _join(
+            row: pd.Series, est: str = est, lo: str = lo, hi: str = hi, suffix: str = suffix
+        ) -> Any:
             if pd.isna(row[est]):
                 return pd.NA
-            inner = "" if pd.isna(row[lo]) or pd.isna(row[hi]) else f" ({row[lo]:.{decimals}f} to {row[hi]:.{decimals}f})"
+            inner = (
+                ""
+                if pd.isna(row[lo]) or pd.isna(row[hi])
+                else f" ({row[lo]:.{decimals}f} to {row[hi]:.{decimals}f})"
+            )
             return f"{row[est]:.{decimals}f}{suffix}{inner}"
 
         df[est] = df.apply(_join, axis=1).astype(object)
@@ -333,11 +353,19 @@ def table(
     if labels:
         df = df.rename(columns=dict(labels))
         formats = {labels.get(k, k): v for k, v in formats.items()}
-    styler = df.style.format(formats, na_rep="—", escape="html").format_index(escape="html", axis=1).hide(axis="index")
+    styler = (
+        df.style.format(formats, na_rep="—", escape="html")
+        .format_index(escape="html", axis=1)
+        .hide(axis="index")
+    )
     has_missing = bool(df.isna().any().any())
     parts = [caption or ""]
     if has_missing:
-        why = f"fewer than {min_cell_size} responses, suppressed, or " if min_cell_size else "suppressed or "
+        why = (
+            f"fewer than {min_cell_size} responses, suppressed, or "
+            if min_cell_size
+            else "suppressed or "
+        )
         parts.append(f"— = {why}not available.")
     if note_rows:
         parts.append(note_rows.strip())
@@ -421,7 +449,11 @@ def cards(
             for column, heading in fields.items()
             if (body := _cell(row[column]))
         )
-        sub = f'<p class="jtbd-card-subtitle"><em>{html.escape(str(row[subtitle]))}</em></p>' if subtitle else ""
+        sub = (
+            f'<p class="jtbd-card-subtitle"><em>{html.escape(str(row[subtitle]))}</em></p>'
+            if subtitle
+            else ""
+        )
         parts.append(
             '<section class="jtbd-card" style="border:1px solid #d0d7de;border-left:4px solid #005EB8;'
             'border-radius:4px;padding:.6em 1em;margin:.8em 0">'

@@ -91,16 +91,22 @@ def review_sheet(
     """
     caller = "review_sheet"
     require_columns(feedback, [id, text], name="feedback", caller=caller)
-    require_columns(codes, ["comment_id", "job_id", "polarity", "start", "end"], name="codes", caller=caller)
+    require_columns(
+        codes, ["comment_id", "job_id", "polarity", "start", "end"], name="codes", caller=caller
+    )
     if not isinstance(codebook, Codebook):
-        raise TypeError(f"The 'codebook' parameter of {caller} must be a Codebook; got {type(codebook).__name__}.")
+        raise TypeError(
+            f"The 'codebook' parameter of {caller} must be a Codebook; got {type(codebook).__name__}."
+        )
     base = feedback[[id, text]].rename(columns={id: "comment_id", text: "comment"})
     base = base.assign(comment=base["comment"].fillna("").astype(str))
     if comment_ids is not None:
         wanted = pd.Index(pd.Series(list(comment_ids)).astype(str))
         unknown = wanted.difference(base["comment_id"].astype(str))
         if len(unknown):
-            raise ValueError(f"{caller}: comment ids not in feedback: {', '.join(map(str, unknown[:5]))}")
+            raise ValueError(
+                f"{caller}: comment ids not in feedback: {', '.join(map(str, unknown[:5]))}"
+            )
         base = base.set_index(base["comment_id"].astype(str)).loc[wanted].reset_index(drop=True)
     else:
         base = base[base["comment"].str.strip() != ""]
@@ -114,9 +120,15 @@ def review_sheet(
     mine = codes[codes["comment_id"].astype(str).isin(texts)].copy()
     mine["comment_id"] = mine["comment_id"].astype(str)
     mine["evidence"] = [
-        f'{job}: "{texts[c][int(s):int(e)]}" ({pol})'
-        for c, job, pol, s, e in zip(mine["comment_id"], mine["job_id"], mine["polarity"], mine["start"],
-                                     mine["end"], strict=True)
+        f'{job}: "{texts[c][int(s) : int(e)]}" ({pol})'
+        for c, job, pol, s, e in zip(
+            mine["comment_id"],
+            mine["job_id"],
+            mine["polarity"],
+            mine["start"],
+            mine["end"],
+            strict=True,
+        )
     ]
     grouped = mine.groupby("comment_id", sort=False)
     suggested = grouped["job_id"].agg(lambda v: ";".join(map(str, v)))
@@ -157,8 +169,9 @@ def export_review_sheet(sheet: pd.DataFrame, path: str | Path, *, codebook: Code
     require_columns(sheet, ["comment_id"], name="sheet", caller="export_review_sheet")
     jobs = codebook.jobs_frame()[["job_id", "label", "statement"]]
     instructions = pd.DataFrame({"instructions": [_INSTRUCTIONS]})
-    return privacy.safe_to_excel({_SHEET: sheet, "codebook": jobs, "instructions": instructions}, path,
-                                 index=False)
+    return privacy.safe_to_excel(
+        {_SHEET: sheet, "codebook": jobs, "instructions": instructions}, path, index=False
+    )
 
 
 def read_review_sheet(path: str | Path, *, codebook: Codebook | None = None) -> pd.DataFrame:
@@ -190,24 +203,42 @@ def read_review_sheet(path: str | Path, *, codebook: Codebook | None = None) -> 
     try:
         raw = pd.read_excel(path, sheet_name=_SHEET, dtype=object, engine="openpyxl")
     except FileNotFoundError:
-        raise StudyValidationError([Problem(name, None, None, None, "an existing coding sheet (.xlsx)")]) from None
+        raise StudyValidationError(
+            [Problem(name, None, None, None, "an existing coding sheet (.xlsx)")]
+        ) from None
     except ValueError as exc:
-        raise StudyValidationError([Problem(name, None, None, None,
-                                            f"a workbook with a sheet named '{_SHEET}' ({exc})")]) from exc
+        raise StudyValidationError(
+            [Problem(name, None, None, None, f"a workbook with a sheet named '{_SHEET}' ({exc})")]
+        ) from exc
     except Exception as exc:  # zip/openpyxl errors for files that are not XLSX
-        raise StudyValidationError([Problem(name, None, None, None,
-                                            f"an .xlsx workbook written by export_review_sheet ({type(exc).__name__})")]) from exc
+        raise StudyValidationError(
+            [
+                Problem(
+                    name,
+                    None,
+                    None,
+                    None,
+                    f"an .xlsx workbook written by export_review_sheet ({type(exc).__name__})",
+                )
+            ]
+        ) from exc
     problems: list[Problem] = []
     where = f"{name} [{_SHEET}]"
     code_cols = [c for c in raw.columns if isinstance(c, str) and c.startswith("code_")]
     if "comment_id" not in raw.columns:
         problems.append(Problem(where, 1, "comment_id", None, "a column named 'comment_id'"))
     if not code_cols:
-        problems.append(Problem(where, 1, "code_<job_id>", None, "one code_<job_id> column per job"))
+        problems.append(
+            Problem(where, 1, "code_<job_id>", None, "one code_<job_id> column per job")
+        )
     if codebook is not None:
         for c in code_cols:
-            if c[len("code_"):] not in codebook.job_ids:
-                problems.append(Problem(where, 1, c, c, f"a job of the codebook ({', '.join(codebook.job_ids)})"))
+            if c[len("code_") :] not in codebook.job_ids:
+                problems.append(
+                    Problem(
+                        where, 1, c, c, f"a job of the codebook ({', '.join(codebook.job_ids)})"
+                    )
+                )
     if problems:
         raise StudyValidationError(problems, study=str(path))
     ids = raw["comment_id"].map(lambda v: "" if pd.isna(v) else str(v).strip().lstrip("'"))
@@ -217,25 +248,56 @@ def read_review_sheet(path: str | Path, *, codebook: Codebook | None = None) -> 
     for c in code_cols:
         rows = tuple(int(i) + 2 for i in np.flatnonzero(bad[c].to_numpy()))
         if rows:
-            problems.append(Problem(where, rows[0], c, str(raw[c].iloc[rows[0] - 2]), "0 or 1",
-                                    rows=rows if len(rows) > 1 else ()))
+            problems.append(
+                Problem(
+                    where,
+                    rows[0],
+                    c,
+                    str(raw[c].iloc[rows[0] - 2]),
+                    "0 or 1",
+                    rows=rows if len(rows) > 1 else (),
+                )
+            )
     partial = filled.any(axis=1) & ~filled.all(axis=1)
     rows = tuple(int(i) + 2 for i in np.flatnonzero(partial.to_numpy()))
     if rows:
-        problems.append(Problem(where, rows[0], None, None,
-                                "every job cell of a reviewed row filled with 0 or 1 (or all left empty to skip it)",
-                                rows=rows if len(rows) > 1 else ()))
+        problems.append(
+            Problem(
+                where,
+                rows[0],
+                None,
+                None,
+                "every job cell of a reviewed row filled with 0 or 1 (or all left empty to skip it)",
+                rows=rows if len(rows) > 1 else (),
+            )
+        )
     used = filled.any(axis=1)
     empty_id = (ids == "") & used
     rows = tuple(int(i) + 2 for i in np.flatnonzero(empty_id.to_numpy()))
     if rows:
-        problems.append(Problem(where, rows[0], "comment_id", "", "the comment's id; the cell is empty",
-                                rows=rows if len(rows) > 1 else ()))
+        problems.append(
+            Problem(
+                where,
+                rows[0],
+                "comment_id",
+                "",
+                "the comment's id; the cell is empty",
+                rows=rows if len(rows) > 1 else (),
+            )
+        )
     dup = ids.duplicated(keep=False) & used & (ids != "")
     rows = tuple(int(i) + 2 for i in np.flatnonzero(dup.to_numpy()))
     if rows:
-        problems.append(Problem(where, rows[0], "comment_id", ids.iloc[rows[0] - 2],
-                                "each comment once", rows=rows if len(rows) > 1 else ()))
+        problems.append(
+            Problem(
+                where,
+                rows[0],
+                "comment_id",
+                ids.iloc[rows[0] - 2],
+                "each comment once",
+                rows=rows if len(rows) > 1 else (),
+            )
+        )
     if problems:
         raise StudyValidationError(problems, study=str(path))
     out = pd.DataFrame({"comment_id": ids[used].to_numpy()})

@@ -177,7 +177,9 @@ def parse_parameters(pairs: Sequence[str]) -> dict[str, Any]:
     return out
 
 
-def _check_parameters(notebooks: Sequence[Path], params: Mapping[str, Any]) -> dict[Path, dict[str, Any]]:
+def _check_parameters(
+    notebooks: Sequence[Path], params: Mapping[str, Any]
+) -> dict[Path, dict[str, Any]]:
     declared = {nb: notebook_parameters(nb) for nb in notebooks}
     for nb in declared:
         if "parameters" not in _cell_tags(nb):
@@ -215,7 +217,13 @@ def _study_inputs(study: Path) -> list[dict[str, Any]]:
     files = []
     for p in sorted(study.rglob("*")):
         if p.is_file() and not any(part.startswith(".") for part in p.relative_to(study).parts):
-            files.append({"path": p.relative_to(study).as_posix(), "bytes": p.stat().st_size, "sha256": sha256_file(p)})
+            files.append(
+                {
+                    "path": p.relative_to(study).as_posix(),
+                    "bytes": p.stat().st_size,
+                    "sha256": sha256_file(p),
+                }
+            )
     return files
 
 
@@ -343,8 +351,9 @@ def run_notebooks(
     if pdf:
         require_chromium()  # say how to install it before anything runs
     # Report branding: templates/report/branding.yaml < study.yaml `report:` < the branding argument.
-    report_branding = resolve_branding(loaded.config.extra.get("report"), base_dir=study_path,
-                                       source="study.yaml: report")
+    report_branding = resolve_branding(
+        loaded.config.extra.get("report"), base_dir=study_path, source="study.yaml: report"
+    )
     if branding:
         report_branding = resolve_branding(branding, defaults=report_branding, source="branding")
     branding = report_branding
@@ -354,7 +363,9 @@ def run_notebooks(
         probe = tempfile.NamedTemporaryFile(dir=out_path, prefix=".jtbd-write-test-", delete=True)
         probe.close()
     except OSError as exc:
-        raise UsageError(f"output folder {out_path} is not writable ({exc.strerror or exc})") from exc
+        raise UsageError(
+            f"output folder {out_path} is not writable ({exc.strerror or exc})"
+        ) from exc
 
     run_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
     started = dt.datetime.now(dt.UTC)
@@ -363,8 +374,12 @@ def run_notebooks(
         "started": started.isoformat(),
         "finished": None,
         "status": "running",
-        "study": {"path": str(study_path), "name": loaded.config.name,
-                  "organisation": loaded.config.organisation, "inputs": _study_inputs(study_path)},
+        "study": {
+            "path": str(study_path),
+            "name": loaded.config.name,
+            "organisation": loaded.config.organisation,
+            "inputs": _study_inputs(study_path),
+        },
         "audience": audience,
         "parameters": params,
         "notebooks": [],
@@ -375,8 +390,23 @@ def run_notebooks(
     failure: NotebookFailed | None = None
     sockets = Path(tempfile.mkdtemp(prefix="jtbd-kernel-"))
     try:
-        failure = _run_each(notebooks, runs, out_path, study_path, loaded, per_nb, audience, pdf, branding,
-                            say, timeout, run_id, started, sockets, manifest)
+        failure = _run_each(
+            notebooks,
+            runs,
+            out_path,
+            study_path,
+            loaded,
+            per_nb,
+            audience,
+            pdf,
+            branding,
+            say,
+            timeout,
+            run_id,
+            started,
+            sockets,
+            manifest,
+        )
     finally:
         shutil.rmtree(sockets, ignore_errors=True)
     finished = dt.datetime.now(dt.UTC)
@@ -384,22 +414,50 @@ def run_notebooks(
     manifest["seconds"] = round((finished - started).total_seconds(), 3)
     manifest["status"] = "ok" if failure is None else "failed"
     manifest["notebooks"] = [
-        {"notebook": r.stem, "status": r.status, "seconds": round(r.seconds, 3),
-         "folder": r.folder.relative_to(out_path).as_posix(), "error": r.error}
+        {
+            "notebook": r.stem,
+            "status": r.status,
+            "seconds": round(r.seconds, 3),
+            "folder": r.folder.relative_to(out_path).as_posix(),
+            "error": r.error,
+        }
         for r in runs
-    ] + [{"notebook": nb.stem, "status": "not run", "seconds": None, "folder": None, "error": None}
-         for nb in notebooks[len(runs):]]
+    ] + [
+        {"notebook": nb.stem, "status": "not run", "seconds": None, "folder": None, "error": None}
+        for nb in notebooks[len(runs) :]
+    ]
     manifest_path = atomic_write_json(out_path / "manifest.json", manifest)
-    atomic_write_text(out_path / "index.html", render_index(
-        manifest, out_path, branding=branding,
-        period=f"{loaded.config.period_start.date()} to {loaded.config.period_end.date()}"))
+    atomic_write_text(
+        out_path / "index.html",
+        render_index(
+            manifest,
+            out_path,
+            branding=branding,
+            period=f"{loaded.config.period_start.date()} to {loaded.config.period_end.date()}",
+        ),
+    )
     if failure is not None:
         raise failure
     return RunResult(out=out_path, manifest=manifest_path, runs=tuple(runs))
 
 
-def _run_each(notebooks, runs, out_path, study_path, loaded, per_nb, audience, pdf, branding, say, timeout,
-              run_id, started, sockets, manifest=None) -> NotebookFailed | None:
+def _run_each(
+    notebooks,
+    runs,
+    out_path,
+    study_path,
+    loaded,
+    per_nb,
+    audience,
+    pdf,
+    branding,
+    say,
+    timeout,
+    run_id,
+    started,
+    sockets,
+    manifest=None,
+) -> NotebookFailed | None:
     """Run the notebooks in order, moving each finished folder into place; stop at a failure."""
     import papermill as pm
 
@@ -417,21 +475,42 @@ def _run_each(notebooks, runs, out_path, study_path, loaded, per_nb, audience, p
             atomic_write_json(results_file, {})
             nb_params = {"study_dir": str(study_path), "audience": audience, **per_nb[nb]}
             error: BaseException | None = None
-            with _env(**{RESULTS_ENV: str(results_file), OUTPUT_ENV: str(tmp), "MPLBACKEND": "module://matplotlib_inline.backend_inline", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}):
+            with _env(
+                **{
+                    RESULTS_ENV: str(results_file),
+                    OUTPUT_ENV: str(tmp),
+                    "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+                    "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+                }
+            ):
                 try:
                     pm.execute_notebook(
-                        str(nb), str(executed), parameters=nb_params, kernel_name="python3",
-                        progress_bar=False, cwd=str(tmp), execution_timeout=timeout, log_output=False,
-                        report_mode=False, kernel_manager_class=_kernel_manager_class(sockets),
+                        str(nb),
+                        str(executed),
+                        parameters=nb_params,
+                        kernel_name="python3",
+                        progress_bar=False,
+                        cwd=str(tmp),
+                        execution_timeout=timeout,
+                        log_output=False,
+                        report_mode=False,
+                        kernel_manager_class=_kernel_manager_class(sockets),
                     )
                 except pm.PapermillExecutionError as exc:
                     error = exc
             seconds = time.perf_counter() - t0
-            meta = {"run_id": run_id, "study": loaded.config.name, "organisation": loaded.config.organisation,
-                    "period": f"{loaded.config.period_start.date()} to {loaded.config.period_end.date()}",
-                    "notebook": stem, "audience": audience, "parameters": nb_params,
-                    "date": started.date().isoformat(), "min_cell_size": loaded.min_cell_size,
-                    "redact": loaded.config.redact}
+            meta = {
+                "run_id": run_id,
+                "study": loaded.config.name,
+                "organisation": loaded.config.organisation,
+                "period": f"{loaded.config.period_start.date()} to {loaded.config.period_end.date()}",
+                "notebook": stem,
+                "audience": audience,
+                "parameters": nb_params,
+                "date": started.date().isoformat(),
+                "min_cell_size": loaded.min_cell_size,
+                "redact": loaded.config.redact,
+            }
             if error is not None:
                 message = _failure_message(stem, error)
                 failed_dir = out_path / f"{stem}.failed"
@@ -441,7 +520,9 @@ def _run_each(notebooks, runs, out_path, study_path, loaded, per_nb, audience, p
                 say(f"[{i}/{len(notebooks)}] {stem} FAILED after {seconds:.1f} s: {message}")
                 failure = NotebookFailed(message + f" (executed notebook kept in {failed_dir})")
                 break
-            html_text = render_html(executed, audience=audience, meta=meta, branding=branding, manifest=manifest)
+            html_text = render_html(
+                executed, audience=audience, meta=meta, branding=branding, manifest=manifest
+            )
             atomic_write_text(tmp / f"{stem}.html", html_text)
             if pdf:
                 render_pdf(tmp / f"{stem}.html", tmp / f"{stem}.pdf")

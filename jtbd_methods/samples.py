@@ -150,7 +150,11 @@ ACTIONS: tuple[dict[str, Any], ...] = (
         "owner": "Head of patient experience",
         "started": "2025-04-01",
         "status": "completed",
-        "sites": ("Northfield General Hospital", "Westmoor Infirmary", "Kingsbridge Treatment Centre"),
+        "sites": (
+            "Northfield General Hospital",
+            "Westmoor Infirmary",
+            "Kingsbridge Treatment Centre",
+        ),
         "disruption_after": 0.22,
     },
     {
@@ -215,18 +219,38 @@ P_ITEM_MISSING = 0.03
 #: Recovery-goal segments: share, wave-on-wave satisfaction gain, underserved outcomes,
 #: diagnosis mix (orthopaedic, cardiac, oncology, general_surgery).
 SEGMENTS: tuple[dict[str, Any], ...] = (
-    {"segment": 1, "name": "back to work fast", "share": 0.35, "wave_gain": 0.35,
-     "underserved": ("return_to_work_time", "manage_fatigue_daily"),
-     "diagnosis_mix": (0.35, 0.20, 0.15, 0.30)},
-    {"segment": 2, "name": "independent at home", "share": 0.25, "wave_gain": 0.20,
-     "underserved": ("control_pain_at_home", "know_who_to_contact"),
-     "diagnosis_mix": (0.30, 0.30, 0.15, 0.25)},
-    {"segment": 3, "name": "feel like myself again", "share": 0.22, "wave_gain": 0.05,
-     "underserved": ("access_emotional_support", "feel_like_myself", "talk_to_someone_like_me"),
-     "diagnosis_mix": (0.20, 0.20, 0.35, 0.25)},
-    {"segment": 4, "name": "stay well and on track", "share": 0.18, "wave_gain": 0.30,
-     "underserved": ("know_warning_signs", "spot_complications_early"),
-     "diagnosis_mix": (0.15, 0.35, 0.30, 0.20)},
+    {
+        "segment": 1,
+        "name": "back to work fast",
+        "share": 0.35,
+        "wave_gain": 0.35,
+        "underserved": ("return_to_work_time", "manage_fatigue_daily"),
+        "diagnosis_mix": (0.35, 0.20, 0.15, 0.30),
+    },
+    {
+        "segment": 2,
+        "name": "independent at home",
+        "share": 0.25,
+        "wave_gain": 0.20,
+        "underserved": ("control_pain_at_home", "know_who_to_contact"),
+        "diagnosis_mix": (0.30, 0.30, 0.15, 0.25),
+    },
+    {
+        "segment": 3,
+        "name": "feel like myself again",
+        "share": 0.22,
+        "wave_gain": 0.05,
+        "underserved": ("access_emotional_support", "feel_like_myself", "talk_to_someone_like_me"),
+        "diagnosis_mix": (0.20, 0.20, 0.35, 0.25),
+    },
+    {
+        "segment": 4,
+        "name": "stay well and on track",
+        "share": 0.18,
+        "wave_gain": 0.30,
+        "underserved": ("know_warning_signs", "spot_complications_early"),
+        "diagnosis_mix": (0.15, 0.35, 0.30, 0.20),
+    },
 )
 
 #: Hand coding: share of true codes each coder drops (and adds about as many spurious codes).
@@ -234,8 +258,13 @@ CODER_A_FLIP = 0.03
 CODER_B_FLIP = 0.15
 
 #: Fictional names planted in comments (also the study's ``redact_names``).
-REDACT_NAMES = ("Margaret Thistlewood", "Dr Okonjo", "Nurse Penhaligon", "Kasia Brennan",
-                "Sister Adebayo")
+REDACT_NAMES = (
+    "Margaret Thistlewood",
+    "Dr Okonjo",
+    "Nurse Penhaligon",
+    "Kasia Brennan",
+    "Sister Adebayo",
+)
 
 # =========================================================================== the phrase banks
 # Each job has clauses expressing a disruption and a fulfilment, in the way patients write.
@@ -426,7 +455,9 @@ CLAUSES: dict[str, dict[str, tuple[str, ...]]] = {
             "the complaints team put it right",
             "they worked hard to put things right",
         ),
-        "implicit_disrupted": ("after what happened I will ask for a different hospital next time",),
+        "implicit_disrupted": (
+            "after what happened I will ask for a different hospital next time",
+        ),
         "implicit_fulfilled": ("the matron phoned me personally and sorted everything out",),
     },
     "manage_side_effects": {
@@ -749,8 +780,16 @@ class SampleStudy:
 
     def summary(self) -> pd.DataFrame:
         """One row per table: ``table``, ``n_rows``, ``n_columns``."""
-        names = ("feedback", "second_coding", "survey", "staff", "actions", "comment_jobs",
-                 "comment_meta", "segments")
+        names = (
+            "feedback",
+            "second_coding",
+            "survey",
+            "staff",
+            "actions",
+            "comment_jobs",
+            "comment_meta",
+            "segments",
+        )
         return pd.DataFrame(
             {
                 "table": list(names),
@@ -840,14 +879,14 @@ def _typo(rng: np.random.Generator, text: str) -> tuple[str, str]:
     i = int(rng.integers(1, len(w) - 1))
     kind = int(rng.integers(3))
     if kind == 0:
-        new = w[:i] + w[i + 1] + w[i] + w[i + 2:]
+        new = w[:i] + w[i + 1] + w[i] + w[i + 2 :]
         if new == w:  # swapped identical letters: drop one instead
-            new = w[:i] + w[i + 1:]
+            new = w[:i] + w[i + 1 :]
     elif kind == 1:
-        new = w[:i] + w[i + 1:]
+        new = w[:i] + w[i + 1 :]
     else:
         new = w[:i] + w[i] + w[i:]
-    return text[: m.start()] + new + text[m.end():], w
+    return text[: m.start()] + new + text[m.end() :], w
 
 
 # =========================================================================== staff
@@ -860,7 +899,9 @@ def _month_starts() -> pd.DatetimeIndex:
 def _make_staff(rng: np.random.Generator) -> pd.DataFrame:
     months = _month_starts()
     starts = sorted({pd.Timestamp(a["started"]).to_period("M").to_timestamp() for a in ACTIONS})
-    phases = np.searchsorted(np.array(starts, dtype="datetime64[ns]"), months.to_numpy(), side="right")
+    phases = np.searchsorted(
+        np.array(starts, dtype="datetime64[ns]"), months.to_numpy(), side="right"
+    )
     rows = []
     for name, _, mean in SITES:
         dev = rng.normal(0.0, ENGAGEMENT_MONTHLY_SD, size=len(months))
@@ -977,8 +1018,10 @@ def _identifier_sentences(rng: np.random.Generator) -> list[tuple[str, str, str]
     for _ in range(5):
         area = _choice(rng, ("NF", "NW", "WM", "KB", "AS"))
         letters = "ABDEFGHJLNPQRSTUWXYZ"
-        pc = (f"{area}{int(rng.integers(1, 20))} {int(rng.integers(1, 10))}"
-              f"{letters[int(rng.integers(len(letters)))]}{letters[int(rng.integers(len(letters)))]}")
+        pc = (
+            f"{area}{int(rng.integers(1, 20))} {int(rng.integers(1, 10))}"
+            f"{letters[int(rng.integers(len(letters)))]}{letters[int(rng.integers(len(letters)))]}"
+        )
         items.append(("postcode", pc, f"My postcode is {pc} for your records."))
     name_sentences = (
         ("Nurse Penhaligon", "Nurse Penhaligon was wonderful with me."),
@@ -1004,7 +1047,9 @@ def _make_feedback(
     received = pd.DatetimeIndex(received)
     site_names = [s[0] for s in SITES]
     site_w = np.array([s[1] for s in SITES])
-    sites = np.array(site_names, dtype=object)[rng.choice(len(SITES), size=n, p=site_w / site_w.sum())]
+    sites = np.array(site_names, dtype=object)[
+        rng.choice(len(SITES), size=n, p=site_w / site_w.sum())
+    ]
     serv_w = np.array([s[1] for s in SERVICES])
     services = np.array([s[0] for s in SERVICES], dtype=object)[
         rng.choice(len(SERVICES), size=n, p=serv_w / serv_w.sum())
@@ -1013,7 +1058,9 @@ def _make_feedback(
 
     # kind of comment: empty / non-English / regular (jobs or generic)
     u = rng.random(n)
-    kind = np.where(u < P_EMPTY, "empty", np.where(u < P_EMPTY + P_NON_ENGLISH, "non_english", "regular"))
+    kind = np.where(
+        u < P_EMPTY, "empty", np.where(u < P_EMPTY + P_NON_ENGLISH, "non_english", "regular")
+    )
     regular = np.flatnonzero(kind == "regular")
 
     # jobs: exactly round(prevalence * n) comments per job, drawn among regular comments
@@ -1040,7 +1087,9 @@ def _make_feedback(
     staff_term = terms.reindex(pd.MultiIndex.from_arrays([sites, month])).to_numpy()
     pen = np.array([JOB_PLAN[j].penalty for j in job_ids])
     bon = np.array([JOB_PLAN[j].bonus for j in job_ids])
-    p_pos = BASE_POSITIVE + staff_term - (disrupted * pen).sum(1) + ((has & ~disrupted) * bon).sum(1)
+    p_pos = (
+        BASE_POSITIVE + staff_term - (disrupted * pen).sum(1) + ((has & ~disrupted) * bon).sum(1)
+    )
     p_pos = np.clip(p_pos, *P_CLIP)
     positive = _systematic_draw(rng, p_pos, sites, month)
     five = rng.random(n) < P_FIVE_GIVEN_POSITIVE
@@ -1066,13 +1115,17 @@ def _make_feedback(
             comments.append(c)
             implicit.append("")
         else:
-            mentions = [(job_ids[j], "disrupted" if disrupted[i, j] else "fulfilled")
-                        for j in np.flatnonzero(has[i])]
+            mentions = [
+                (job_ids[j], "disrupted" if disrupted[i, j] else "fulfilled")
+                for j in np.flatnonzero(has[i])
+            ]
             c, imp = _compose(text_rng, mentions)
             comments.append(c)
             implicit.append(";".join(sorted(imp)))
     is_job = has.any(1)
-    kind = np.where((kind == "regular") & is_job, "job", np.where(kind == "regular", "generic", kind))
+    kind = np.where(
+        (kind == "regular") & is_job, "job", np.where(kind == "regular", "generic", kind)
+    )
 
     # typos in ~5% of the non-empty English comments
     typo = [""] * n
@@ -1104,7 +1157,11 @@ def _make_feedback(
     feedback.loc[rating_missing, "rating"] = pd.NA
 
     rows = [
-        {"comment_id": ids[i], "job_id": job_ids[j], "polarity": "disrupted" if disrupted[i, j] else "fulfilled"}
+        {
+            "comment_id": ids[i],
+            "job_id": job_ids[j],
+            "polarity": "disrupted" if disrupted[i, j] else "fulfilled",
+        }
         for i in range(n)
         for j in np.flatnonzero(has[i])
     ]
@@ -1124,7 +1181,9 @@ def _make_feedback(
 
 
 def _hand_coding(
-    rng: np.random.Generator, feedback: pd.DataFrame, comment_jobs: pd.DataFrame,
+    rng: np.random.Generator,
+    feedback: pd.DataFrame,
+    comment_jobs: pd.DataFrame,
     job_ids: tuple[str, ...],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Coder A's codes (as columns of feedback) and coder B's codes over the same comments."""
@@ -1175,12 +1234,16 @@ def _make_survey(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
         for o in spec["underserved"]:
             sat_mean[s, outcomes.index(o)] = UNDERSERVED_SATISFACTION
     site_w = np.array([s[1] for s in SITES])
-    site = np.array([s[0] for s in SITES], dtype=object)[rng.choice(len(SITES), size=n, p=site_w / site_w.sum())]
+    site = np.array([s[0] for s in SITES], dtype=object)[
+        rng.choice(len(SITES), size=n, p=site_w / site_w.sum())
+    ]
     diag = np.empty(n, dtype=object)
     for s, spec in enumerate(SEGMENTS):
         idx = np.flatnonzero(seg == s)
         mix = np.array(spec["diagnosis_mix"])
-        diag[idx] = np.array(DIAGNOSIS_GROUPS, dtype=object)[rng.choice(4, size=len(idx), p=mix / mix.sum())]
+        diag[idx] = np.array(DIAGNOSIS_GROUPS, dtype=object)[
+            rng.choice(4, size=len(idx), p=mix / mix.sum())
+        ]
     scale_use = rng.normal(0, SCALE_USE_SD, size=n)
     panel = np.zeros(n, dtype=bool)
     panel[rng.choice(n, size=N_PANEL, replace=False)] = True
@@ -1190,9 +1253,17 @@ def _make_survey(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
     for wave in (1, 2, 3):
         who = np.arange(n) if wave == 1 else np.flatnonzero(panel)
         m = len(who)
-        imp = _likert(imp_mean[seg[who]] + scale_use[who, None] + rng.normal(0, ITEM_NOISE_SD, (m, len(outcomes))))
-        sat_latent = (sat_mean[seg[who]] + gain[seg[who], None] * (wave - 1) + scale_use[who, None]
-                      + rng.normal(0, ITEM_NOISE_SD, (m, len(outcomes))))
+        imp = _likert(
+            imp_mean[seg[who]]
+            + scale_use[who, None]
+            + rng.normal(0, ITEM_NOISE_SD, (m, len(outcomes)))
+        )
+        sat_latent = (
+            sat_mean[seg[who]]
+            + gain[seg[who], None] * (wave - 1)
+            + scale_use[who, None]
+            + rng.normal(0, ITEM_NOISE_SD, (m, len(outcomes)))
+        )
         sat = _likert(sat_latent)
         weight = imp - 1.0
         weight[weight.sum(1) == 0] = 1.0
@@ -1270,8 +1341,10 @@ def _expected_disruption(job: str) -> float:
     for k, (site, _, _) in enumerate(SITES):
         probs = np.full(days, JOB_PLAN[job].disruption)
         for a in ACTIONS:
-            if a["job_id"] == job and a["disruption_after"] is not None and (
-                not a["sites"] or site in a["sites"]
+            if (
+                a["job_id"] == job
+                and a["disruption_after"] is not None
+                and (not a["sites"] or site in a["sites"])
             ):
                 probs[np.asarray(dates >= pd.Timestamp(a["started"]))] = a["disruption_after"]
         total += w[k] * probs.mean()
@@ -1298,16 +1371,27 @@ def _realised_impacts(
     return {
         j: {
             "realised_rating_impact": round(float(-params[k + 1]), 4),
-            "realised_rating_impact_ci": [round(float(-ci[k + 1, 1]), 4), round(float(-ci[k + 1, 0]), 4)],
+            "realised_rating_impact_ci": [
+                round(float(-ci[k + 1, 1]), 4),
+                round(float(-ci[k + 1, 0]), 4),
+            ],
         }
         for k, j in enumerate(job_ids)
     }
 
 
 def _truth(
-    *, seed: int, job_ids: tuple[str, ...], feedback: pd.DataFrame, comment_jobs: pd.DataFrame,
-    meta: pd.DataFrame, staff: pd.DataFrame, survey: pd.DataFrame, segments: pd.DataFrame,
-    second: pd.DataFrame, planted_ids: list[dict[str, str]],
+    *,
+    seed: int,
+    job_ids: tuple[str, ...],
+    feedback: pd.DataFrame,
+    comment_jobs: pd.DataFrame,
+    meta: pd.DataFrame,
+    staff: pd.DataFrame,
+    survey: pd.DataFrame,
+    segments: pd.DataFrame,
+    second: pd.DataFrame,
+    planted_ids: list[dict[str, str]],
 ) -> dict[str, Any]:
     gap = _rating_gap()
     jobs: dict[str, Any] = {}
@@ -1322,7 +1406,9 @@ def _truth(
             "disruption_probability": plan.disruption,
             "expected_disruption_probability": round(d_exp, 4),
             "expected_disrupted_share": round(plan.prevalence * d_exp, 4),
-            "realised_disrupted_share": round(float((rows["polarity"] == "disrupted").sum()) / N_COMMENTS, 4),
+            "realised_disrupted_share": round(
+                float((rows["polarity"] == "disrupted").sum()) / N_COMMENTS, 4
+            ),
             "positive_share_penalty_pp": round(100 * plan.penalty, 2),
             "positive_share_bonus_pp": round(100 * plan.bonus, 2),
             "rating_impact": round(impact, 4),
@@ -1332,7 +1418,9 @@ def _truth(
     realised = _realised_impacts(feedback, comment_jobs, job_ids)
     for j in job_ids:
         jobs[j].update(realised[j])
-        jobs[j]["realised_priority"] = round(jobs[j]["realised_disrupted_share"] * realised[j]["realised_rating_impact"], 5)
+        jobs[j]["realised_priority"] = round(
+            jobs[j]["realised_disrupted_share"] * realised[j]["realised_rating_impact"], 5
+        )
     realised_ranking = sorted(job_ids, key=lambda j: -jobs[j]["realised_priority"])
 
     # realised positive shares (true job labels) before/after each action
@@ -1396,7 +1484,9 @@ def _truth(
             "n_sites": len(SITES),
             "sites": [s[0] for s in SITES],
             "services": [s[0] for s in SERVICES],
-            "n_by_kind": {k: int(kinds.get(k, 0)) for k in ("job", "generic", "empty", "non_english")},
+            "n_by_kind": {
+                k: int(kinds.get(k, 0)) for k in ("job", "generic", "empty", "non_english")
+            },
             "p_empty": P_EMPTY,
             "p_non_english": P_NON_ENGLISH,
             "p_rating_missing": P_RATING_MISSING,
@@ -1435,10 +1525,16 @@ def _truth(
         ),
         "actions": actions,
         "time_effects": {
-            "overall_step_a01_pp": round(JOB_PLAN["gain_clarity"].prevalence
-                                         * actions["A01"]["expected_positive_share_change_pp"], 2),
-            "pilot_site_step_a02_pp": round(JOB_PLAN["feel_heard"].prevalence
-                                            * actions["A02"]["expected_positive_share_change_pp"], 2),
+            "overall_step_a01_pp": round(
+                JOB_PLAN["gain_clarity"].prevalence
+                * actions["A01"]["expected_positive_share_change_pp"],
+                2,
+            ),
+            "pilot_site_step_a02_pp": round(
+                JOB_PLAN["feel_heard"].prevalence
+                * actions["A02"]["expected_positive_share_change_pp"],
+                2,
+            ),
             "definition": (
                 "expected change in the share of ratings 4-5 among ALL comments (of all sites for "
                 "A01, of the pilot sites for A02) when the action starts; no trend or seasonality"
@@ -1581,7 +1677,9 @@ def make_study(seed: int = 2026) -> SampleStudy:
         )
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4)]
     staff = _make_staff(streams[0])
-    feedback, comment_jobs, meta, planted = _make_feedback(streams[1], _engagement_terms(staff), job_ids)
+    feedback, comment_jobs, meta, planted = _make_feedback(
+        streams[1], _engagement_terms(staff), job_ids
+    )
     feedback, second = _hand_coding(streams[2], feedback, comment_jobs, job_ids)
     survey, segments = _make_survey(streams[3])
     actions = _make_actions()
@@ -1594,13 +1692,37 @@ def make_study(seed: int = 2026) -> SampleStudy:
         "redact": True,
         "redact_names": list(REDACT_NAMES),
     }
-    truth = _truth(seed=seed, job_ids=job_ids, feedback=feedback, comment_jobs=comment_jobs, meta=meta,
-                   staff=staff, survey=survey, segments=segments, second=second, planted_ids=planted)
-    log.info("Sample study built (seed %d): %d comments, %d survey rows", seed, len(feedback), len(survey))
+    truth = _truth(
+        seed=seed,
+        job_ids=job_ids,
+        feedback=feedback,
+        comment_jobs=comment_jobs,
+        meta=meta,
+        staff=staff,
+        survey=survey,
+        segments=segments,
+        second=second,
+        planted_ids=planted,
+    )
+    log.info(
+        "Sample study built (seed %d): %d comments, %d survey rows",
+        seed,
+        len(feedback),
+        len(survey),
+    )
     return SampleStudy(
-        config=config, codebook=codebook, feedback=feedback, second_coding=second, survey=survey,
-        staff=staff, actions=actions, comment_jobs=comment_jobs, comment_meta=meta,
-        segments=segments, truth=truth, seed=seed,
+        config=config,
+        codebook=codebook,
+        feedback=feedback,
+        second_coding=second,
+        survey=survey,
+        staff=staff,
+        actions=actions,
+        comment_jobs=comment_jobs,
+        comment_meta=meta,
+        segments=segments,
+        truth=truth,
+        seed=seed,
     )
 
 
@@ -1696,12 +1818,12 @@ def _readme(study: SampleStudy) -> str:
         "Punjabi, Arabic and others); neither expresses a job. Each other comment expresses each "
         "job independently, with exactly `round(prevalence × 4000)` comments per job, so the "
         "true share of comments expressing a job equals its planted prevalence. Comments with "
-        "no job are generic (\"Fine.\", \"Parking was expensive.\").",
+        'no job are generic ("Fine.", "Parking was expensive.").',
         "",
         "Comments are written from per-job clause banks in patients' words that use the "
-        "codebook's indicator phrases, inflected (\"cancelled\" for `cancel*`) or negated "
-        "(\"staff were not dismissive\" is *feel_heard, fulfilled*; \"no one explained what "
-        "happens next\" is *gain_clarity, disrupted*). Several jobs can share one comment. "
+        'codebook\'s indicator phrases, inflected ("cancelled" for `cancel*`) or negated '
+        '("staff were not dismissive" is *feel_heard, fulfilled*; "no one explained what '
+        'happens next" is *gain_clarity, disrupted*). Several jobs can share one comment. '
         f"To keep coding imperfect: {_fmt_pct(P_IMPLICIT)} of job mentions are written without any "
         f"indicator phrase, about {_fmt_pct(P_TYPO)} of comments have one misspelt word, and some "
         "comments are all lower case.",
@@ -1726,7 +1848,7 @@ def _readme(study: SampleStudy) -> str:
     lines += [
         "",
         "Rows are in the expected priority order (`expected_priority_ranking`): priority = "
-        "expected disrupted share × rating drop, the \"frequency × impact\" of a service-recovery "
+        'expected disrupted share × rating drop, the "frequency × impact" of a service-recovery '
         "priority matrix.",
         "",
         "### Ratings",
@@ -1738,7 +1860,7 @@ def _readme(study: SampleStudy) -> str:
         "and 0.4. Because those two distributions are fixed, the mean rating is linear in the "
         f"probability: each 10 pp of P(4–5) is worth {rm['rating_points_per_unit_probability'] / 10:.3f} "
         "rating points, so a regression of rating on 0/1 disruption indicators recovers the "
-        "\"rating drop\" column (up to a small upward bias from the fulfilment bonuses and a "
+        '"rating drop" column (up to a small upward bias from the fulfilment bonuses and a '
         "downward one from the clipping, both well inside the standard errors). Sites differ "
         "only through staff engagement; there is no other site effect. Positive ratings are "
         "drawn by systematic sampling within each site-month: every comment keeps exactly its "
@@ -1786,15 +1908,19 @@ def _readme(study: SampleStudy) -> str:
         if a["disruption_after"] is None:
             eff = "none (a planted null: the disruption probability does not change)"
         else:
-            eff = (f"P(disrupted) {e['disruption_probability_before']:.2f} → "
-                   f"{e['disruption_probability_after']:.2f}, so the share of ratings 4–5 among "
-                   f"comments expressing the job rises by about "
-                   f"{e['expected_positive_share_change_pp']:.0f} pp"
-                   + (" at the pilot sites only" if a["sites"] else "")
-                   + f" (realised: {e['realised_positive_share_before_pp']:.0f}% → "
-                   f"{e['realised_positive_share_after_pp']:.0f}%)")
-        lines.append(f"| {a['action_id']} ({a['description']}) | `{a['job_id']}` | {a['started']} | "
-                     f"{sites} | {eff} |")
+            eff = (
+                f"P(disrupted) {e['disruption_probability_before']:.2f} → "
+                f"{e['disruption_probability_after']:.2f}, so the share of ratings 4–5 among "
+                f"comments expressing the job rises by about "
+                f"{e['expected_positive_share_change_pp']:.0f} pp"
+                + (" at the pilot sites only" if a["sites"] else "")
+                + f" (realised: {e['realised_positive_share_before_pp']:.0f}% → "
+                f"{e['realised_positive_share_after_pp']:.0f}%)"
+            )
+        lines.append(
+            f"| {a['action_id']} ({a['description']}) | `{a['job_id']}` | {a['started']} | "
+            f"{sites} | {eff} |"
+        )
     lines += [
         "",
         "Each step is immediate (a level change, no slope change). `gain_clarity`, `feel_heard` "
@@ -1872,10 +1998,16 @@ def _write_folder(study: SampleStudy, folder: Path) -> None:
         "staff.csv": _csv(study.staff),
         "actions.csv": _csv(study.actions),
         "_truth/comment_jobs.csv": _csv(study.comment_jobs),
-        "_truth/comments.csv": _csv(study.comment_meta.assign(p_positive=study.comment_meta["p_positive"]
-                                                              .map(lambda v: f"{v:.4f}"))),
+        "_truth/comments.csv": _csv(
+            study.comment_meta.assign(
+                p_positive=study.comment_meta["p_positive"].map(lambda v: f"{v:.4f}")
+            )
+        ),
         "_truth/segments.csv": _csv(study.segments),
-        "_truth/planted_truth.json": json.dumps(study.truth, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+        "_truth/planted_truth.json": json.dumps(
+            study.truth, indent=2, sort_keys=True, ensure_ascii=False
+        )
+        + "\n",
         "README.md": _readme(study),
     }
     for name, text in files.items():
@@ -1884,7 +2016,9 @@ def _write_folder(study: SampleStudy, folder: Path) -> None:
     shutil.copyfile(template_codebook_path(), folder / "codebook.yaml")
 
 
-def write_sample_study(path: str | os.PathLike[str], *, seed: int = 2026, overwrite: bool = False) -> Path:
+def write_sample_study(
+    path: str | os.PathLike[str], *, seed: int = 2026, overwrite: bool = False
+) -> Path:
     """Write the synthetic sample study as a complete study folder.
 
     Parameters
@@ -1933,7 +2067,9 @@ def write_sample_study(path: str | os.PathLike[str], *, seed: int = 2026, overwr
     target = Path(path)
     if target.exists():
         if not target.is_dir():
-            raise SampleStudyExistsError(f"{target} exists and is not a folder; choose another path")
+            raise SampleStudyExistsError(
+                f"{target} exists and is not a folder; choose another path"
+            )
         nonempty = any(target.iterdir())
         if nonempty and not overwrite:
             raise SampleStudyExistsError(

@@ -65,7 +65,9 @@ class _Matcher:
         import json
 
         self.codebook = codebook
-        self.token = hashlib.sha256(json.dumps(codebook.to_dict(), sort_keys=True).encode()).hexdigest()
+        self.token = hashlib.sha256(
+            json.dumps(codebook.to_dict(), sort_keys=True).encode()
+        ).hexdigest()
         self._compiled: Any = None
 
     def __dask_tokenize__(self) -> str:
@@ -86,15 +88,28 @@ def _period_start(dates: pd.Series, period: str) -> pd.Series:
     return pd.to_datetime(dates).dt.to_period(_PERIODS[period]).dt.start_time
 
 
-def _codes_with_context(part: pd.DataFrame, matcher: Any, *, text: str, id: str, rating: str | None,
-                        date: str, site: str, period: str) -> pd.DataFrame:
+def _codes_with_context(
+    part: pd.DataFrame,
+    matcher: Any,
+    *,
+    text: str,
+    id: str,
+    rating: str | None,
+    date: str,
+    site: str,
+    period: str,
+) -> pd.DataFrame:
     """Code one partition and attach each code's period and site."""
     from jtbd_methods.coding import code_comments
 
     codes = code_comments(part, matcher.compiled(), text=text, id=id, rating=rating)
-    context = pd.DataFrame({"comment_id": part[id].to_numpy(),
-                            "period": _period_start(part[date], period).to_numpy(),
-                            "site": part[site].astype(str).to_numpy()})
+    context = pd.DataFrame(
+        {
+            "comment_id": part[id].to_numpy(),
+            "period": _period_start(part[date], period).to_numpy(),
+            "site": part[site].astype(str).to_numpy(),
+        }
+    )
     out = codes.merge(context, on="comment_id", how="left", validate="many_to_one")
     return out.astype({"comment_id": "str", "period": "datetime64[ns]", "site": "str"})
 
@@ -123,13 +138,19 @@ def _client(scheduler: str | None, n_workers: int | None) -> Iterator[Any]:
     try:
         from distributed import Client, LocalCluster
     except ImportError as exc:  # pragma: no cover - the 'scale' extra is part of dev
-        raise JTBDError("engine='dask' needs the scale extra: pip install 'jtbd_methods[scale]'") from exc
+        raise JTBDError(
+            "engine='dask' needs the scale extra: pip install 'jtbd_methods[scale]'"
+        ) from exc
     if scheduler:
         with Client(scheduler, timeout="20s") as client:
             yield client
         return
-    with LocalCluster(n_workers=n_workers or 2, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster, Client(cluster) as client:
+    with (
+        LocalCluster(
+            n_workers=n_workers or 2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster) as client,
+    ):
         yield client
 
 
@@ -198,7 +219,14 @@ def code_corpus(
     cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
     matcher = _Matcher(cb)
     columns = [c for c in dict.fromkeys([id, text, rating, date, site]) if c is not None]
-    options = {"text": text, "id": id, "rating": rating, "date": date, "site": site, "period": period}
+    options = {
+        "text": text,
+        "id": id,
+        "rating": rating,
+        "date": date,
+        "site": site,
+        "period": period,
+    }
     try:
         import pyarrow.dataset as pads
 
@@ -226,18 +254,35 @@ def code_corpus(
                 with _client(scheduler, n_workers):
                     feedback = dd.read_parquet(str(src), columns=columns)
                     meta = _codes_with_context(feedback._meta, matcher, **options)
-                    lazy = feedback.map_partitions(_codes_with_context, matcher, meta=meta, **options)
+                    lazy = feedback.map_partitions(
+                        _codes_with_context, matcher, meta=meta, **options
+                    )
                     lazy.to_parquet(str(tmp / "codes"), write_index=False)
-                    comment_counts = feedback.map_partitions(
-                        _comment_counts, date=date, site=site, period=period,
-                        meta=_comment_counts(feedback._meta, date=date, site=site, period=period),
-                    ).groupby(["period", "site"]).sum().compute().reset_index()
-                    comment_counts = comment_counts.sort_values(["period", "site"], ignore_index=True)
+                    comment_counts = (
+                        feedback.map_partitions(
+                            _comment_counts,
+                            date=date,
+                            site=site,
+                            period=period,
+                            meta=_comment_counts(
+                                feedback._meta, date=date, site=site, period=period
+                            ),
+                        )
+                        .groupby(["period", "site"])
+                        .sum()
+                        .compute()
+                        .reset_index()
+                    )
+                    comment_counts = comment_counts.sort_values(
+                        ["period", "site"], ignore_index=True
+                    )
                     n_comments = int(comment_counts["n"].sum())
             codes_all = pd.read_parquet(tmp / "codes", columns=_COUNT_KEYS)
             counts = count_codes(codes_all)
             counts.to_parquet(tmp / "job_counts.parquet", index=False)
-            comment_counts.astype({"n": "int64"}).to_parquet(tmp / "comment_counts.parquet", index=False)
+            comment_counts.astype({"n": "int64"}).to_parquet(
+                tmp / "comment_counts.parquet", index=False
+            )
             n_codes = len(codes_all)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -245,20 +290,35 @@ def code_corpus(
         if dest.exists():
             shutil.rmtree(dest)
     seconds = time.perf_counter() - t0
-    log.info("coded %d comments into %d codes with %s in %.1f s", n_comments, n_codes, engine, seconds)
-    return CorpusResult(dest / "codes", dest / "job_counts.parquet", dest / "comment_counts.parquet",
-                        n_comments, n_codes, engine, seconds)
+    log.info(
+        "coded %d comments into %d codes with %s in %.1f s", n_comments, n_codes, engine, seconds
+    )
+    return CorpusResult(
+        dest / "codes",
+        dest / "job_counts.parquet",
+        dest / "comment_counts.parquet",
+        n_comments,
+        n_codes,
+        engine,
+        seconds,
+    )
 
 
 def _require(have: Any, columns: list[str], src: Path) -> None:
     missing = [c for c in columns if c not in list(have)]
     if missing:
-        raise JTBDError(f"{src}: no column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; "
-                        f"expected the feedback columns {', '.join(columns)}")
+        raise JTBDError(
+            f"{src}: no column{'s' if len(missing) > 1 else ''} {', '.join(missing)}; "
+            f"expected the feedback columns {', '.join(columns)}"
+        )
 
 
 def _comment_counts(frame: pd.DataFrame, *, date: str, site: str, period: str) -> pd.DataFrame:
-    keys = pd.DataFrame({"period": _period_start(frame[date], period).to_numpy(),
-                         "site": frame[site].astype(str).to_numpy()})
+    keys = pd.DataFrame(
+        {
+            "period": _period_start(frame[date], period).to_numpy(),
+            "site": frame[site].astype(str).to_numpy(),
+        }
+    )
     out = keys.groupby(["period", "site"], sort=True).size().rename("n").reset_index()
     return out.astype({"period": "datetime64[ns]", "site": "str", "n": "int64"})

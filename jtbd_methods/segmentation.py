@@ -213,8 +213,9 @@ class Segmentation:
         rows = opp[opp["segment"].isin(wanted) & ~opp["suppressed"]]
         rows = rows.sort_values(["segment", "rank"], kind="mergesort")
         out = rows.groupby("segment", sort=True).head(n).reset_index(drop=True)
-        out.insert(1, "name", pd.array([self.names[int(s)] for s in out["segment"]],
-                                       dtype="string"))
+        out.insert(
+            1, "name", pd.array([self.names[int(s)] for s in out["segment"]], dtype="string")
+        )
         return out
 
     def rename(self, mapping: Mapping[Any, str]) -> Segmentation:
@@ -288,16 +289,23 @@ class Segmentation:
             top = self.top_outcomes(seg, n=3)
             tops.append("; ".join(top["outcome_id"].astype(str)))
             best.append(float(top["opportunity"].iloc[0]) if len(top) else float("nan"))
-        table = pd.DataFrame({
-            "segment": self.sizes["segment"].to_numpy(),
-            "name": self.sizes["name"].to_numpy(),
-            "n": self.sizes["n"].to_numpy(),
-            "share": 100 * self.sizes["share"].to_numpy(dtype=float),
-            "top_outcomes": pd.array(tops, dtype="string"),
-            "top_opportunity": np.asarray(best, dtype=float),
-        })
-        return suppress_small(table, count_column="n", value_columns=["share"],
-                              min_cell_size=self.min_cell_size, complementary=True)
+        table = pd.DataFrame(
+            {
+                "segment": self.sizes["segment"].to_numpy(),
+                "name": self.sizes["name"].to_numpy(),
+                "n": self.sizes["n"].to_numpy(),
+                "share": 100 * self.sizes["share"].to_numpy(dtype=float),
+                "top_outcomes": pd.array(tops, dtype="string"),
+                "top_opportunity": np.asarray(best, dtype=float),
+            }
+        )
+        return suppress_small(
+            table,
+            count_column="n",
+            value_columns=["share"],
+            min_cell_size=self.min_cell_size,
+            complementary=True,
+        )
 
     def headlines(self, *, prefix: str = "segments", n_top: int = 3) -> dict[str, Any]:
         """Headline figures with stable keys for ``results.json``.
@@ -317,8 +325,7 @@ class Segmentation:
             ``None`` when suppressed as small), ``<prefix>.<n>.top_outcomes`` (outcome ids,
             best opportunity first).
         """
-        n_top = check_int(n_top, parameter="n_top", caller="Segmentation.headlines()",
-                          minimum=1)
+        n_top = check_int(n_top, parameter="n_top", caller="Segmentation.headlines()", minimum=1)
         summary = self.summary()
         out: dict[str, Any] = {
             f"{prefix}.k": int(self.k),
@@ -412,8 +419,7 @@ class CrossTabResult:
     row_name: str
     column_name: str
 
-    def display_table(self, *, normalize: str | None = None, margins: bool = True
-                      ) -> pd.DataFrame:
+    def display_table(self, *, normalize: str | None = None, margins: bool = True) -> pd.DataFrame:
         """Cross-table for a report, with small cells suppressed.
 
         Parameters
@@ -433,8 +439,7 @@ class CrossTabResult:
             count be worked out from the totals. Never 0 for a hidden cell.
         """
         caller = "CrossTabResult.display_table()"
-        normalize = one_of(normalize, (None, "row", "column"), parameter="normalize",
-                           caller=caller)
+        normalize = one_of(normalize, (None, "row", "column"), parameter="normalize", caller=caller)
         if not isinstance(margins, (bool, np.bool_)):
             raise TypeError(f"The 'margins' parameter of {caller} must be True or False.")
         counts = self.table.copy()
@@ -577,8 +582,10 @@ def _numeric_matrix(frame: pd.DataFrame, caller: str) -> np.ndarray:
                 f"Column '{col}' of 'survey' in {caller} must hold numeric answers; got dtype "
                 f"{values.dtype}."
             )
-        out[:, j] = pd.to_numeric(values, errors="coerce").astype("Float64").to_numpy(
-            dtype=float, na_value=np.nan
+        out[:, j] = (
+            pd.to_numeric(values, errors="coerce")
+            .astype("Float64")
+            .to_numpy(dtype=float, na_value=np.nan)
         )
     return out
 
@@ -650,8 +657,14 @@ def _lca_codes(raw: np.ndarray) -> tuple[np.ndarray, int, int]:
 class _Clusterer:
     """Fits one method at one k and scores it; hides the estimators' differences."""
 
-    def __init__(self, method: str, data: np.ndarray, n_init: int, covariance_type: str,
-                 lca: tuple[int, int] | None) -> None:
+    def __init__(
+        self,
+        method: str,
+        data: np.ndarray,
+        n_init: int,
+        covariance_type: str,
+        lca: tuple[int, int] | None,
+    ) -> None:
         self.method = method
         self.data = data
         self.n_init = n_init
@@ -664,16 +677,25 @@ class _Clusterer:
             return KMeans(n_clusters=k, n_init=self.n_init, random_state=seed).fit(x)
         if self.method == "gmm":
             return GaussianMixture(
-                n_components=k, covariance_type=self.covariance_type, n_init=self.n_init,
-                reg_covar=_GMM_REG_COVAR, random_state=seed,
+                n_components=k,
+                covariance_type=self.covariance_type,
+                n_init=self.n_init,
+                reg_covar=_GMM_REG_COVAR,
+                random_state=seed,
             ).fit(x)
         from stepmix.stepmix import StepMix
 
         max_outcomes, total = self.lca
         measurement = "categorical_nan" if np.isnan(self.data).any() else "categorical"
         return StepMix(
-            n_components=k, measurement=measurement, n_init=self.n_init, random_state=seed,
-            verbose=0, progress_bar=0, abs_tol=1e-6, max_iter=500,
+            n_components=k,
+            measurement=measurement,
+            n_init=self.n_init,
+            random_state=seed,
+            verbose=0,
+            progress_bar=0,
+            abs_tol=1e-6,
+            max_iter=500,
             measurement_params={"max_n_outcomes": max_outcomes, "total_outcomes": total},
         ).fit(x)
 
@@ -685,15 +707,20 @@ class _Clusterer:
         if self.method == "kmeans":
             if np.unique(labels).size < 2:
                 return float("nan")
-            return float(silhouette_score(
-                self.data, labels, sample_size=min(len(labels), _SILHOUETTE_SAMPLE),
-                random_state=seed,
-            ))
+            return float(
+                silhouette_score(
+                    self.data,
+                    labels,
+                    sample_size=min(len(labels), _SILHOUETTE_SAMPLE),
+                    random_state=seed,
+                )
+            )
         return float(model.bic(self.data))
 
 
-def _gap(data: np.ndarray, ks: Sequence[int], inertia: Mapping[int, float], n_references: int,
-         seed: int) -> tuple[np.ndarray, np.ndarray]:
+def _gap(
+    data: np.ndarray, ks: Sequence[int], inertia: Mapping[int, float], n_references: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Gap statistic and its standard error s_k for each k (Tibshirani et al. 2001)."""
     rng = np.random.default_rng(seed)
     low, high = data.min(axis=0), data.max(axis=0)
@@ -709,10 +736,16 @@ def _gap(data: np.ndarray, ks: Sequence[int], inertia: Mapping[int, float], n_re
     return gap, s
 
 
-def _search_k(clusterer: _Clusterer, ks: Sequence[int], random_state: int,
-              boot_rows: Sequence[np.ndarray], method: str, gap_references: int,
-              with_gap: bool, gap_seed: int,
-              ) -> tuple[pd.DataFrame, dict[int, tuple[Any, np.ndarray]], dict[int, pd.DataFrame]]:
+def _search_k(
+    clusterer: _Clusterer,
+    ks: Sequence[int],
+    random_state: int,
+    boot_rows: Sequence[np.ndarray],
+    method: str,
+    gap_references: int,
+    with_gap: bool,
+    gap_seed: int,
+) -> tuple[pd.DataFrame, dict[int, tuple[Any, np.ndarray]], dict[int, pd.DataFrame]]:
     """Fit every candidate k to all respondents and to the bootstrap resamples."""
     n_bootstrap = len(boot_rows)
     records = []
@@ -729,24 +762,28 @@ def _search_k(clusterer: _Clusterer, ks: Sequence[int], random_state: int,
         for b, sample in enumerate(boot_rows):
             unique = np.unique(sample)
             boot_model = clusterer.fit(sample, kk, random_state + b + 1)
-            aris.append(adjusted_rand_score(labels[unique],
-                                            clusterer.predict(boot_model, unique)))
+            aris.append(adjusted_rand_score(labels[unique], clusterer.predict(boot_model, unique)))
             overlap.append(unique.size)
-        replicate_ari[kk] = pd.DataFrame({
-            "replicate": np.arange(1, n_bootstrap + 1, dtype="int64"),
-            "n_overlap": np.asarray(overlap, dtype="int64"),
-            "ari": np.asarray(aris, dtype=float),
-        })
+        replicate_ari[kk] = pd.DataFrame(
+            {
+                "replicate": np.arange(1, n_bootstrap + 1, dtype="int64"),
+                "n_overlap": np.asarray(overlap, dtype="int64"),
+                "ari": np.asarray(aris, dtype=float),
+            }
+        )
         counts = np.bincount(labels, minlength=kk)
-        records.append({
-            "k": kk,
-            ("silhouette" if method == "kmeans" else "bic"): clusterer.criterion(
-                model, labels, random_state),
-            "stability_ari": float(np.mean(aris)) if aris else float("nan"),
-            "stability_ari_low": float(np.quantile(aris, 0.025)) if aris else float("nan"),
-            "stability_ari_high": float(np.quantile(aris, 0.975)) if aris else float("nan"),
-            "smallest_n": int(counts.min()),
-        })
+        records.append(
+            {
+                "k": kk,
+                ("silhouette" if method == "kmeans" else "bic"): clusterer.criterion(
+                    model, labels, random_state
+                ),
+                "stability_ari": float(np.mean(aris)) if aris else float("nan"),
+                "stability_ari_low": float(np.quantile(aris, 0.025)) if aris else float("nan"),
+                "stability_ari_high": float(np.quantile(aris, 0.975)) if aris else float("nan"),
+                "smallest_n": int(counts.min()),
+            }
+        )
     selection = pd.DataFrame(records)
     if method == "kmeans" and gap_references > 0 and with_gap:
         gap, gap_se = _gap(clusterer.data, ks, inertia, gap_references, gap_seed)
@@ -968,16 +1005,19 @@ def segment(
             f"The 'profile' parameter of {caller} must be 'items' with method='lca' (the latent "
             f"class model treats the Likert answers as categories); got {profile!r}."
         )
-    covariance_type = one_of(covariance_type, ("diag", "spherical", "tied", "full"),
-                             parameter="covariance_type", caller=caller)
+    covariance_type = one_of(
+        covariance_type,
+        ("diag", "spherical", "tied", "full"),
+        parameter="covariance_type",
+        caller=caller,
+    )
     random_state = check_int(random_state, parameter="random_state", caller=caller, minimum=0)
     n_bootstrap = check_int(n_bootstrap, parameter="n_bootstrap", caller=caller, minimum=0)
-    min_cell_size = check_int(min_cell_size, parameter="min_cell_size", caller=caller,
-                              minimum=1)
-    min_stability = check_fraction(min_stability, parameter="min_stability", caller=caller,
-                                   inclusive=True)
-    gap_references = check_int(gap_references, parameter="gap_references", caller=caller,
-                               minimum=0)
+    min_cell_size = check_int(min_cell_size, parameter="min_cell_size", caller=caller, minimum=1)
+    min_stability = check_fraction(
+        min_stability, parameter="min_stability", caller=caller, inclusive=True
+    )
+    gap_references = check_int(gap_references, parameter="gap_references", caller=caller, minimum=0)
     n_init = check_int(n_init, parameter="n_init", caller=caller, minimum=1, allow_none=True)
     n_init = _DEFAULT_N_INIT[method] if n_init is None else n_init
     if k is not None:
@@ -988,8 +1028,7 @@ def segment(
                 f"The 'k_range' parameter of {caller} must be an iterable of integers such as "
                 f"range(2, 9); got {k_range!r}."
             )
-        ks = sorted({check_int(v, parameter="k_range", caller=caller, minimum=2)
-                     for v in k_range})
+        ks = sorted({check_int(v, parameter="k_range", caller=caller, minimum=2) for v in k_range})
         if not ks:
             raise ValueError(f"The 'k_range' parameter of {caller} must not be empty.")
 
@@ -999,8 +1038,11 @@ def segment(
     answered = ~np.isnan(raw).all(axis=1)
     n_excluded = int((~answered).sum())
     if n_excluded:
-        logger.warning("%s: %d respondent(s) answered none of the items and are not segmented.",
-                       caller, n_excluded)
+        logger.warning(
+            "%s: %d respondent(s) answered none of the items and are not segmented.",
+            caller,
+            n_excluded,
+        )
     rows, raw = rows[answered], raw[answered]
     n = len(rows)
     if n <= max(ks):
@@ -1022,14 +1064,19 @@ def segment(
             filled = imp + np.maximum(imp - sat, 0.0)
         data, lca = _standardise(filled), None
         imputed_with = np.where(n_missing > 0, medians, np.nan)
-    imputation = pd.DataFrame({
-        "item": pd.array(items, dtype="string"),
-        "n_missing": n_missing.astype("int64"),
-        "imputed_with": imputed_with,
-    })
+    imputation = pd.DataFrame(
+        {
+            "item": pd.array(items, dtype="string"),
+            "n_missing": n_missing.astype("int64"),
+            "imputed_with": imputed_with,
+        }
+    )
     if imputation["imputed_with"].notna().any():
-        logger.info("%s: %d missing answer(s) replaced by item medians.", caller,
-                    int(n_missing[np.isfinite(imputed_with)].sum()))
+        logger.info(
+            "%s: %d missing answer(s) replaced by item medians.",
+            caller,
+            int(n_missing[np.isfinite(imputed_with)].sum()),
+        )
 
     clusterer = _Clusterer(method, data, n_init, covariance_type, lca)
     seeds = np.random.SeedSequence(random_state).generate_state(2)
@@ -1040,7 +1087,13 @@ def segment(
     # spinning on every fit, especially when other processes share the cores.
     with threadpool_limits(limits=1):
         selection, fits, replicate_ari = _search_k(
-            clusterer, ks, random_state, boot_rows, method, gap_references, k is None,
+            clusterer,
+            ks,
+            random_state,
+            boot_rows,
+            method,
+            gap_references,
+            k is None,
             int(seeds[1] % (2**31)),
         )
     criterion = "silhouette" if method == "kmeans" else "bic"
@@ -1053,14 +1106,20 @@ def segment(
         gap_note = f" The gap statistic's rule (Tibshirani et al. 2001) would choose k = {gap_k}."
     stable = (
         selection["stability_ari"] >= min_stability
-        if n_bootstrap > 0 else pd.Series(True, index=selection.index)
+        if n_bootstrap > 0
+        else pd.Series(True, index=selection.index)
     )
     selection["admissible"] = (stable & (selection["smallest_n"] >= min_cell_size)).astype(bool)
     pool = selection[selection["admissible"]]
     if pool.empty:
         logger.warning(
             "%s: no k in %s has stability >= %.2f and all segments >= %d respondents; k is "
-            "chosen by %s alone.", caller, ks, min_stability, min_cell_size, criterion,
+            "chosen by %s alone.",
+            caller,
+            ks,
+            min_stability,
+            min_cell_size,
+            criterion,
         )
         pool = selection
     values = pool[criterion].to_numpy(dtype=float)
@@ -1082,33 +1141,48 @@ def segment(
         )
         if selection["admissible"].sum() == 0:
             rule += " No k met the stability and size conditions, so the criterion alone chose."
-    columns_order = ["k", criterion, *(["gap", "gap_se"] if "gap" in selection else []),
-                     "stability_ari", "stability_ari_low", "stability_ari_high", "smallest_n",
-                     "admissible", "chosen"]
+    columns_order = [
+        "k",
+        criterion,
+        *(["gap", "gap_se"] if "gap" in selection else []),
+        "stability_ari",
+        "stability_ari_low",
+        "stability_ari_high",
+        "smallest_n",
+        "admissible",
+        "chosen",
+    ]
     selection = selection[columns_order]
 
     model, raw_labels = fits[chosen_k]
     final = _canonical(raw_labels)
     stability = replicate_ari[chosen_k]
 
-    label_series = pd.Series(pd.array([pd.NA] * len(survey), dtype="Int64"),
-                             index=survey.index, name="segment")
+    label_series = pd.Series(
+        pd.array([pd.NA] * len(survey), dtype="Int64"), index=survey.index, name="segment"
+    )
     label_series.iloc[rows] = final
     counts = np.bincount(final, minlength=chosen_k + 1)[1:]
 
     used = survey.iloc[rows]
     opportunities = opportunity_scores(
-        used, by=label_series.iloc[rows], outcomes=_codebook_outcomes(used, codebook),
-        random_state=random_state, min_cell_size=min_cell_size, id=None,
+        used,
+        by=label_series.iloc[rows],
+        outcomes=_codebook_outcomes(used, codebook),
+        random_state=random_state,
+        min_cell_size=min_cell_size,
+        id=None,
     )
     names = _suggest_names(opportunities, chosen_k, codebook)
-    sizes = pd.DataFrame({
-        "segment": np.arange(1, chosen_k + 1, dtype="int64"),
-        "name": pd.array([names[s] for s in range(1, chosen_k + 1)], dtype="string"),
-        "n": counts.astype("int64"),
-        "share": counts / counts.sum(),
-        "flagged_small": counts < min_cell_size,
-    })
+    sizes = pd.DataFrame(
+        {
+            "segment": np.arange(1, chosen_k + 1, dtype="int64"),
+            "name": pd.array([names[s] for s in range(1, chosen_k + 1)], dtype="string"),
+            "n": counts.astype("int64"),
+            "share": counts / counts.sum(),
+            "flagged_small": counts < min_cell_size,
+        }
+    )
     profiles = _profiles(raw, items, final, chosen_k, counts, min_cell_size)
     return Segmentation(
         labels=label_series,
@@ -1139,26 +1213,37 @@ def _codebook_outcomes(survey: pd.DataFrame, codebook: Any) -> Any:
     return chosen or None
 
 
-def _profiles(raw: np.ndarray, items: Sequence[str], labels: np.ndarray, k: int,
-              counts: np.ndarray, min_cell_size: int) -> pd.DataFrame:
+def _profiles(
+    raw: np.ndarray,
+    items: Sequence[str],
+    labels: np.ndarray,
+    k: int,
+    counts: np.ndarray,
+    min_cell_size: int,
+) -> pd.DataFrame:
     overall = np.nanmean(raw, axis=0) if raw.size else np.full(len(items), np.nan)
     frames = []
     for seg in range(1, k + 1):
         block = raw[labels == seg]
         answered = (~np.isnan(block)).sum(axis=0)
         with np.errstate(invalid="ignore"):
-            means = np.where(answered > 0, np.nansum(block, axis=0) / np.maximum(answered, 1),
-                             np.nan)
+            means = np.where(
+                answered > 0, np.nansum(block, axis=0) / np.maximum(answered, 1), np.nan
+            )
         if counts[seg - 1] < min_cell_size:
             means = np.full(len(items), np.nan)
-        frames.append(pd.DataFrame({
-            "segment": np.full(len(items), seg, dtype="int64"),
-            "item": pd.array(list(items), dtype="string"),
-            "n": answered.astype("int64"),
-            "mean": means,
-            "overall_mean": overall,
-            "difference": means - overall,
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "segment": np.full(len(items), seg, dtype="int64"),
+                    "item": pd.array(list(items), dtype="string"),
+                    "n": answered.astype("int64"),
+                    "mean": means,
+                    "overall_mean": overall,
+                    "difference": means - overall,
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -1302,8 +1387,7 @@ def segments_vs(
             f"The 'bias_correction' parameter of {caller} must be True or False; got "
             f"{bias_correction!r}."
         )
-    min_cell_size = check_int(min_cell_size, parameter="min_cell_size", caller=caller,
-                              minimum=1)
+    min_cell_size = check_int(min_cell_size, parameter="min_cell_size", caller=caller, minimum=1)
     left = _as_series(labels, "labels", caller)
     right = _as_series(other, "other", caller)
     if isinstance(labels, pd.Series) and isinstance(other, pd.Series):
@@ -1338,15 +1422,31 @@ def segments_vs(
     v, v_corrected = _cramers_v(observed, chi2, n)
     ari = float(adjusted_rand_score(pd.factorize(a)[0], pd.factorize(b)[0]))
     reading = _reading(
-        row_name, col_name, n=n, v=v_corrected if bias_correction else v,
-        corrected=bool(bias_correction), p_value=p_value, ari=ari,
-        df_star=max(min(observed.shape) - 1, 1), min_expected=min_expected,
+        row_name,
+        col_name,
+        n=n,
+        v=v_corrected if bias_correction else v,
+        corrected=bool(bias_correction),
+        p_value=p_value,
+        ari=ari,
+        df_star=max(min(observed.shape) - 1, 1),
+        min_expected=min_expected,
     )
     return CrossTabResult(
-        table=table, n=n, chi2=chi2, dof=dof, p_value=p_value, min_expected=min_expected,
-        cramers_v=v, cramers_v_corrected=v_corrected, ari=ari, reading=reading,
-        bias_correction=bool(bias_correction), min_cell_size=min_cell_size,
-        row_name=row_name, column_name=col_name,
+        table=table,
+        n=n,
+        chi2=chi2,
+        dof=dof,
+        p_value=p_value,
+        min_expected=min_expected,
+        cramers_v=v,
+        cramers_v_corrected=v_corrected,
+        ari=ari,
+        reading=reading,
+        bias_correction=bool(bias_correction),
+        min_cell_size=min_cell_size,
+        row_name=row_name,
+        column_name=col_name,
     )
 
 
@@ -1355,8 +1455,18 @@ def _fmt(value: float) -> str:
     return f"{round(value, 2) + 0.0:.2f}" if np.isfinite(value) else "n/a"
 
 
-def _reading(row_name: str, col_name: str, *, n: int, v: float, corrected: bool,
-             p_value: float, ari: float, df_star: int, min_expected: float) -> str:
+def _reading(
+    row_name: str,
+    col_name: str,
+    *,
+    n: int,
+    v: float,
+    corrected: bool,
+    p_value: float,
+    ari: float,
+    df_star: int,
+    min_expected: float,
+) -> str:
     strength = _strength(v, df_star)
     label = "bias-corrected Cramér's V" if corrected else "Cramér's V"
     if np.isfinite(p_value):
@@ -1364,9 +1474,11 @@ def _reading(row_name: str, col_name: str, *, n: int, v: float, corrected: bool,
     else:
         p_text = "no test: one of the groupings has a single category"
     evidence = (
-        "" if not np.isfinite(p_value)
+        ""
+        if not np.isfinite(p_value)
         else ", statistically significant at the 5% level"
-        if p_value < 0.05 else ", not statistically significant at the 5% level"
+        if p_value < 0.05
+        else ", not statistically significant at the 5% level"
     )
     first = (
         f"Across {n} respondents, {row_name} and {col_name} are {strength}ly associated"
@@ -1476,8 +1588,15 @@ class TypingTool:
     (['imp_a'], 1.0)
     """
 
-    def __init__(self, n_items: int = 6, *, columns: Sequence[str] | None = None, cv: int = 5,
-                 random_state: int = 0, C: float = 1.0) -> None:
+    def __init__(
+        self,
+        n_items: int = 6,
+        *,
+        columns: Sequence[str] | None = None,
+        cv: int = 5,
+        random_state: int = 0,
+        C: float = 1.0,
+    ) -> None:
         self.n_items = n_items
         self.columns = columns
         self.cv = cv
@@ -1511,8 +1630,9 @@ class TypingTool:
             blocks.append(block)
         return np.hstack(blocks) if blocks else np.zeros((codes.shape[0], 0))
 
-    def _select(self, codes: np.ndarray, y: np.ndarray, names: Sequence[str], seed: int
-                ) -> tuple[list[int], list[float]]:
+    def _select(
+        self, codes: np.ndarray, y: np.ndarray, names: Sequence[str], seed: int
+    ) -> tuple[list[int], list[float]]:
         """Greedy forward selection by 3-fold cross-validated naive Bayes accuracy.
 
         Categorical naive Bayes with Laplace smoothing (alpha = 1) and empirical class
@@ -1525,8 +1645,11 @@ class TypingTool:
         classes, y_index = np.unique(y, return_inverse=True)
         n_classes = classes.size
         n_splits = max(2, min(3, int(np.bincount(y_index).min())))
-        folds = list(StratifiedKFold(n_splits=n_splits, shuffle=True,
-                                     random_state=seed).split(codes, y_index))
+        folds = list(
+            StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed).split(
+                codes, y_index
+            )
+        )
         n_cat = codes.max(axis=0) + 1
         per_fold = []
         for train, test in folds:
@@ -1539,8 +1662,9 @@ class TypingTool:
                 np.add.at(joint, (codes[train, j], y_index[train]), 1.0)
                 log_p = np.log((joint + 1.0) / (joint.sum(axis=0) + n_cat[j]))
                 tables[j] = log_p[codes[test, j]]
-            per_fold.append((np.broadcast_to(prior, (test.size, n_classes)).copy(), tables,
-                             y_index[test]))
+            per_fold.append(
+                (np.broadcast_to(prior, (test.size, n_classes)).copy(), tables, y_index[test])
+            )
         chosen: list[int] = []
         scores: list[float] = []
         remaining = list(range(len(names)))
@@ -1565,15 +1689,17 @@ class TypingTool:
         from sklearn.linear_model import LogisticRegression
 
         categories = [np.unique(raw[~np.isnan(raw[:, j]), j]) for j in chosen]
-        codes = np.column_stack([self._codes(raw[:, j], cats)
-                                 for j, cats in zip(chosen, categories, strict=True)])
+        codes = np.column_stack(
+            [self._codes(raw[:, j], cats) for j, cats in zip(chosen, categories, strict=True)]
+        )
         x = self._one_hot(codes, [len(c) for c in categories])
         model = LogisticRegression(C=self.C, max_iter=2000).fit(x, y)
         return model, categories
 
     def _scores(self, model, categories, raw_selected: np.ndarray) -> np.ndarray:
-        codes = np.column_stack([self._codes(raw_selected[:, j], cats)
-                                 for j, cats in enumerate(categories)])
+        codes = np.column_stack(
+            [self._codes(raw_selected[:, j], cats) for j, cats in enumerate(categories)]
+        )
         x = self._one_hot(codes, [len(c) for c in categories])
         return model.decision_function(x)
 
@@ -1584,10 +1710,12 @@ class TypingTool:
         return model.classes_[np.argmax(scores, axis=1)]
 
     def _procedure(self, raw: np.ndarray, y: np.ndarray, names: Sequence[str], seed: int):
-        codes = np.column_stack([
-            self._codes(raw[:, j], np.unique(raw[~np.isnan(raw[:, j]), j]))
-            for j in range(raw.shape[1])
-        ])
+        codes = np.column_stack(
+            [
+                self._codes(raw[:, j], np.unique(raw[~np.isnan(raw[:, j]), j]))
+                for j in range(raw.shape[1])
+            ]
+        )
         chosen, scores = self._select(codes, y, names, seed)
         model, categories = self._fit_scoring(raw, y, chosen)
         return chosen, scores, model, categories
@@ -1650,8 +1778,7 @@ class TypingTool:
         if y.dtype == object:
             y = np.asarray([v.item() if hasattr(v, "item") else v for v in y], dtype=object)
         raw = _numeric_matrix(survey.loc[keep, names], caller)
-        classes, counts = np.unique(y.astype(str) if y.dtype == object else y,
-                                    return_counts=True)
+        classes, counts = np.unique(y.astype(str) if y.dtype == object else y, return_counts=True)
         if classes.size < 2:
             raise ValueError(f"{caller} needs at least two segments in 'labels'; got {classes}.")
         if counts.min() < self.cv:
@@ -1670,20 +1797,24 @@ class TypingTool:
         with threadpool_limits(limits=1):
             for fold, (train, test) in enumerate(folds.split(raw, y)):
                 chosen, _, model, categories = self._procedure(
-                    raw[train], y[train], names, self.random_state + fold + 1)
+                    raw[train], y[train], names, self.random_state + fold + 1
+                )
                 scores = self._scores(model, categories, raw[test][:, chosen])
                 predicted[test] = self._argmax(model, scores)
-            chosen, step_scores, model, categories = self._procedure(raw, y, names,
-                                                                     self.random_state)
+            chosen, step_scores, model, categories = self._procedure(
+                raw, y, names, self.random_state
+            )
         correct = int((predicted == y).sum())
         low, high = wilson_interval(correct, len(y))
 
         self.items_ = [names[j] for j in chosen]
-        self.selection_ = pd.DataFrame({
-            "step": np.arange(1, len(chosen) + 1, dtype="int64"),
-            "item": pd.array(self.items_, dtype="string"),
-            "cv_accuracy": np.asarray(step_scores, dtype=float),
-        })
+        self.selection_ = pd.DataFrame(
+            {
+                "step": np.arange(1, len(chosen) + 1, dtype="int64"),
+                "item": pd.array(self.items_, dtype="string"),
+                "cv_accuracy": np.asarray(step_scores, dtype=float),
+            }
+        )
         self.classes_ = model.classes_
         self.categories_ = {self.items_[j]: categories[j] for j in range(len(chosen))}
         self.model_ = model
@@ -1707,22 +1838,33 @@ class TypingTool:
         if coef.shape[0] == 1:  # two classes: split the log-odds symmetrically
             coef = np.vstack([-coef[0] / 2, coef[0] / 2])
             intercept = np.array([-intercept[0] / 2, intercept[0] / 2])
-        rows = [{"item": "(constant)", "answer": pd.NA,
-                 **{f"segment_{c}": intercept[i] for i, c in enumerate(self.classes_)}}]
+        rows = [
+            {
+                "item": "(constant)",
+                "answer": pd.NA,
+                **{f"segment_{c}": intercept[i] for i, c in enumerate(self.classes_)},
+            }
+        ]
         position = 0
         for item in self.items_:
             for answer in self.categories_[item]:
-                rows.append({
-                    "item": item,
-                    "answer": answer,
-                    **{f"segment_{c}": coef[i, position] for i, c in enumerate(self.classes_)},
-                })
+                rows.append(
+                    {
+                        "item": item,
+                        "answer": answer,
+                        **{f"segment_{c}": coef[i, position] for i, c in enumerate(self.classes_)},
+                    }
+                )
                 position += 1
         table = pd.DataFrame(rows)
         table["item"] = table["item"].astype("string")
         table["answer"] = pd.array(
-            [pd.NA if pd.isna(a) else int(a) if float(a).is_integer() else a
-             for a in table["answer"]], dtype="object")
+            [
+                pd.NA if pd.isna(a) else int(a) if float(a).is_integer() else a
+                for a in table["answer"]
+            ],
+            dtype="object",
+        )
         return table
 
     def to_frame(self, *, decimals: int | None = 2) -> pd.DataFrame:
@@ -1748,8 +1890,9 @@ class TypingTool:
         self._check_fitted("to_frame()")
         table = self.weights_.copy()
         if decimals is not None:
-            decimals = check_int(decimals, parameter="decimals", caller="TypingTool.to_frame()",
-                                 minimum=0)
+            decimals = check_int(
+                decimals, parameter="decimals", caller="TypingTool.to_frame()", minimum=0
+            )
             score_cols = [c for c in table.columns if c.startswith("segment_")]
             table[score_cols] = table[score_cols].round(decimals)
         return table
@@ -1782,5 +1925,4 @@ class TypingTool:
         raw = _numeric_matrix(new_answers[self.items_], caller)
         categories = [self.categories_[i] for i in self.items_]
         scores = self._scores(self.model_, categories, raw)
-        return pd.Series(self._argmax(self.model_, scores), index=new_answers.index,
-                         name="segment")
+        return pd.Series(self._argmax(self.model_, scores), index=new_answers.index, name="segment")

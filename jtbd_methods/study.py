@@ -61,8 +61,17 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "actions": ("action_id", "job_id", "description", "owner", "started", "status"),
     "second_coding": ("comment_id",),
 }
-_CONFIG_KEYS = {"name", "organisation", "period", "min_cell_size", "codebook", "redact", "redact_names",
-                "description", "report"}
+_CONFIG_KEYS = {
+    "name",
+    "organisation",
+    "period",
+    "min_cell_size",
+    "codebook",
+    "redact",
+    "redact_names",
+    "description",
+    "report",
+}
 _LIKERT = "a whole number from 1 to 5 (or empty)"
 
 
@@ -137,7 +146,9 @@ class Study:
         if name == "codebook":
             return self.codebook is not None
         if name not in DATA_FILES:
-            raise ValueError(f"Study.has: unknown table {name!r}; expected one of codebook, {', '.join(DATA_FILES)}")
+            raise ValueError(
+                f"Study.has: unknown table {name!r}; expected one of codebook, {', '.join(DATA_FILES)}"
+            )
         return getattr(self, name) is not None
 
     def code_columns(self) -> list[str]:
@@ -169,8 +180,10 @@ class Study:
             if not filled.any():
                 return None
             sub = fb.loc[filled, ["comment_id", "comment", "codes"]]
-            jobs = self.codebook.job_ids if self.codebook is not None else sorted(
-                {j for s in sub["codes"] for j in _split_codes(s)}
+            jobs = (
+                self.codebook.job_ids
+                if self.codebook is not None
+                else sorted({j for s in sub["codes"] for j in _split_codes(s)})
             )
             out = sub[["comment_id", "comment"]].copy()
             sets = sub["codes"].map(lambda s: set(_split_codes(s)))
@@ -190,7 +203,15 @@ class Study:
             first = last = pd.NaT
             if date_col is not None and len(df):
                 first, last = df[date_col].min(), df[date_col].max()
-            rows.append({"file": fname, "rows": len(df), "columns": df.shape[1], "first_date": first, "last_date": last})
+            rows.append(
+                {
+                    "file": fname,
+                    "rows": len(df),
+                    "columns": df.shape[1],
+                    "first_date": first,
+                    "last_date": last,
+                }
+            )
         return pd.DataFrame(rows, columns=["file", "rows", "columns", "first_date", "last_date"])
 
 
@@ -242,12 +263,28 @@ class _Collector:
         self.file = file
         self.problems: list[Problem] = []
 
-    def add(self, expected: str, *, row: int | None = None, column: str | None = None,
-            value: Any = None, severity: str = "error") -> None:
-        self.problems.append(Problem(self.file, row, column, _show(value), expected, severity=severity))
+    def add(
+        self,
+        expected: str,
+        *,
+        row: int | None = None,
+        column: str | None = None,
+        value: Any = None,
+        severity: str = "error",
+    ) -> None:
+        self.problems.append(
+            Problem(self.file, row, column, _show(value), expected, severity=severity)
+        )
 
-    def rows(self, mask: np.ndarray, values: pd.Series, *, column: str, expected: str,
-             severity: str = "error") -> None:
+    def rows(
+        self,
+        mask: np.ndarray,
+        values: pd.Series,
+        *,
+        column: str,
+        expected: str,
+        severity: str = "error",
+    ) -> None:
         """Report the rows where ``mask`` is true (spreadsheet rows = index + 2)."""
         idx = np.flatnonzero(mask)
         if idx.size == 0:
@@ -255,8 +292,15 @@ class _Collector:
         rows = tuple(int(i) + 2 for i in idx)
         first = values.iloc[int(idx[0])]
         self.problems.append(
-            Problem(self.file, rows[0], column, _show(first), expected, rows=rows if len(rows) > 1 else (),
-                    severity=severity)
+            Problem(
+                self.file,
+                rows[0],
+                column,
+                _show(first),
+                expected,
+                rows=rows if len(rows) > 1 else (),
+                severity=severity,
+            )
         )
 
 
@@ -271,7 +315,9 @@ def _show(value: Any) -> str | None:
 def _encoding(raw: bytes, out: _Collector) -> str | None:
     """Name the encoding of ``raw`` (utf-8-sig or cp1252), or report why it has none."""
     if b"\x00" in raw[:65536]:
-        out.add("a text file of comma-separated values; this file is binary (it contains NUL bytes)")
+        out.add(
+            "a text file of comma-separated values; this file is binary (it contains NUL bytes)"
+        )
         return None
     try:
         raw.decode("utf-8")
@@ -282,8 +328,10 @@ def _encoding(raw: bytes, out: _Collector) -> str | None:
         raw.decode("cp1252")
         return "cp1252"
     except UnicodeDecodeError as exc:
-        out.add(f"text encoded as UTF-8 or Windows-1252; byte {exc.start} ({raw[exc.start:exc.start + 1]!r}) "
-                "is neither (unknown encoding: re-save the file as 'CSV UTF-8')")
+        out.add(
+            f"text encoded as UTF-8 or Windows-1252; byte {exc.start} ({raw[exc.start : exc.start + 1]!r}) "
+            "is neither (unknown encoding: re-save the file as 'CSV UTF-8')"
+        )
         return None
 
 
@@ -306,17 +354,30 @@ def _read_csv(path: Path, out: _Collector) -> pd.DataFrame | None:
     if "," not in first_line:
         for delim, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")):
             if delim in first_line:
-                out.add(f"comma-separated values; the header is separated by {name} "
-                        "(re-save as CSV with commas)", row=1, value=first_line)
+                out.add(
+                    f"comma-separated values; the header is separated by {name} "
+                    "(re-save as CSV with commas)",
+                    row=1,
+                    value=first_line,
+                )
                 return None
     try:
-        df = pd.read_csv(io.BytesIO(raw), encoding=encoding, dtype=str, keep_default_na=False,
-                         na_filter=False, skipinitialspace=False, engine="c")
+        df = pd.read_csv(
+            io.BytesIO(raw),
+            encoding=encoding,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skipinitialspace=False,
+            engine="c",
+        )
     except (pd.errors.ParserError, csv.Error) as exc:
         msg = str(exc)
         m = re.search(r"line (\d+)", msg)
-        out.add(f"a well-formed CSV with the same number of fields on every row ({msg.strip()})",
-                row=int(m.group(1)) if m else None)
+        out.add(
+            f"a well-formed CSV with the same number of fields on every row ({msg.strip()})",
+            row=int(m.group(1)) if m else None,
+        )
         return None
     except pd.errors.EmptyDataError:
         out.add("a header row and at least one data row; the file is empty")
@@ -324,7 +385,9 @@ def _read_csv(path: Path, out: _Collector) -> pd.DataFrame | None:
     df.columns = [str(c).strip() for c in df.columns]
     dupes = [c for c in df.columns if re.search(r"\.\d+$", c) and c.rsplit(".", 1)[0] in df.columns]
     for c in dupes:
-        out.add("each column name once", row=1, column=c.rsplit(".", 1)[0], value=c.rsplit(".", 1)[0])
+        out.add(
+            "each column name once", row=1, column=c.rsplit(".", 1)[0], value=c.rsplit(".", 1)[0]
+        )
     unnamed = [c for c in df.columns if c.startswith("Unnamed:") or c == ""]
     for c in unnamed:
         out.add("a name for every column in the header row", row=1, column=c)
@@ -350,8 +413,15 @@ def _blank(s: pd.Series) -> np.ndarray:
     return (s.str.strip() == "").to_numpy()
 
 
-def _parse_dates(s: pd.Series, *, column: str, out: _Collector, required: bool = True,
-                 today: pd.Timestamp | None = None, future_ok: bool = False) -> pd.Series:
+def _parse_dates(
+    s: pd.Series,
+    *,
+    column: str,
+    out: _Collector,
+    required: bool = True,
+    today: pd.Timestamp | None = None,
+    future_ok: bool = False,
+) -> pd.Series:
     """Parse a date column in ONE format for the whole file: ISO (YYYY-MM-DD) or UK (DD/MM/YYYY)."""
     text = s.str.strip()
     blank = (text == "").to_numpy()
@@ -370,18 +440,30 @@ def _parse_dates(s: pd.Series, *, column: str, out: _Collector, required: bool =
     if not future_ok:
         today = today or pd.Timestamp(date.today())
         future = (parsed > today + pd.Timedelta(days=1)).to_numpy()
-        out.rows(future, s, column=column, expected=f"a date not in the future (today is {today.date()})")
+        out.rows(
+            future, s, column=column, expected=f"a date not in the future (today is {today.date()})"
+        )
     ancient = (parsed < pd.Timestamp("1900-01-01")).to_numpy()
     out.rows(ancient, s, column=column, expected="a date after 1900")
-    parsed = parsed.mask((parsed > pd.Timestamp("2200-01-01")) | (parsed < pd.Timestamp("1900-01-01")))
+    parsed = parsed.mask(
+        (parsed > pd.Timestamp("2200-01-01")) | (parsed < pd.Timestamp("1900-01-01"))
+    )
     # drop any time-of-day/time zone: reports work in whole days
     if getattr(parsed.dt, "tz", None) is not None:
         parsed = parsed.dt.tz_localize(None)
     return parsed.astype("datetime64[ns]")
 
 
-def _parse_int(s: pd.Series, *, column: str, out: _Collector, lo: float | None = None,
-               hi: float | None = None, required: bool = False, expected: str | None = None) -> pd.Series:
+def _parse_int(
+    s: pd.Series,
+    *,
+    column: str,
+    out: _Collector,
+    lo: float | None = None,
+    hi: float | None = None,
+    required: bool = False,
+    expected: str | None = None,
+) -> pd.Series:
     text = s.str.strip()
     blank = (text == "").to_numpy()
     num = pd.to_numeric(text.where(~blank, None), errors="coerce")
@@ -392,7 +474,9 @@ def _parse_int(s: pd.Series, *, column: str, out: _Collector, lo: float | None =
     if hi is not None:
         ok &= (num <= hi).fillna(False).to_numpy()
     bad = ~ok & ~blank
-    exp = expected or "a whole number" + (f" from {lo:g} to {hi:g}" if lo is not None and hi is not None else "")
+    exp = expected or "a whole number" + (
+        f" from {lo:g} to {hi:g}" if lo is not None and hi is not None else ""
+    )
     out.rows(bad, s, column=column, expected=exp)
     if required:
         out.rows(blank, s, column=column, expected=exp + "; the cell is empty")
@@ -426,7 +510,12 @@ def _text(s: pd.Series, *, column: str, out: _Collector, required: bool = True) 
 def _unique(s: pd.Series, *, column: str, out: _Collector, what: str) -> None:
     dup = s.duplicated(keep=False).to_numpy() & (s != "").to_numpy()
     if dup.any():
-        out.rows(dup, s, column=column, expected=f"a unique {what}; the same id appears on more than one row")
+        out.rows(
+            dup,
+            s,
+            column=column,
+            expected=f"a unique {what}; the same id appears on more than one row",
+        )
 
 
 def _split_codes(value: Any) -> list[str]:
@@ -438,17 +527,35 @@ def _split_codes(value: Any) -> list[str]:
 # --------------------------------------------------------------------------- per file
 
 
-def _type_codes(df: pd.DataFrame, raw: pd.DataFrame, out: _Collector, job_ids: set[str] | None) -> None:
+def _type_codes(
+    df: pd.DataFrame, raw: pd.DataFrame, out: _Collector, job_ids: set[str] | None
+) -> None:
     for c in [c for c in raw.columns if c.startswith("code_")]:
-        job = c[len("code_"):]
+        job = c[len("code_") :]
         if job_ids is not None and job not in job_ids:
-            out.add(f"code_<job_id> columns for jobs of the codebook; no job {job!r}", row=1, column=c, value=c)
-        df[c] = _parse_int(raw[c], column=c, out=out, lo=0, hi=1, expected="0 or 1 (or empty for comments not hand-coded)")
+            out.add(
+                f"code_<job_id> columns for jobs of the codebook; no job {job!r}",
+                row=1,
+                column=c,
+                value=c,
+            )
+        df[c] = _parse_int(
+            raw[c],
+            column=c,
+            out=out,
+            lo=0,
+            hi=1,
+            expected="0 or 1 (or empty for comments not hand-coded)",
+        )
     if "codes" in raw.columns and job_ids is not None:
         codes = raw["codes"].str.strip()
         unknown = codes.map(lambda v: any(j not in job_ids for j in _split_codes(v))).to_numpy()
-        out.rows(unknown, raw["codes"], column="codes",
-                 expected=f"job ids of the codebook separated by ';' (known: {', '.join(sorted(job_ids))})")
+        out.rows(
+            unknown,
+            raw["codes"],
+            column="codes",
+            expected=f"job ids of the codebook separated by ';' (known: {', '.join(sorted(job_ids))})",
+        )
 
 
 def _feedback(raw: pd.DataFrame, out: _Collector, job_ids: set[str] | None) -> pd.DataFrame:
@@ -461,8 +568,12 @@ def _feedback(raw: pd.DataFrame, out: _Collector, job_ids: set[str] | None) -> p
     df["rating"] = _parse_int(raw["rating"], column="rating", out=out, lo=1, hi=5, expected=_LIKERT)
     comment = raw["comment"]
     long = (comment.str.len() > MAX_COMMENT_CHARS).to_numpy()
-    out.rows(long, comment.str.slice(0, 40) + "…", column="comment",
-             expected=f"a comment of at most {MAX_COMMENT_CHARS:,} characters (is a whole document pasted in?)")
+    out.rows(
+        long,
+        comment.str.slice(0, 40) + "…",
+        column="comment",
+        expected=f"a comment of at most {MAX_COMMENT_CHARS:,} characters (is a whole document pasted in?)",
+    )
     df["comment"] = comment.str.strip()
     _type_codes(df, raw, out, job_ids)
     return df
@@ -473,27 +584,53 @@ def _survey(raw: pd.DataFrame, out: _Collector, outcome_ids: set[str] | None) ->
     df["respondent_id"] = _text(raw["respondent_id"], column="respondent_id", out=out)
     wave_txt = raw["wave"].str.strip()
     if pd.to_numeric(wave_txt, errors="coerce").notna().all():
-        df["wave"] = _parse_int(raw["wave"], column="wave", out=out, lo=0, hi=10_000, required=True,
-                                expected="a wave number (whole number) or a date").astype("int64")
+        df["wave"] = _parse_int(
+            raw["wave"],
+            column="wave",
+            out=out,
+            lo=0,
+            hi=10_000,
+            required=True,
+            expected="a wave number (whole number) or a date",
+        ).astype("int64")
     else:
         df["wave"] = _parse_dates(raw["wave"], column="wave", out=out)
     key = df["respondent_id"].astype(str) + "\x1f" + wave_txt
     dup = key.duplicated(keep=False).to_numpy()
-    out.rows(dup, raw["respondent_id"], column="respondent_id",
-             expected="one response per respondent and wave; this respondent_id repeats within a wave")
+    out.rows(
+        dup,
+        raw["respondent_id"],
+        column="respondent_id",
+        expected="one response per respondent and wave; this respondent_id repeats within a wave",
+    )
     df["diagnosis_group"] = _text(raw["diagnosis_group"], column="diagnosis_group", out=out)
     items = [c for c in raw.columns if c.startswith(("imp_", "sat_"))]
     if not items:
-        out.add("importance and satisfaction items named imp_<outcome_id> and sat_<outcome_id>", row=1,
-                column="imp_<outcome_id>", severity="warning")
+        out.add(
+            "importance and satisfaction items named imp_<outcome_id> and sat_<outcome_id>",
+            row=1,
+            column="imp_<outcome_id>",
+            severity="warning",
+        )
     for c in items:
         df[c] = _parse_int(raw[c], column=c, out=out, lo=1, hi=5, expected=_LIKERT)
         oid = c[4:]
         if outcome_ids is not None and oid not in outcome_ids:
-            out.add(f"an outcome id of the codebook after '{c[:4]}'; no outcome {oid!r}", row=1, column=c,
-                    value=c, severity="warning")
-    df["overall_satisfaction"] = _parse_int(raw["overall_satisfaction"], column="overall_satisfaction", out=out,
-                                            lo=1, hi=5, expected=_LIKERT)
+            out.add(
+                f"an outcome id of the codebook after '{c[:4]}'; no outcome {oid!r}",
+                row=1,
+                column=c,
+                value=c,
+                severity="warning",
+            )
+    df["overall_satisfaction"] = _parse_int(
+        raw["overall_satisfaction"],
+        column="overall_satisfaction",
+        out=out,
+        lo=1,
+        hi=5,
+        expected=_LIKERT,
+    )
     return df
 
 
@@ -503,44 +640,79 @@ def _staff(raw: pd.DataFrame, out: _Collector) -> pd.DataFrame:
     txt = raw["period"].str.strip()
     month_only = txt.str.fullmatch(r"\d{4}-\d{1,2}")
     period_txt = txt.where(~month_only, txt + "-01")
-    df["period"] = _parse_dates(period_txt, column="period", out=out).dt.to_period("M").dt.to_timestamp()
+    df["period"] = (
+        _parse_dates(period_txt, column="period", out=out).dt.to_period("M").dt.to_timestamp()
+    )
     key = df["unit"].astype(str) + "\x1f" + df["period"].astype(str)
-    out.rows(key.duplicated(keep=False).to_numpy(), raw["unit"], column="unit",
-             expected="one row per unit and month; this unit repeats within a month")
+    out.rows(
+        key.duplicated(keep=False).to_numpy(),
+        raw["unit"],
+        column="unit",
+        expected="one row per unit and month; this unit repeats within a month",
+    )
     df["engagement"] = _parse_float(raw["engagement"], column="engagement", out=out, lo=0, hi=10)
-    df["respondents"] = _parse_int(raw["respondents"], column="respondents", out=out, lo=0, hi=1e7, required=True,
-                                   expected="a whole number of staff respondents (0 or more)")
+    df["respondents"] = _parse_int(
+        raw["respondents"],
+        column="respondents",
+        out=out,
+        lo=0,
+        hi=1e7,
+        required=True,
+        expected="a whole number of staff respondents (0 or more)",
+    )
     return df
 
 
-def _actions(raw: pd.DataFrame, out: _Collector, job_ids: set[str] | None, sites: set[str] | None) -> pd.DataFrame:
+def _actions(
+    raw: pd.DataFrame, out: _Collector, job_ids: set[str] | None, sites: set[str] | None
+) -> pd.DataFrame:
     df = raw.copy()
     for c in ("action_id", "job_id", "description", "owner", "status"):
         df[c] = _text(raw[c], column=c, out=out, required=c in ("action_id", "job_id"))
     _unique(raw["action_id"].str.strip(), column="action_id", out=out, what="action_id")
     if job_ids is not None:
         unknown = ~df["job_id"].isin(job_ids).to_numpy() & (df["job_id"] != "").to_numpy()
-        out.rows(unknown, raw["job_id"], column="job_id",
-                 expected=f"a job id of the codebook ({', '.join(sorted(job_ids))})")
+        out.rows(
+            unknown,
+            raw["job_id"],
+            column="job_id",
+            expected=f"a job id of the codebook ({', '.join(sorted(job_ids))})",
+        )
     df["started"] = _parse_dates(raw["started"], column="started", out=out)
     if "sites" in raw.columns:
         df["sites"] = raw["sites"].str.strip()
         if sites is not None:
-            bad = raw["sites"].map(lambda v: any(s not in sites for s in _split_codes(v))).to_numpy()
-            out.rows(bad, raw["sites"], column="sites",
-                     expected="sites of feedback.csv separated by ';'", severity="warning")
+            bad = (
+                raw["sites"].map(lambda v: any(s not in sites for s in _split_codes(v))).to_numpy()
+            )
+            out.rows(
+                bad,
+                raw["sites"],
+                column="sites",
+                expected="sites of feedback.csv separated by ';'",
+                severity="warning",
+            )
     return df
 
 
-def _second(raw: pd.DataFrame, out: _Collector, job_ids: set[str] | None, comment_ids: set[str] | None) -> pd.DataFrame:
+def _second(
+    raw: pd.DataFrame, out: _Collector, job_ids: set[str] | None, comment_ids: set[str] | None
+) -> pd.DataFrame:
     df = raw.copy()
     df["comment_id"] = _text(raw["comment_id"], column="comment_id", out=out)
     _unique(raw["comment_id"].str.strip(), column="comment_id", out=out, what="comment_id")
     if comment_ids is not None:
         unknown = ~df["comment_id"].isin(comment_ids).to_numpy()
-        out.rows(unknown, raw["comment_id"], column="comment_id", expected="a comment_id that exists in feedback.csv")
+        out.rows(
+            unknown,
+            raw["comment_id"],
+            column="comment_id",
+            expected="a comment_id that exists in feedback.csv",
+        )
     if not any(c.startswith("code_") for c in raw.columns):
-        out.add("code_<job_id> columns with the second coder's 0/1 codes", row=1, column="code_<job_id>")
+        out.add(
+            "code_<job_id> columns with the second coder's 0/1 codes", row=1, column="code_<job_id>"
+        )
     _type_codes(df, raw, out, job_ids)
     return df
 
@@ -563,7 +735,9 @@ _SCHEMAS: dict[str, pa.DataFrameSchema] = {
             "respondent_id": pa.Column(str),
             "diagnosis_group": pa.Column(str),
             "overall_satisfaction": pa.Column("Int64", pa.Check.in_range(1, 5), nullable=True),
-            r"^(imp|sat)_.+$": pa.Column("Int64", pa.Check.in_range(1, 5), nullable=True, regex=True, required=False),
+            r"^(imp|sat)_.+$": pa.Column(
+                "Int64", pa.Check.in_range(1, 5), nullable=True, regex=True, required=False
+            ),
         },
         unique=["respondent_id", "wave"],
     ),
@@ -600,7 +774,9 @@ def _contract(name: str, df: pd.DataFrame) -> pd.DataFrame:
 
 def _read_config(path: Path, out: _Collector) -> tuple[dict[str, Any] | None, StudyConfig | None]:
     if not path.is_file():
-        out.add("a study.yaml with name, organisation and period (run 'jtbd new-study DIR' for a skeleton)")
+        out.add(
+            "a study.yaml with name, organisation and period (run 'jtbd new-study DIR' for a skeleton)"
+        )
         return None, None
     raw = path.read_bytes()
     text = _decode(raw, out)
@@ -632,7 +808,9 @@ def _read_config(path: Path, out: _Collector) -> tuple[dict[str, Any] | None, St
         if pd.isna(end):
             out.add("a date like 2025-12-31", column="period.end", value=period["end"])
         if pd.notna(start) and pd.notna(end) and end < start:
-            out.add("an end date on or after the start date", column="period.end", value=period["end"])
+            out.add(
+                "an end date on or after the start date", column="period.end", value=period["end"]
+            )
     mcs = data.get("min_cell_size", 10)
     if isinstance(mcs, bool) or not isinstance(mcs, int) or mcs < 1:
         out.add("a whole number of at least 1 (default 10)", column="min_cell_size", value=mcs)
@@ -649,15 +827,26 @@ def _read_config(path: Path, out: _Collector) -> tuple[dict[str, Any] | None, St
     cb_path = None
     if cb is not None:
         if not isinstance(cb, str):
-            out.add("the path of the codebook file, relative to the study folder", column="codebook", value=cb)
+            out.add(
+                "the path of the codebook file, relative to the study folder",
+                column="codebook",
+                value=cb,
+            )
         else:
             cb_path = (path.parent / cb).resolve()
             if not cb_path.is_file():
-                out.add("an existing codebook file (path relative to the study folder)", column="codebook", value=cb)
+                out.add(
+                    "an existing codebook file (path relative to the study folder)",
+                    column="codebook",
+                    value=cb,
+                )
                 cb_path = None
     for key in sorted(set(data) - _CONFIG_KEYS):
-        out.add(f"only known keys ({', '.join(sorted(_CONFIG_KEYS))}); '{key}' is kept but not used",
-                column=key, severity="warning")
+        out.add(
+            f"only known keys ({', '.join(sorted(_CONFIG_KEYS))}); '{key}' is kept but not used",
+            column=key,
+            severity="warning",
+        )
     if any(p.severity == "error" for p in out.problems):
         return data, None
     config = StudyConfig(
@@ -731,8 +920,15 @@ def validate(path: str | Path) -> ValidationReport:
 
     files = {name: root / fname for name, fname in DATA_FILES.items() if (root / fname).is_file()}
     if not set(files) - {"second_coding"}:
-        problems.append(Problem(str(root.name), None, None, None,
-                                "at least one data file: feedback.csv, survey.csv, staff.csv or actions.csv"))
+        problems.append(
+            Problem(
+                str(root.name),
+                None,
+                None,
+                None,
+                "at least one data file: feedback.csv, survey.csv, staff.csv or actions.csv",
+            )
+        )
     tables: dict[str, pd.DataFrame] = {}
     order = ["feedback", "survey", "staff", "actions", "second_coding"]
     for name in order:
@@ -756,16 +952,32 @@ def validate(path: str | Path) -> ValidationReport:
             if config is not None and name in ("feedback", "actions"):
                 col = "received" if name == "feedback" else "started"
                 d = tables[name][col]
-                outside = ((d < config.period_start) | (d > config.period_end + pd.Timedelta(days=1))).to_numpy()
-                out.rows(outside, raw[col], column=col, severity="warning",
-                         expected=f"a date in the study period {config.period_start.date()} to {config.period_end.date()} (kept)")
+                outside = (
+                    (d < config.period_start) | (d > config.period_end + pd.Timedelta(days=1))
+                ).to_numpy()
+                out.rows(
+                    outside,
+                    raw[col],
+                    column=col,
+                    severity="warning",
+                    expected=f"a date in the study period {config.period_start.date()} to {config.period_end.date()} (kept)",
+                )
         problems += out.problems
-    if "second_coding" in tables and "feedback" in tables and not any(
-        c.startswith("code_") for c in tables["feedback"].columns
+    if (
+        "second_coding" in tables
+        and "feedback" in tables
+        and not any(c.startswith("code_") for c in tables["feedback"].columns)
     ):
-        problems.append(Problem("second_coding.csv", None, None, None,
-                                "a first coder's code_<job_id> columns in feedback.csv to compare with",
-                                severity="warning"))
+        problems.append(
+            Problem(
+                "second_coding.csv",
+                None,
+                None,
+                None,
+                "a first coder's code_<job_id> columns in feedback.csv to compare with",
+                severity="warning",
+            )
+        )
     if any(p.severity == "error" for p in problems) or config is None:
         return ValidationReport(tuple(problems), None)
     for name, df in tables.items():
@@ -774,15 +986,25 @@ def validate(path: str | Path) -> ValidationReport:
         except pa.errors.SchemaErrors as exc:  # pragma: no cover - guards our own typing code
             for _, fc in exc.failure_cases.head(20).iterrows():
                 idx = fc.get("index")
-                problems.append(Problem(DATA_FILES[name], int(idx) + 2 if pd.notna(idx) else None,
-                                        str(fc.get("column")), _show(fc.get("failure_case")), str(fc.get("check"))))
+                problems.append(
+                    Problem(
+                        DATA_FILES[name],
+                        int(idx) + 2 if pd.notna(idx) else None,
+                        str(fc.get("column")),
+                        _show(fc.get("failure_case")),
+                        str(fc.get("check")),
+                    )
+                )
             return ValidationReport(tuple(problems), None)
     study = Study(
         path=root.resolve(),
         config=config,
         codebook=codebook,
-        files={**{n: p.resolve() for n, p in files.items()}, "study": (root / "study.yaml").resolve(),
-               **({"codebook": config.codebook} if config.codebook else {})},
+        files={
+            **{n: p.resolve() for n, p in files.items()},
+            "study": (root / "study.yaml").resolve(),
+            **({"codebook": config.codebook} if config.codebook else {}),
+        },
         warnings=tuple(p for p in problems if p.severity == "warning"),
         **tables,
     )
@@ -825,4 +1047,3 @@ def iter_problem_lines(problems: Iterable[Problem]) -> Iterable[str]:
     """One line per problem, for logs and the CLI."""
     for p in problems:
         yield f"{p.severity}: {p.message()}"
-

@@ -408,7 +408,9 @@ def rates(
         if no_group.any():
             logger.warning(
                 "%s: %d row(s) with a missing %s are left out.",
-                caller, int(no_group.sum()), "/".join(by_cols),
+                caller,
+                int(no_group.sum()),
+                "/".join(by_cols),
             )
             frame = frame.loc[~no_group]
     frame["period"] = _period_start(frame["_date"], period)
@@ -432,9 +434,7 @@ def rates(
     rated["_pos"] = rated["_value"].isin(pos).astype(int)
     rated["_top"] = rated["_value"].isin(top).astype(int)
     groups = rated.groupby(keys, sort=False, observed=True)
-    counts = groups.agg(
-        n=("_value", "size"), n_positive=("_pos", "sum"), n_top_box=("_top", "sum")
-    )
+    counts = groups.agg(n=("_value", "size"), n_positive=("_pos", "sum"), n_top_box=("_top", "sum"))
     level = ci
     means = []
     for key, grp in groups["_value"]:
@@ -489,7 +489,9 @@ def rates(
     if n_small:
         logger.info(
             "%s: %d period(s) with fewer than %d rated responses are suppressed.",
-            caller, n_small, min_cell_size,
+            caller,
+            n_small,
+            min_cell_size,
         )
     return result.sort_values([*by_cols, "period"], kind="stable").reset_index(drop=True)
 
@@ -696,7 +698,11 @@ def _phase_of(periods: pd.Series, recalc_at: Any, caller: str) -> np.ndarray:
 
 
 def _mdc_rules(
-    y: np.ndarray, centre: np.ndarray, lcl: np.ndarray, ucl: np.ndarray, l2: np.ndarray,
+    y: np.ndarray,
+    centre: np.ndarray,
+    lcl: np.ndarray,
+    ucl: np.ndarray,
+    l2: np.ndarray,
     u2: np.ndarray,
 ) -> dict[str, np.ndarray]:
     """Making Data Count rules on one phase of useful points (in time order)."""
@@ -726,8 +732,14 @@ def _mdc_rules(
             window = hit[s : s + 3]
             if window.sum() >= 2:
                 two[s : s + 3] |= window
-    return {"beyond_limits": beyond, "run": run, "trend": trend, "two_of_three": two,
-            "side": side, "trend_dir": trend_dir}
+    return {
+        "beyond_limits": beyond,
+        "run": run,
+        "trend": trend,
+        "two_of_three": two,
+        "side": side,
+        "trend_dir": trend_dir,
+    }
 
 
 def spc(
@@ -951,12 +963,16 @@ def _spc(
     ucl = np.full(size, np.nan)
     l2 = np.full(size, np.nan)
     u2 = np.full(size, np.nan)
-    flags = {k: np.zeros(size, dtype=bool) for k in
-             ("beyond_limits", "run", "trend", "two_of_three", "crossings")}
+    flags = {
+        k: np.zeros(size, dtype=bool)
+        for k in ("beyond_limits", "run", "trend", "two_of_three", "crossings")
+    }
     kind = np.full(size, None, dtype=object)
     warning = np.full(size, None, dtype=object)
-    extra = {k: np.full(size, np.nan) for k in
-             ("n_useful", "longest_run", "longest_run_max", "n_crossings", "crossings_min")}
+    extra = {
+        k: np.full(size, np.nan)
+        for k in ("n_useful", "longest_run", "longest_run_max", "n_crossings", "crossings_min")
+    }
     messages = []
     good_sign = {"higher_is_better": 1, "lower_is_better": -1, "neutral": 0}[direction]
 
@@ -981,8 +997,7 @@ def _spc(
         yb = y[base]
         if chart in ("p", "laney"):
             pbar = (
-                float(np.sum(yb * nn[base]) / np.sum(nn[base])) if centre is None
-                else float(centre)
+                float(np.sum(yb * nn[base]) / np.sum(nn[base])) if centre is None else float(centre)
             )
             with np.errstate(invalid="ignore", divide="ignore"):
                 sigma = np.sqrt(pbar * (1 - pbar) / nn[use])
@@ -1046,15 +1061,21 @@ def _spc(
     if n is not None:
         columns["n"] = table[n].to_numpy()
     columns.update(
-        {"phase": phase, "centre": centre_line, "lcl": lcl, "ucl": ucl, "lcl_2sigma": l2,
-         "ucl_2sigma": u2, **flags,
-         "signal": np.logical_or.reduce([flags[k] for k in flags]),
-         "signal_kind": pd.Series(kind, dtype=object),
-         "warning": pd.Series(warning, dtype=object)}
+        {
+            "phase": phase,
+            "centre": centre_line,
+            "lcl": lcl,
+            "ucl": ucl,
+            "lcl_2sigma": l2,
+            "ucl_2sigma": u2,
+            **flags,
+            "signal": np.logical_or.reduce([flags[k] for k in flags]),
+            "signal_kind": pd.Series(kind, dtype=object),
+            "warning": pd.Series(warning, dtype=object),
+        }
     )
     if chart == "run":
-        for name in ("n_useful", "longest_run", "longest_run_max", "n_crossings",
-                     "crossings_min"):
+        for name in ("n_useful", "longest_run", "longest_run_max", "n_crossings", "crossings_min"):
             columns[name] = pd.array(extra[name], dtype="Float64").astype("Int64")
     result = pd.DataFrame(columns)
     if messages:
@@ -1179,8 +1200,9 @@ def _interventions(interventions: Any, caller: str) -> list[tuple[str, Any]]:
     return out
 
 
-def _seasonal_design(t: np.ndarray, seasonality: Any, terms: str, harmonics: int,
-                     caller: str) -> pd.DataFrame:
+def _seasonal_design(
+    t: np.ndarray, seasonality: Any, terms: str, harmonics: int, caller: str
+) -> pd.DataFrame:
     if seasonality is None or seasonality is False or seasonality == 0:
         return pd.DataFrame(index=range(t.size))
     if seasonality is True:
@@ -1188,8 +1210,9 @@ def _seasonal_design(t: np.ndarray, seasonality: Any, terms: str, harmonics: int
     season = check_int(seasonality, parameter="seasonality", caller=caller, minimum=2)
     cols: dict[str, np.ndarray] = {}
     if terms == "fourier":
-        harmonics = check_int(harmonics, parameter="harmonics", caller=caller, minimum=1,
-                              maximum=season // 2)
+        harmonics = check_int(
+            harmonics, parameter="harmonics", caller=caller, minimum=1, maximum=season // 2
+        )
         for j in range(1, harmonics + 1):
             angle = 2 * np.pi * j * t / season
             cols[f"sin_{j}"] = np.sin(angle)
@@ -1333,8 +1356,7 @@ def its(
         if inside.sum() < 2:
             where = "before the first intervention" if k == 0 else f"after {items[k - 1][0]}"
             raise ValueError(
-                f"{caller} needs at least two observed periods {where}; got "
-                f"{int(inside.sum())}."
+                f"{caller} needs at least two observed periods {where}; got {int(inside.sum())}."
             )
     columns: dict[str, np.ndarray] = {"const": np.ones(y.size), "time": t}
     for j, start in enumerate(starts, 1):
@@ -1342,8 +1364,10 @@ def its(
         columns[f"level_{j}"] = after
         columns[f"slope_{j}"] = (t - start) * after
     design_all = pd.concat(
-        [pd.DataFrame(columns), _seasonal_design(t, seasonality, seasonal_terms, harmonics,
-                                                 caller)],
+        [
+            pd.DataFrame(columns),
+            _seasonal_design(t, seasonality, seasonal_terms, harmonics, caller),
+        ],
         axis=1,
     )
     n_obs = int(observed.sum())
@@ -1377,7 +1401,8 @@ def its(
         else:
             terms.append(name), labels.append(None), dates.append(None)
     start_col = (
-        pd.to_datetime(pd.Series(dates, dtype=object)) if freq is not None
+        pd.to_datetime(pd.Series(dates, dtype=object))
+        if freq is not None
         else pd.Series([np.nan if d is None else float(d) for d in dates])
     )
     effects = pd.DataFrame(
@@ -1471,8 +1496,16 @@ def _action_series(
     if rated.empty:
         row["note"] = "no rated comments coded to this job"
         return row, None
-    series = rates(sub, date=date, value=value, period=period, positive=positive,
-                   min_cell_size=min_cell_size, start=start, end=end)
+    series = rates(
+        sub,
+        date=date,
+        value=value,
+        period=period,
+        positive=positive,
+        min_cell_size=min_cell_size,
+        start=start,
+        end=end,
+    )
     first_after = started.to_period(PERIODS[period]).start_time
     usable = ~series["suppressed"]
     row["n_periods_before"] = int((usable & (series["period"] < first_after)).sum())
@@ -1589,13 +1622,21 @@ def action_effects(
     min_periods = check_int(min_periods, parameter="min_periods", caller=caller, minimum=2)
     one_of(period, tuple(PERIODS), parameter="period", caller=caller)
     pos = _value_set(positive, parameter="positive", caller=caller)
-    coded = _coded(feedback, codes, comment_id=comment_id, job=job, polarity=None,
-                   caller=caller)
+    coded = _coded(feedback, codes, comment_id=comment_id, job=job, polarity=None, caller=caller)
     all_dates = _as_datetime(feedback[date], parameter="date", caller=caller)
     coded[date] = _as_datetime(coded[date], parameter="date", caller=caller)
-    options = {"date": date, "value": value, "site": site, "job": job, "period": period,
-               "positive": pos, "min_cell_size": min_cell_size, "min_periods": min_periods,
-               "start": all_dates.min(), "end": all_dates.max()}
+    options = {
+        "date": date,
+        "value": value,
+        "site": site,
+        "job": job,
+        "period": period,
+        "positive": pos,
+        "min_cell_size": min_cell_size,
+        "min_periods": min_periods,
+        "start": all_dates.min(),
+        "end": all_dates.max(),
+    }
     has_sites = "sites" in actions.columns
     rows = []
     for action in actions.itertuples(index=False):
@@ -1604,9 +1645,14 @@ def action_effects(
         row.update({k: np.nan for k in _EFFECT_COLUMNS})
         if series is not None:
             result = its(
-                series, value="positive_share", time="period",
-                interventions={str(row["action_id"]): row["started"]}, weights="n",
-                seasonality=seasonality, maxlags=maxlags, ci=ci,
+                series,
+                value="positive_share",
+                time="period",
+                interventions={str(row["action_id"]): row["started"]},
+                weights="n",
+                seasonality=seasonality,
+                maxlags=maxlags,
+                ci=ci,
             )
             summary = result.summary().iloc[0]
             for key in _EFFECT_COLUMNS:
@@ -1614,9 +1660,19 @@ def action_effects(
                 row[key] = factor * float(summary[key])
         rows.append(row)
     columns = [
-        "action_id", "job_id", "started", "scope", "sites", "n_before", "n_after",
-        "n_periods_before", "n_periods_after", "share_before", "share_after",
-        *_EFFECT_COLUMNS, "note",
+        "action_id",
+        "job_id",
+        "started",
+        "scope",
+        "sites",
+        "n_before",
+        "n_after",
+        "n_periods_before",
+        "n_periods_after",
+        "share_before",
+        "share_after",
+        *_EFFECT_COLUMNS,
+        "note",
     ]
     out = pd.DataFrame(rows, columns=columns)
     for col in ("sites", "note"):
@@ -1703,16 +1759,24 @@ def action_its(
             f"The 'action_id' parameter of {caller} must name an action of 'actions'; got "
             f"{action_id!r} (known: {known or 'none'})."
         )
-    coded = _coded(feedback, codes, comment_id=comment_id, job=job, polarity=None,
-                   caller=caller)
+    coded = _coded(feedback, codes, comment_id=comment_id, job=job, polarity=None, caller=caller)
     coded[date] = _as_datetime(coded[date], parameter="date", caller=caller)
     all_dates = _as_datetime(feedback[date], parameter="date", caller=caller)
     notes = []
     for candidate in chosen.itertuples(index=False):
         row, series = _action_series(
-            coded, candidate._asdict(), has_sites="sites" in actions.columns, date=date,
-            value=value, site=site, job=job, period=period, positive=pos,
-            min_cell_size=min_cell_size, min_periods=min_periods, start=all_dates.min(),
+            coded,
+            candidate._asdict(),
+            has_sites="sites" in actions.columns,
+            date=date,
+            value=value,
+            site=site,
+            job=job,
+            period=period,
+            positive=pos,
+            min_cell_size=min_cell_size,
+            min_periods=min_periods,
+            start=all_dates.min(),
             end=all_dates.max(),
         )
         if series is not None:
@@ -1720,14 +1784,27 @@ def action_its(
         notes.append(f"{row['action_id']}: {row['note']}")
     else:
         raise ValueError(f"{caller}: no effect can be estimated ({'; '.join(notes)}).")
-    return its(series, value="positive_share", time="period",
-               interventions={str(row["action_id"]): row["started"]}, weights="n",
-               seasonality=seasonality, maxlags=maxlags, ci=ci)
+    return its(
+        series,
+        value="positive_share",
+        time="period",
+        interventions={str(row["action_id"]): row["started"]},
+        weights="n",
+        seasonality=seasonality,
+        maxlags=maxlags,
+        ci=ci,
+    )
 
 
 _EFFECT_COLUMNS = (
-    "level_change", "level_change_ci_low", "level_change_ci_high", "level_change_p",
-    "slope_change", "slope_change_ci_low", "slope_change_ci_high", "slope_change_p",
+    "level_change",
+    "level_change_ci_low",
+    "level_change_ci_high",
+    "level_change_p",
+    "slope_change",
+    "slope_change_ci_low",
+    "slope_change_ci_high",
+    "slope_change_p",
 )
 
 
@@ -1830,8 +1907,9 @@ def did(
     treated = set(treated)
     y = _as_numeric(data[value], parameter="value", caller=caller)
     dates = _as_datetime(data[date], parameter="date", caller=caller)
-    frame = pd.DataFrame({"y": y.to_numpy(), "date": dates.to_numpy(),
-                          "group": data[group].to_numpy()})
+    frame = pd.DataFrame(
+        {"y": y.to_numpy(), "date": dates.to_numpy(), "group": data[group].to_numpy()}
+    )
     frame = frame.dropna().reset_index(drop=True)
     frame["treated"] = frame["group"].isin(treated).astype(float)
     present = set(frame.loc[frame["treated"] == 1, "group"])
@@ -1846,7 +1924,9 @@ def did(
     try:
         start_ts = pd.Timestamp(start)
     except (ValueError, TypeError) as err:
-        raise ValueError(f"The 'start' parameter of {caller} must be a date; got {start!r}.") from err
+        raise ValueError(
+            f"The 'start' parameter of {caller} must be a date; got {start!r}."
+        ) from err
     ordinal = pd.DatetimeIndex(frame["date"]).to_period(freq).asi8
     cut = start_ts.to_period(freq).ordinal
     frame["post"] = (ordinal >= cut).astype(float)
@@ -1869,14 +1949,30 @@ def did(
     def _fit(x: pd.DataFrame, yy: np.ndarray, g: np.ndarray, term: str, coef: str) -> dict:
         fit = sm.OLS(yy, x).fit(cov_type="cluster", cov_kwds={"groups": g}, use_t=True)
         conf = fit.conf_int(alpha=1 - ci).loc[coef]
-        return {"term": term, "estimate": float(fit.params[coef]), "se": float(fit.bse[coef]),
-                "ci_low": float(conf.iloc[0]), "ci_high": float(conf.iloc[1]),
-                "p": float(fit.pvalues[coef]), **counts, "note": None}
+        return {
+            "term": term,
+            "estimate": float(fit.params[coef]),
+            "se": float(fit.bse[coef]),
+            "ci_low": float(conf.iloc[0]),
+            "ci_high": float(conf.iloc[1]),
+            "p": float(fit.pvalues[coef]),
+            **counts,
+            "note": None,
+        }
 
-    x = pd.DataFrame({"const": 1.0, "treated": frame["treated"], "post": frame["post"],
-                      "treated_post": frame["treated"] * frame["post"]})
-    empty_cells = [k for k in ("n_treated_before", "n_treated_after", "n_control_before",
-                               "n_control_after") if counts[k] == 0]
+    x = pd.DataFrame(
+        {
+            "const": 1.0,
+            "treated": frame["treated"],
+            "post": frame["post"],
+            "treated_post": frame["treated"] * frame["post"],
+        }
+    )
+    empty_cells = [
+        k
+        for k in ("n_treated_before", "n_treated_after", "n_control_before", "n_control_after")
+        if counts[k] == 0
+    ]
     if empty_cells:
         rows.append(_missing_row("did", counts, f"no observations in {', '.join(empty_cells)}"))
     else:
@@ -1887,21 +1983,37 @@ def did(
         and pre.loc[pre["treated"] == 0, "t"].nunique() >= 2
     )
     if pre_ok:
-        xp = pd.DataFrame({"const": 1.0, "treated": pre["treated"], "t": pre["t"],
-                           "treated_t": pre["treated"] * pre["t"]})
-        rows.append(_fit(xp, pre["y"].to_numpy(), groups[pre.index.to_numpy()], "pre_trend",
-                         "treated_t"))
+        xp = pd.DataFrame(
+            {
+                "const": 1.0,
+                "treated": pre["treated"],
+                "t": pre["t"],
+                "treated_t": pre["treated"] * pre["t"],
+            }
+        )
+        rows.append(
+            _fit(xp, pre["y"].to_numpy(), groups[pre.index.to_numpy()], "pre_trend", "treated_t")
+        )
     else:
-        rows.append(_missing_row("pre_trend", counts,
-                                 "fewer than two periods before the start in a group"))
+        rows.append(
+            _missing_row("pre_trend", counts, "fewer than two periods before the start in a group")
+        )
     out = pd.DataFrame(rows)
     out["note"] = out["note"].astype(object)
     return out
 
 
 def _missing_row(term: str, counts: dict, note: str) -> dict:
-    return {"term": term, "estimate": np.nan, "se": np.nan, "ci_low": np.nan,
-            "ci_high": np.nan, "p": np.nan, **counts, "note": note}
+    return {
+        "term": term,
+        "estimate": np.nan,
+        "se": np.nan,
+        "ci_low": np.nan,
+        "ci_high": np.nan,
+        "p": np.nan,
+        **counts,
+        "note": note,
+    }
 
 
 def pilot_effects(
@@ -1967,17 +2079,30 @@ def pilot_effects(
     min_cell_size = check_int(min_cell_size, parameter="min_cell_size", caller=caller, minimum=1)
     pos = _value_set(positive, parameter="positive", caller=caller)
     columns = [
-        "action_id", "job_id", "sites", "started", "term", "estimate", "se", "ci_low",
-        "ci_high", "p", "n_treated_before", "n_treated_after", "n_control_before",
-        "n_control_after", "n_clusters", "suppressed", "note",
+        "action_id",
+        "job_id",
+        "sites",
+        "started",
+        "term",
+        "estimate",
+        "se",
+        "ci_low",
+        "ci_high",
+        "p",
+        "n_treated_before",
+        "n_treated_after",
+        "n_control_before",
+        "n_control_after",
+        "n_clusters",
+        "suppressed",
+        "note",
     ]
     if "sites" not in actions.columns:
         return pd.DataFrame(columns=columns)
     pilots = actions.loc[actions["sites"].map(lambda s: bool(_split_sites(s)))]
     if pilots.empty:
         return pd.DataFrame(columns=columns)
-    coded = _coded(feedback, codes, comment_id=comment_id, job=job, polarity=None,
-                   caller=caller)
+    coded = _coded(feedback, codes, comment_id=comment_id, job=job, polarity=None, caller=caller)
     coded = coded.loc[coded[value].notna()].copy()
     coded["_positive"] = coded[value].astype(float).isin(pos).astype(float)
     coded[site] = coded[site].astype(str)
@@ -1986,22 +2111,50 @@ def pilot_effects(
         record = action._asdict()
         sites = _split_sites(record["sites"])
         sub = coded.loc[coded[job] == record[job]]
-        base = {"action_id": record["action_id"], "job_id": record[job],
-                "sites": ";".join(sites), "started": pd.Timestamp(record["started"])}
+        base = {
+            "action_id": record["action_id"],
+            "job_id": record[job],
+            "sites": ";".join(sites),
+            "started": pd.Timestamp(record["started"]),
+        }
         try:
-            table = did(sub, value="_positive", treated=sites, start=record["started"],
-                        date=date, group=site, period=period, ci=ci)
+            table = did(
+                sub,
+                value="_positive",
+                treated=sites,
+                start=record["started"],
+                date=date,
+                group=site,
+                period=period,
+                ci=ci,
+            )
         except ValueError as err:
-            table = pd.DataFrame([
-                {**_missing_row(term, dict.fromkeys(
-                    ("n_treated_before", "n_treated_after", "n_control_before",
-                     "n_control_after", "n_clusters"), 0), str(err))}
-                for term in ("did", "pre_trend")
-            ])
+            table = pd.DataFrame(
+                [
+                    {
+                        **_missing_row(
+                            term,
+                            dict.fromkeys(
+                                (
+                                    "n_treated_before",
+                                    "n_treated_after",
+                                    "n_control_before",
+                                    "n_control_after",
+                                    "n_clusters",
+                                ),
+                                0,
+                            ),
+                            str(err),
+                        )
+                    }
+                    for term in ("did", "pre_trend")
+                ]
+            )
         for col in ("estimate", "se", "ci_low", "ci_high"):
             table[col] = 100 * table[col]
-        cells = table[["n_treated_before", "n_treated_after", "n_control_before",
-                       "n_control_after"]].min(axis=1)
+        cells = table[
+            ["n_treated_before", "n_treated_after", "n_control_before", "n_control_after"]
+        ].min(axis=1)
         table["suppressed"] = (cells < min_cell_size).to_numpy()
         table.loc[table["suppressed"], ["estimate", "se", "ci_low", "ci_high", "p"]] = np.nan
         for key, val in base.items():
@@ -2035,13 +2188,13 @@ def _labels_by_respondent(labels: pd.Series, survey: pd.DataFrame, id_column: st
         if conflicting.any():
             logger.warning(
                 "trajectories(): %d respondent(s) carry different segments on different rows; "
-                "the first is used.", int(conflicting.sum()),
+                "the first is used.",
+                int(conflicting.sum()),
             )
         return per_row[~per_row.index.duplicated()]
     out = labels.copy()
     out.index = out.index.astype(str)
     return out[~out.index.duplicated()]
-
 
 
 def trajectories(
@@ -2160,8 +2313,9 @@ def trajectories(
     frame = frame.dropna().reset_index(drop=True)
     frame["segment"] = frame["segment"].astype(str)
     if frame["w"].nunique() < 2:
-        raise ValueError(f"{caller} needs at least two waves with answers; got "
-                         f"{frame['w'].nunique()}.")
+        raise ValueError(
+            f"{caller} needs at least two waves with answers; got {frame['w'].nunique()}."
+        )
     if not frame["id"].duplicated().any():
         raise ValueError(
             f"{caller}: no respondent answered more than one wave, so a random intercept per "
@@ -2191,31 +2345,53 @@ def trajectories(
                 contrast[names.index(base_name)] = 1.0
                 if len(kept) > 1 and level != kept[0]:
                     extra = (
-                        f"C(segment)[T.{level}]" if base_name == "Intercept"
+                        f"C(segment)[T.{level}]"
+                        if base_name == "Intercept"
                         else f"w:C(segment)[T.{level}]"
                     )
                     contrast[names.index(extra)] = 1.0
                 est = float(contrast @ beta)
                 se = float(np.sqrt(contrast @ cov @ contrast))
-                rows.append({
-                    "segment": level, "term": term, "estimate": est, "se": se,
-                    "ci_low": est - z * se, "ci_high": est + z * se,
-                    "p": float(2 * stats.norm.sf(abs(est / se))) if se > 0 else np.nan,
-                    "n_respondents": int(part["id"].nunique()), "n": len(part),
-                    "n_waves": int(part["w"].nunique()), "suppressed": False,
-                })
+                rows.append(
+                    {
+                        "segment": level,
+                        "term": term,
+                        "estimate": est,
+                        "se": se,
+                        "ci_low": est - z * se,
+                        "ci_high": est + z * se,
+                        "p": float(2 * stats.norm.sf(abs(est / se))) if se > 0 else np.nan,
+                        "n_respondents": int(part["id"].nunique()),
+                        "n": len(part),
+                        "n_waves": int(part["w"].nunique()),
+                        "suppressed": False,
+                    }
+                )
     for level in small:
         part = frame.loc[frame["segment"] == level]
         for term in ("first_wave_mean", "change_per_wave"):
-            rows.append({
-                "segment": level, "term": term, "estimate": np.nan, "se": np.nan,
-                "ci_low": np.nan, "ci_high": np.nan, "p": np.nan,
-                "n_respondents": pd.NA, "n": pd.NA,
-                "n_waves": int(part["w"].nunique()), "suppressed": True,
-            })
+            rows.append(
+                {
+                    "segment": level,
+                    "term": term,
+                    "estimate": np.nan,
+                    "se": np.nan,
+                    "ci_low": np.nan,
+                    "ci_high": np.nan,
+                    "p": np.nan,
+                    "n_respondents": pd.NA,
+                    "n": pd.NA,
+                    "n_waves": int(part["w"].nunique()),
+                    "suppressed": True,
+                }
+            )
     if small:
-        logger.info("%s: %d segment(s) with fewer than %d respondents are suppressed.",
-                    caller, len(small), min_cell_size)
+        logger.info(
+            "%s: %d segment(s) with fewer than %d respondents are suppressed.",
+            caller,
+            len(small),
+            min_cell_size,
+        )
     out = pd.DataFrame(rows)
     for col in ("n_respondents", "n"):
         out[col] = out[col].astype("Int64")
@@ -2274,12 +2450,19 @@ def latest_rate(
     shown = shown.sort_values(period)
     scale = 100.0 if percent else 1.0
     if shown.empty:
-        return pd.Series({"period": pd.NaT, "n": pd.NA, "estimate": np.nan, "ci_low": np.nan,
-                          "ci_high": np.nan})
+        return pd.Series(
+            {"period": pd.NaT, "n": pd.NA, "estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan}
+        )
     last = shown.iloc[-1]
-    return pd.Series({"period": last[period], "n": last["n"],
-                      "estimate": scale * float(last[estimate]),
-                      "ci_low": scale * float(last[low]), "ci_high": scale * float(last[high])})
+    return pd.Series(
+        {
+            "period": last[period],
+            "n": last["n"],
+            "estimate": scale * float(last[estimate]),
+            "ci_low": scale * float(last[low]),
+            "ci_high": scale * float(last[high]),
+        }
+    )
 
 
 def job_summary(
@@ -2340,24 +2523,25 @@ def job_summary(
     require_columns(data, ["period", job, "n", estimate, "suppressed"], caller=caller)
     rows = []
     for job_id, part in data.groupby(job, sort=True):
-        chart_table = _spc(part, value=estimate, n="n", chart=chart, direction=direction,
-                           log=False)
+        chart_table = _spc(part, value=estimate, n="n", chart=chart, direction=direction, log=False)
         latest = latest_rate(part, estimate=estimate)
         kinds = chart_table["signal_kind"]
         signalled = chart_table.loc[kinds.notna()]
-        rows.append({
-            "job_id": job_id,
-            "n": int(pd.to_numeric(part["n"], errors="coerce").fillna(0).sum()),
-            "periods_shown": int((~part["suppressed"].astype(bool)).sum()),
-            "latest_period": latest["period"],
-            "latest_share": latest["estimate"],
-            "latest_ci_low": latest["ci_low"],
-            "latest_ci_high": latest["ci_high"],
-            "improvement_points": int((kinds == "improvement").sum()),
-            "concern_points": int((kinds == "concern").sum()),
-            "last_signal": signalled["signal_kind"].iloc[-1] if len(signalled) else None,
-            "few_points": chart_table.attrs["warning"] is not None,
-        })
+        rows.append(
+            {
+                "job_id": job_id,
+                "n": int(pd.to_numeric(part["n"], errors="coerce").fillna(0).sum()),
+                "periods_shown": int((~part["suppressed"].astype(bool)).sum()),
+                "latest_period": latest["period"],
+                "latest_share": latest["estimate"],
+                "latest_ci_low": latest["ci_low"],
+                "latest_ci_high": latest["ci_high"],
+                "improvement_points": int((kinds == "improvement").sum()),
+                "concern_points": int((kinds == "concern").sum()),
+                "last_signal": signalled["signal_kind"].iloc[-1] if len(signalled) else None,
+                "few_points": chart_table.attrs["warning"] is not None,
+            }
+        )
     out = pd.DataFrame(rows)
     if out.empty:
         return out
@@ -2366,7 +2550,8 @@ def job_summary(
     out = out.rename(columns={"job_id": job})
     out["last_signal"] = out["last_signal"].astype(object)
     return out.sort_values(["n", job], ascending=[False, True], kind="stable").reset_index(
-        drop=True)
+        drop=True
+    )
 
 
 def focus_jobs(
@@ -2461,19 +2646,35 @@ def record_action_effects(
     caller = "record_action_effects()"
     stored: dict[str, Any] = {}
     if effects is not None:
-        require_columns(effects, ["action_id", "level_change", "level_change_ci_low",
-                                  "level_change_ci_high", "slope_change", "slope_change_ci_low",
-                                  "slope_change_ci_high"], name="effects", caller=caller)
+        require_columns(
+            effects,
+            [
+                "action_id",
+                "level_change",
+                "level_change_ci_low",
+                "level_change_ci_high",
+                "slope_change",
+                "slope_change_ci_low",
+                "slope_change_ci_high",
+            ],
+            name="effects",
+            caller=caller,
+        )
         for row in effects.itertuples(index=False):
             key = f"actions.{report_key_part(row.action_id)}"
             for name in ("level_change", "slope_change"):
                 stored[f"{key}.{name}"] = report.record(f"{key}.{name}", getattr(row, name))
                 stored[f"{key}.{name}_ci"] = report.record(
-                    f"{key}.{name}_ci", [getattr(row, f"{name}_ci_low"),
-                                         getattr(row, f"{name}_ci_high")])
+                    f"{key}.{name}_ci",
+                    [getattr(row, f"{name}_ci_low"), getattr(row, f"{name}_ci_high")],
+                )
     if pilots is not None and not pilots.empty:
-        require_columns(pilots, ["action_id", "term", "estimate", "ci_low", "ci_high", "p"],
-                        name="pilots", caller=caller)
+        require_columns(
+            pilots,
+            ["action_id", "term", "estimate", "ci_low", "ci_high", "p"],
+            name="pilots",
+            caller=caller,
+        )
         for row in pilots.itertuples(index=False):
             key = f"pilots.{report_key_part(row.action_id)}"
             if row.term == "did":
@@ -2520,8 +2721,12 @@ def record_trajectories(table: pd.DataFrame, *, prefix: str = "trajectories") ->
     """
     from jtbd_methods import report
 
-    require_columns(table, ["segment", "term", "estimate", "ci_low", "ci_high"],
-                    name="table", caller="record_trajectories()")
+    require_columns(
+        table,
+        ["segment", "term", "estimate", "ci_low", "ci_high"],
+        name="table",
+        caller="record_trajectories()",
+    )
     stored: dict[str, Any] = {}
     for row in table.loc[table["term"] == "change_per_wave"].itertuples(index=False):
         number = re.match(r"segment (\d+)\b", str(row.segment), flags=re.IGNORECASE)
@@ -2605,8 +2810,13 @@ def segment_labels(
 
     try:
         result = segmentation.segment(
-            survey, k=k, codebook=codebook, min_cell_size=min_cell_size,
-            random_state=random_state, n_bootstrap=0, gap_references=0,
+            survey,
+            k=k,
+            codebook=codebook,
+            min_cell_size=min_cell_size,
+            random_state=random_state,
+            n_bootstrap=0,
+            gap_references=0,
         )
     except (ValueError, TypeError) as err:
         logger.warning("segment_labels(): the survey could not be segmented (%s).", err)

@@ -164,8 +164,9 @@ def unit_period_measures(
     require_dataframe(feedback, parameter="feedback", caller=caller)
     require_dataframe(staff, parameter="staff", caller=caller)
     require_columns(feedback, [unit, received, rating], name="feedback", caller=caller)
-    require_columns(staff, [staff_unit, staff_period, engagement, respondents], name="staff",
-                    caller=caller)
+    require_columns(
+        staff, [staff_unit, staff_period, engagement, respondents], name="staff", caller=caller
+    )
     period = one_of(period, tuple(_FREQ), parameter="period", caller=caller)
     lag = check_int(lag, parameter="lag", caller=caller, minimum=0)
     positive = _check_positive(positive, caller=caller)
@@ -198,7 +199,9 @@ def unit_period_measures(
         st["w"] = st["respondents"].where(st["respondents"] > 0, 1.0)
         st["we"] = st["w"] * st["engagement"]
         g = st.groupby(["unit", "staff_period"], observed=True)
-        st = g.agg(we=("we", "sum"), w=("w", "sum"), respondents=("respondents", "sum")).reset_index()
+        st = g.agg(
+            we=("we", "sum"), w=("w", "sum"), respondents=("respondents", "sum")
+        ).reset_index()
         st["engagement"] = st["we"] / st["w"]
         st = st.drop(columns=["we", "w"])
     st["period"] = st["staff_period"] + pd.DateOffset(months=lag * months)
@@ -206,13 +209,24 @@ def unit_period_measures(
     out = patients.merge(st, on=["unit", "period"], how="inner", validate="one_to_one")
     dropped = len(patients) - len(out)
     if dropped:
-        logger.info("%s: %d unit-periods with ratings but no staff data were dropped.", caller, dropped)
+        logger.info(
+            "%s: %d unit-periods with ratings but no staff data were dropped.", caller, dropped
+        )
     out["positive_share"] = out["n_positive"] / out["n"]
     out["respondents"] = out["respondents"].round().astype("int64")
     out["lag"] = lag
     out["unit"] = out["unit"].astype(str)
-    cols = ["unit", "period", "n", "n_positive", "positive_share", "engagement", "respondents",
-            "staff_period", "lag"]
+    cols = [
+        "unit",
+        "period",
+        "n",
+        "n_positive",
+        "positive_share",
+        "engagement",
+        "respondents",
+        "staff_period",
+        "lag",
+    ]
     return out[cols].sort_values(["unit", "period"], kind="mergesort").reset_index(drop=True)
 
 
@@ -468,8 +482,12 @@ def engagement_model(
     d = d.dropna(subset=["positive_share", "engagement", "n"])
     small = d["n"] < min_n
     if small.any():
-        logger.info("%s: %d unit-periods with fewer than %d rated comments left out.", caller,
-                    int(small.sum()), min_n)
+        logger.info(
+            "%s: %d unit-periods with fewer than %d rated comments left out.",
+            caller,
+            int(small.sum()),
+            min_n,
+        )
     d = d.loc[~small].sort_values(["unit", "period"], kind="mergesort").reset_index(drop=True)
     n_units = d["unit"].nunique()
     if n_units < 3:
@@ -501,8 +519,12 @@ def engagement_model(
             resid_sd = float(np.sqrt(result.scale))
         else:
             result = sm.GEE(
-                endog, exog, groups=d["unit"], family=sm.families.Gaussian(),
-                cov_struct=sm.cov_struct.Exchangeable(), weights=d["n"].to_numpy(float),
+                endog,
+                exog,
+                groups=d["unit"],
+                family=sm.families.Gaussian(),
+                cov_struct=sm.cov_struct.Exchangeable(),
+                weights=d["n"].to_numpy(float),
             ).fit()
             unit_sd = resid_sd = float("nan")
     converged = bool(getattr(result, "converged", True))
@@ -525,8 +547,18 @@ def engagement_model(
         est = float(c @ params.to_numpy())
         se = float(np.sqrt(c @ cov.to_numpy() @ c))
         p = float(2 * stats.norm.sf(abs(est / se))) if se > 0 else float("nan")
-        rows.append({"component": comp, "estimate_pp": est, "se": se, "ci_low": est - z * se,
-                     "ci_high": est + z * se, "p": p, "n_units": n_units, "n": len(d)})
+        rows.append(
+            {
+                "component": comp,
+                "estimate_pp": est,
+                "se": se,
+                "ci_low": est - z * se,
+                "ci_high": est + z * se,
+                "p": p,
+                "n_units": n_units,
+                "n": len(d),
+            }
+        )
     effects = pd.DataFrame(rows)
     return EngagementModel(
         effects=effects,

@@ -25,33 +25,119 @@ STUDY_OK = "name: X\norganisation: Y\nperiod: {start: 2024-01-01, end: 2024-12-3
 # (id, files to replace, text that must appear in the one-line message or the table)
 MORE = [
     ("tab delimiter", {"feedback__csv": FEEDBACK_CSV.replace(",", "\t")}, "tabs"),
-    ("rating with text", {"feedback__csv": FEEDBACK_CSV.replace("Surgery,5,", "Surgery,3 stars,")}, "rating"),
-    ("date words", {"feedback__csv": FEEDBACK_CSV.replace("2024-01-09", "ninth of Jan")}, "received"),
-    ("duplicated header", {"feedback__csv": FEEDBACK_CSV.replace("comment\n", "comment,site\n", 1).replace("next\n", "next,x\n", 1)}, "each column name once"),
-    ("unnamed column", {"feedback__csv": FEEDBACK_CSV.replace("comment\n", "comment,\n", 1)}, "a name for every column"),
+    (
+        "rating with text",
+        {"feedback__csv": FEEDBACK_CSV.replace("Surgery,5,", "Surgery,3 stars,")},
+        "rating",
+    ),
+    (
+        "date words",
+        {"feedback__csv": FEEDBACK_CSV.replace("2024-01-09", "ninth of Jan")},
+        "received",
+    ),
+    (
+        "duplicated header",
+        {
+            "feedback__csv": FEEDBACK_CSV.replace("comment\n", "comment,site\n", 1).replace(
+                "next\n", "next,x\n", 1
+            )
+        },
+        "each column name once",
+    ),
+    (
+        "unnamed column",
+        {"feedback__csv": FEEDBACK_CSV.replace("comment\n", "comment,\n", 1)},
+        "a name for every column",
+    ),
     ("binary survey", {"survey__csv": b"PK\x03\x04\x00\x00binary zip"}, "binary"),
     ("survey wave words", {"survey__csv": SURVEY_CSV.replace("R2,1,", "R2,second,")}, "wave"),
-    ("survey missing diagnosis", {"survey__csv": SURVEY_CSV.replace("diagnosis_group", "diagnosis", 1)}, "diagnosis_group"),
-    ("staff period words", {"staff__csv": "unit,period,engagement,respondents\nNorth,January,6,20\n"}, "period"),
-    ("staff negative respondents", {"staff__csv": "unit,period,engagement,respondents\nNorth,2024-01,6,-3\n"}, "respondents"),
-    ("staff empty engagement", {"staff__csv": "unit,period,engagement,respondents\nNorth,2024-01,,20\n"}, "engagement"),
-    ("actions empty date", {"actions__csv": ACTIONS_HEADER + "A1,gain_clarity,x,y,,done\n"}, "started"),
+    (
+        "survey missing diagnosis",
+        {"survey__csv": SURVEY_CSV.replace("diagnosis_group", "diagnosis", 1)},
+        "diagnosis_group",
+    ),
+    (
+        "staff period words",
+        {"staff__csv": "unit,period,engagement,respondents\nNorth,January,6,20\n"},
+        "period",
+    ),
+    (
+        "staff negative respondents",
+        {"staff__csv": "unit,period,engagement,respondents\nNorth,2024-01,6,-3\n"},
+        "respondents",
+    ),
+    (
+        "staff empty engagement",
+        {"staff__csv": "unit,period,engagement,respondents\nNorth,2024-01,,20\n"},
+        "engagement",
+    ),
+    (
+        "actions empty date",
+        {"actions__csv": ACTIONS_HEADER + "A1,gain_clarity,x,y,,done\n"},
+        "started",
+    ),
     ("actions header only", {"actions__csv": ACTIONS_HEADER}, "only a header"),
-    ("codebook duplicate job", {"codebook__yaml": "name: c\njobs:\n  - {id: a, label: A}\n  - {id: a, label: B}\n"}, "duplicate job id"),
-    ("codebook outcome unknown job", {"codebook__yaml": "name: c\njobs:\n  - {id: a, label: A}\noutcomes:\n  - {id: o, job_id: zz, text: t}\n"}, "job_id"),
-    ("codebook bad polarity", {"codebook__yaml": "name: c\njobs:\n  - {id: a, label: A, indicators: [{phrase: p, polarity: sad}]}\n"}, "polarity"),
-    ("codebook bad dimension", {"codebook__yaml": "name: c\njobs:\n  - {id: a, label: A, dimension: spiritual}\n"}, "dimension"),
+    (
+        "codebook duplicate job",
+        {"codebook__yaml": "name: c\njobs:\n  - {id: a, label: A}\n  - {id: a, label: B}\n"},
+        "duplicate job id",
+    ),
+    (
+        "codebook outcome unknown job",
+        {
+            "codebook__yaml": "name: c\njobs:\n  - {id: a, label: A}\noutcomes:\n  - {id: o, job_id: zz, text: t}\n"
+        },
+        "job_id",
+    ),
+    (
+        "codebook bad polarity",
+        {
+            "codebook__yaml": "name: c\njobs:\n  - {id: a, label: A, indicators: [{phrase: p, polarity: sad}]}\n"
+        },
+        "polarity",
+    ),
+    (
+        "codebook bad dimension",
+        {"codebook__yaml": "name: c\njobs:\n  - {id: a, label: A, dimension: spiritual}\n"},
+        "dimension",
+    ),
     ("codebook is a list", {"codebook__yaml": "- a\n- b\n"}, "mapping"),
     ("codebook tab indentation", {"codebook__yaml": "name: c\njobs:\n\t- id: a\n"}, "YAML"),
     ("study.yaml missing", {"study__yaml": None}, "study.yaml"),
     ("study.yaml binary", {"study__yaml": b"\x00\x01\x02"}, "binary"),
     ("study.yaml redact not bool", {"study__yaml": STUDY_OK + "redact: maybe\n"}, "true or false"),
-    ("study.yaml names not list", {"study__yaml": STUDY_OK + "redact_names: Sarah\n"}, "list of names"),
-    ("study.yaml python tag", {"study__yaml": STUDY_OK + "x: !!python/object/apply:os.system ['echo hacked']\n"}, "YAML"),
+    (
+        "study.yaml names not list",
+        {"study__yaml": STUDY_OK + "redact_names: Sarah\n"},
+        "list of names",
+    ),
+    (
+        "study.yaml python tag",
+        {"study__yaml": STUDY_OK + "x: !!python/object/apply:os.system ['echo hacked']\n"},
+        "YAML",
+    ),
     ("second coding no codes", {"second_coding__csv": "comment_id\nC1\n"}, "code_<job_id>"),
-    ("codes unknown job", {"feedback__csv": FEEDBACK_CSV.replace("comment\n", "comment,codes\n", 1).replace("next\n", "next,be_happy\n", 1).replace("to me\n", "to me,\n").replace("Cardiology,,\n", "Cardiology,,,\n").replace('next"\n', 'next",\n')}, "codes"),
-    ("one megabyte comment", {"feedback__csv": HEADER + "C1,2024-01-05,North,Surgery,4," + "a" * 1_000_000 + "\n"}, "at most"),
-    ("latin-1 only bytes", {"feedback__csv": HEADER.encode() + b"C1,2024-01-05,North,Surgery,4,caf\x8f\n"}, "encoding"),
+    (
+        "codes unknown job",
+        {
+            "feedback__csv": FEEDBACK_CSV.replace("comment\n", "comment,codes\n", 1)
+            .replace("next\n", "next,be_happy\n", 1)
+            .replace("to me\n", "to me,\n")
+            .replace("Cardiology,,\n", "Cardiology,,,\n")
+            .replace('next"\n', 'next",\n')
+        },
+        "codes",
+    ),
+    (
+        "one megabyte comment",
+        {"feedback__csv": HEADER + "C1,2024-01-05,North,Surgery,4," + "a" * 1_000_000 + "\n"},
+        "at most",
+    ),
+    (
+        "latin-1 only bytes",
+        {"feedback__csv": HEADER.encode() + b"C1,2024-01-05,North,Surgery,4,caf\x8f\n"},
+        "encoding",
+    ),
 ]
 ALL_CASES = [(c[0], c[1], c[2]) for c in BROKEN] + [(c[0], c[1], c[2]) for c in MORE]
 
@@ -63,7 +149,9 @@ def _one_line(err: str) -> str:
     return lines[0]
 
 
-@pytest.mark.parametrize(("files", "hint"), [c[1:] for c in ALL_CASES], ids=[c[0] for c in ALL_CASES])
+@pytest.mark.parametrize(
+    ("files", "hint"), [c[1:] for c in ALL_CASES], ids=[c[0] for c in ALL_CASES]
+)
 def test_broken_folder_validate_and_run(make_study, tmp_path, capsys, files, hint):
     folder = make_study(**files)
     before = tree_hashes(folder)
@@ -81,7 +169,9 @@ def test_broken_folder_validate_and_run(make_study, tmp_path, capsys, files, hin
 
 def test_yaml_python_tags_never_execute(make_study, tmp_path):
     marker = tmp_path / "pwned"
-    folder = make_study(study__yaml=STUDY_OK + f"x: !!python/object/apply:os.system ['touch {marker}']\n")
+    folder = make_study(
+        study__yaml=STUDY_OK + f"x: !!python/object/apply:os.system ['touch {marker}']\n"
+    )
     main(["validate", str(folder)])
     assert not marker.exists()
 
@@ -94,12 +184,19 @@ CLI_CASES = [
     ("parameter without value", ["run", "00", "-p", "min_cell_size"], 2, "key=value"),
     ("parameter bad name", ["run", "00", "-p", "1x=2"], 2, "not a valid name"),
     ("audience unknown", ["run", "00", "--audience", "board"], 2, "audience"),
-    ("study folder missing", ["run", "00", "--study", "/nonexistent/study"], 1, "existing study folder"),
+    (
+        "study folder missing",
+        ["run", "00", "--study", "/nonexistent/study"],
+        1,
+        "existing study folder",
+    ),
     ("reserved parameter", ["run", "00", "-p", "study_dir='/etc'"], 2, "--study"),
 ]
 
 
-@pytest.mark.parametrize(("args", "code", "hint"), [c[1:] for c in CLI_CASES], ids=[c[0] for c in CLI_CASES])
+@pytest.mark.parametrize(
+    ("args", "code", "hint"), [c[1:] for c in CLI_CASES], ids=[c[0] for c in CLI_CASES]
+)
 def test_bad_command_lines(make_study, tmp_path, capsys, args, code, hint):
     folder = make_study()
     before = tree_hashes(folder)
@@ -124,8 +221,22 @@ def test_output_folder_not_writable(make_study, tmp_path, capsys):
 
 def test_subprocess_exit_code_and_single_line(make_study):
     folder = make_study(feedback__csv=FEEDBACK_CSV.replace("received", "recieved", 1))
-    proc = subprocess.run([sys.executable, "-m", "jtbd_methods", "run", "00", "--study", str(folder),
-                           "--out", str(Path(folder).parent / "o")], capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "jtbd_methods",
+            "run",
+            "00",
+            "--study",
+            str(folder),
+            "--out",
+            str(Path(folder).parent / "o"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert proc.returncode == 1
     line = _one_line(proc.stderr)
     assert "feedback.csv, row 1, column 'received'" in line

@@ -16,8 +16,13 @@ from benchmarks.__main__ import NAMES
 def test_every_benchmark_runs_at_tiny_size():
     if not (SAMPLE_STUDY / "study.yaml").is_file():
         pytest.skip("sample study not generated (run_all_sample needs it)")
-    proc = subprocess.run([sys.executable, "-m", "benchmarks", "--scale", "0.002"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--scale", "0.002"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     lines = [json.loads(line) for line in proc.stdout.strip().splitlines()]
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert [line["benchmark"] for line in lines] == list(NAMES)

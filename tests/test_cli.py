@@ -14,8 +14,13 @@ from jtbd_methods.runner import parse_parameters, resolve_notebooks
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "jtbd_methods", *args], capture_output=True, text=True,
-                          cwd=ROOT, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "jtbd_methods", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
 
 
 def test_validate_ok(make_study, capsys):
@@ -100,7 +105,10 @@ def test_resolve_notebooks_by_number_stem_and_all():
     assert resolve_notebooks("00")[0].stem == "00_study_overview"
     assert resolve_notebooks("0")[0].stem == "00_study_overview"
     assert resolve_notebooks("00_study_overview")[0].stem == "00_study_overview"
-    assert resolve_notebooks(str(ROOT / "notebooks" / "00_study_overview.ipynb"))[0].name == "00_study_overview.ipynb"
+    assert (
+        resolve_notebooks(str(ROOT / "notebooks" / "00_study_overview.ipynb"))[0].name
+        == "00_study_overview.ipynb"
+    )
     assert [p.stem for p in resolve_notebooks("all")][0] == "00_study_overview"
     with pytest.raises(UsageError, match="unknown notebook"):
         resolve_notebooks("nope")

@@ -32,8 +32,10 @@ CATEGORIES = {
     "pain": ["pain", "painful", "agony", "hurt", "sore", "relief", "medicine"],
 }
 SHARES = [0.28, 0.2, 0.15, 0.1, 0.08, 0.07, 0.05, 0.04, 0.03]
-FILLER = ("the a my i was were very really and but it on in at to of for with staff nurse "
-          "doctor day time they me after before hospital visit felt so just").split()
+FILLER = (
+    "the a my i was were very really and but it on in at to of for with staff nurse "
+    "doctor day time they me after before hospital visit felt so just"
+).split()
 
 
 def _variant(word: str, rng: np.random.Generator) -> str:
@@ -56,23 +58,42 @@ def feedback_categories(n: int, seed: int) -> pd.DataFrame:
         words = list(rng.choice(FILLER, size=rng.integers(4, 14)))
         for _ in range(int(rng.integers(1, 3))):
             src = c if rng.random() < 0.75 else int(rng.integers(len(names)))
-            words.insert(int(rng.integers(0, len(words) + 1)),
-                         _variant(str(rng.choice(CATEGORIES[names[src]])), rng))
+            words.insert(
+                int(rng.integers(0, len(words) + 1)),
+                _variant(str(rng.choice(CATEGORIES[names[src]])), rng),
+            )
         texts.append(" ".join(words))
-    return pd.DataFrame({"comment_id": [f"K{i:05d}" for i in range(n)], "comment": texts,
-                         "category": [names[c] for c in cats]})
+    return pd.DataFrame(
+        {
+            "comment_id": [f"K{i:05d}" for i in range(n)],
+            "comment": texts,
+            "category": [names[c] for c in cats],
+        }
+    )
 
 
 def feedback_codes(n: int, seed: int) -> pd.DataFrame:
     """Multi-label feedback with 14 labels (``code_*`` 0/1 columns), three of them rare."""
     rng = np.random.default_rng(seed)
-    words = [["waited", "delay"], ["rude", "dismissive"], ["explained", "unclear"],
-             ["tablets", "prescription"], ["dirty", "toilets"], ["cancelled", "rebooked"],
-             ["discharge", "transport"], ["parking", "spaces"], ["pain", "agony"],
-             ["food", "meals"], ["noisy", "sleep"], ["interpreter", "language"],
-             ["chaplain", "prayer"], ["wheelchair", "ramp"]]
-    p = np.array([0.25, 0.2, 0.18, 0.12, 0.1, 0.1, 0.08, 0.06, 0.06, 0.05, 0.04, 0.01, 0.004,
-                  0.002])
+    words = [
+        ["waited", "delay"],
+        ["rude", "dismissive"],
+        ["explained", "unclear"],
+        ["tablets", "prescription"],
+        ["dirty", "toilets"],
+        ["cancelled", "rebooked"],
+        ["discharge", "transport"],
+        ["parking", "spaces"],
+        ["pain", "agony"],
+        ["food", "meals"],
+        ["noisy", "sleep"],
+        ["interpreter", "language"],
+        ["chaplain", "prayer"],
+        ["wheelchair", "ramp"],
+    ]
+    p = np.array(
+        [0.25, 0.2, 0.18, 0.12, 0.1, 0.1, 0.08, 0.06, 0.06, 0.05, 0.04, 0.01, 0.004, 0.002]
+    )
     y = rng.random((n, len(words))) < p
     y[0, -1] = y[1, -1] = True  # at least two comments of the rarest label
     texts = []
@@ -124,7 +145,7 @@ def test_several_code_columns_are_multilabel_with_prefix_removed_and_blank_rows_
     cols = [c for c in data.columns if c.startswith("code_")]
     ev = evaluate_coder_file(data, text="comment", labels=cols, folds=5)
     assert ev.label_format == "multilabel" and ev.n == 898
-    assert ev.per_label["label"].tolist() == [c[len("code_"):] for c in cols]
+    assert ev.per_label["label"].tolist() == [c[len("code_") :] for c in cols]
     per = ev.per_label.set_index("label")
     assert (per["rare"] == (per["support"] < 5)).all()
     assert per["rare"].sum() >= 1 and not per.loc["waited", "rare"]
@@ -143,11 +164,13 @@ def test_semicolon_codes_single_binary_and_category_columns():
     assert set(ev.per_label["label"]) <= {c[5:] for c in cols}
     one = evaluate_coder_file(data, text="comment", labels="code_waited", folds=3)
     assert one.label_format == "multilabel" and one.per_label["label"].tolist() == ["waited"]
-    cats = evaluate_coder_file(feedback_categories(300, 3), text="comment", labels="category",
-                               folds=3)
+    cats = evaluate_coder_file(
+        feedback_categories(300, 3), text="comment", labels="category", folds=3
+    )
     assert cats.label_format == "multiclass"
     assert cats.micro_f1 == pytest.approx(
-        (cats.per_label["support"] * cats.per_label["recall"]).sum() / cats.n)
+        (cats.per_label["support"] * cats.per_label["recall"]).sum() / cats.n
+    )
 
 
 def test_csv_files_in_utf8_bom_and_windows_1252_give_the_same_result(tmp_path):
@@ -174,15 +197,17 @@ def test_held_out_test_file(tmp_path):
     # the same through files
     train.to_csv(tmp_path / "train.csv", index=False)
     test.to_csv(tmp_path / "test.csv", index=False)
-    ev2 = evaluate_coder_file(tmp_path / "train.csv", text="comment", labels="category",
-                              test=tmp_path / "test.csv")
+    ev2 = evaluate_coder_file(
+        tmp_path / "train.csv", text="comment", labels="category", test=tmp_path / "test.csv"
+    )
     assert ev2.macro_f1 == pytest.approx(ev.macro_f1)
 
 
 def test_custom_coder_settings_are_used():
     data = feedback_categories(300, 7)
-    ev = evaluate_coder_file(data, text="comment", labels="category", folds=3,
-                             coder=TextCoder(char_ngrams=None, C=1.0))
+    ev = evaluate_coder_file(
+        data, text="comment", labels="category", folds=3, coder=TextCoder(char_ngrams=None, C=1.0)
+    )
     assert 0 < ev.macro_f1 <= 1
 
 
@@ -211,8 +236,9 @@ def test_evaluate_coder_file_errors(tmp_path):
         evaluate_coder_file(data, text="comment", labels="code_waited", coder="svm")
     cats = feedback_categories(60, 1)
     with pytest.raises(CodingInputError, match="read as multiclass but those of test"):
-        evaluate_coder_file(cats, text="comment", labels="category",
-                            test=cats.assign(category="a;b"))
+        evaluate_coder_file(
+            cats, text="comment", labels="category", test=cats.assign(category="a;b")
+        )
     (tmp_path / "empty.csv").write_text("")
     with pytest.raises(CodingInputError, match="empty.csv is not a readable CSV"):
         evaluate_coder_file(tmp_path / "empty.csv", text="comment", labels="category")
@@ -224,8 +250,22 @@ def test_cli_coder_evaluate_prints_table_and_writes_json(tmp_path, capsys):
     data.to_csv(tmp_path / "coded.csv", index=False)
     cols = ",".join(c for c in data.columns if c.startswith("code_"))
     out_json = tmp_path / "out" / "quality.json"
-    code = main(["coder", "evaluate", "--data", str(tmp_path / "coded.csv"), "--text", "comment",
-                 "--labels", cols, "--folds", "3", "--json", str(out_json)])
+    code = main(
+        [
+            "coder",
+            "evaluate",
+            "--data",
+            str(tmp_path / "coded.csv"),
+            "--text",
+            "comment",
+            "--labels",
+            cols,
+            "--folds",
+            "3",
+            "--json",
+            str(out_json),
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert "label" in captured.out and "precision" in captured.out and "waited" in captured.out
@@ -240,8 +280,20 @@ def test_cli_coder_evaluate_prints_table_and_writes_json(tmp_path, capsys):
 def test_cli_coder_evaluate_with_test_file(tmp_path, capsys):
     feedback_categories(300, 8).to_csv(tmp_path / "train.csv", index=False)
     feedback_categories(100, 9).to_csv(tmp_path / "test.csv", index=False)
-    code = main(["coder", "evaluate", "--data", str(tmp_path / "train.csv"), "--text", "comment",
-                 "--labels", "category", "--test", str(tmp_path / "test.csv")])
+    code = main(
+        [
+            "coder",
+            "evaluate",
+            "--data",
+            str(tmp_path / "train.csv"),
+            "--text",
+            "comment",
+            "--labels",
+            "category",
+            "--test",
+            str(tmp_path / "test.csv"),
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert "held-out test, 100 comments" in captured.out
@@ -249,16 +301,50 @@ def test_cli_coder_evaluate_with_test_file(tmp_path, capsys):
 
 def test_cli_coder_evaluate_errors_are_one_line(tmp_path, capsys):
     feedback_categories(60, 1).to_csv(tmp_path / "coded.csv", index=False)
-    code = main(["coder", "evaluate", "--data", str(tmp_path / "nope.csv"), "--text", "comment",
-                 "--labels", "category"])
+    code = main(
+        [
+            "coder",
+            "evaluate",
+            "--data",
+            str(tmp_path / "nope.csv"),
+            "--text",
+            "comment",
+            "--labels",
+            "category",
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 1 and err.count("\n") == 1 and "nope.csv' not found" in err
-    code = main(["coder", "evaluate", "--data", str(tmp_path / "coded.csv"), "--text", "body",
-                 "--labels", "category"])
+    code = main(
+        [
+            "coder",
+            "evaluate",
+            "--data",
+            str(tmp_path / "coded.csv"),
+            "--text",
+            "body",
+            "--labels",
+            "category",
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 1 and err.count("\n") == 1 and "no column 'body'" in err
-    code = main(["coder", "evaluate", "--data", str(tmp_path / "coded.csv"), "--text", "comment",
-                 "--labels", "category", "--folds", "3", "--test", str(tmp_path / "coded.csv")])
+    code = main(
+        [
+            "coder",
+            "evaluate",
+            "--data",
+            str(tmp_path / "coded.csv"),
+            "--text",
+            "comment",
+            "--labels",
+            "category",
+            "--folds",
+            "3",
+            "--test",
+            str(tmp_path / "coded.csv"),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2 and "either --folds" in err and err.count("\n") == 1
 
@@ -270,5 +356,4 @@ def test_evaluate_coder_file_leaves_input_unchanged_and_reports_training_errors(
     pd.testing.assert_frame_equal(data, before)
     one = feedback_categories(40, 2).assign(category="only")
     with pytest.raises(CodingInputError, match="cannot train on data: .*at least two categories"):
-        evaluate_coder_file(one, text="comment", labels="category",
-                            test=feedback_categories(20, 3))
+        evaluate_coder_file(one, text="comment", labels="category", test=feedback_categories(20, 3))

@@ -72,8 +72,9 @@ def feedback(texts, ratings=None, ids=None) -> pd.DataFrame:
     n = len(texts)
     return pd.DataFrame(
         {
-            "comment_id": pd.Series(ids if ids is not None else [f"c{i}" for i in range(n)],
-                                    dtype="str"),
+            "comment_id": pd.Series(
+                ids if ids is not None else [f"c{i}" for i in range(n)], dtype="str"
+            ),
             "rating": pd.array(ratings if ratings is not None else [None] * n, dtype="Int64"),
             "comment": texts,
         }
@@ -83,8 +84,9 @@ def feedback(texts, ratings=None, ids=None) -> pd.DataFrame:
 def coded(texts, ratings=None, **options) -> dict[tuple[str, str], str]:
     """{(comment_id, job_id): polarity}."""
     out = code_comments(feedback(texts, ratings), CODEBOOK, **options)
-    return {(c, j): p for c, j, p in zip(out["comment_id"], out["job_id"], out["polarity"],
-                                          strict=True)}
+    return {
+        (c, j): p for c, j, p in zip(out["comment_id"], out["job_id"], out["polarity"], strict=True)
+    }
 
 
 def phrase_regex(phrase: str) -> re.Pattern[str]:
@@ -135,8 +137,10 @@ def test_evidence_spans_slice_the_original_text():
         comment = texts[int(row.comment_id[1:])]
         span = comment[row.start : row.end]
         assert phrase_regex(row.phrase).fullmatch(span), (row.phrase, span)
-    spans = {(r.comment_id, r.job_id): texts[int(r.comment_id[1:])][r.start : r.end]
-             for r in codes.itertuples()}
+    spans = {
+        (r.comment_id, r.job_id): texts[int(r.comment_id[1:])][r.start : r.end]
+        for r in codes.itertuples()
+    }
     assert spans[("c0", "gain_clarity")] == "what   happens next"
     assert spans[("c1", "gain_clarity")] == "EXPLAINED"
     assert spans[("c1", "manage_side_effects")] == "backache"
@@ -145,8 +149,9 @@ def test_evidence_spans_slice_the_original_text():
 
 
 def test_phrases_match_only_on_word_boundaries():
-    got = coded(["The explainer video was unlistened to", "mydismissive", "headaches",
-                 "a headache"])
+    got = coded(
+        ["The explainer video was unlistened to", "mydismissive", "headaches", "a headache"]
+    )
     # "explainer" is explain* (wildcard), "unlistened" is not "listened", "mydismissive" no,
     # "*ache" matches "headache" but not "headaches"
     assert got == {("c0", "gain_clarity"): "fulfilled", ("c3", "manage_side_effects"): "disrupted"}
@@ -182,9 +187,11 @@ def test_polarity_of_phrases_without_a_polarity(text, rating, expected):
 
 def test_default_polarity_option_and_rating_tie_break():
     assert coded(["My medication arrived."], [3], default_polarity="fulfilled") == {
-        ("c0", "follow_care_plan"): "fulfilled"}
+        ("c0", "follow_care_plan"): "fulfilled"
+    }
     assert coded(["My medication arrived."], [1], rating=None) == {
-        ("c0", "follow_care_plan"): "disrupted"}
+        ("c0", "follow_care_plan"): "disrupted"
+    }
 
 
 def test_codebook_polarity_wins_over_wording_and_rating():
@@ -194,13 +201,14 @@ def test_codebook_polarity_wins_over_wording_and_rating():
 
 
 def test_disrupted_evidence_wins_within_a_job_and_polar_before_neutral():
-    got = code_comments(feedback(["They listened. Later the consultant was dismissive."]),
-                        CODEBOOK)
+    got = code_comments(feedback(["They listened. Later the consultant was dismissive."]), CODEBOOK)
     assert got[["job_id", "polarity", "phrase"]].values.tolist() == [
-        ["feel_heard", "disrupted", "dismissive"]]
+        ["feel_heard", "disrupted", "dismissive"]
+    ]
     # neutral phrase guessed disrupted loses to a phrase with its own polarity
-    got = code_comments(feedback(["What happens next is unclear, the staff explained it."], [1]),
-                        CODEBOOK)
+    got = code_comments(
+        feedback(["What happens next is unclear, the staff explained it."], [1]), CODEBOOK
+    )
     assert got[["polarity", "phrase"]].values.tolist() == [["fulfilled", "explain*"]]
 
 
@@ -208,7 +216,8 @@ def test_negation_scope_window_and_clause():
     # four words between the cue and the phrase: outside the default window of 3
     assert coded(["Not that they really ever listened"]) == {("c0", "feel_heard"): "fulfilled"}
     assert coded(["Not that they really ever listened"], negation_window=4) == {
-        ("c0", "feel_heard"): "disrupted"}
+        ("c0", "feel_heard"): "disrupted"
+    }
     assert coded(["Not that they ever listened"]) == {("c0", "feel_heard"): "disrupted"}
     # a clause boundary (comma, "but") ends the scope
     assert coded(["Not great, they listened"]) == {("c0", "feel_heard"): "fulfilled"}
@@ -218,10 +227,38 @@ def test_negation_scope_window_and_clause():
 
 def test_matches_an_independent_regex_reference_on_random_comments():
     rng = np.random.default_rng(7)
-    vocab = ["the", "nurse", "explained", "explaining", "what", "happens", "next", "dismissive",
-             "not", "no", "one", "listened", "felt", "rushed", "medications", "follow-up",
-             "appointment", "headache", "side", "effects", "told", "me", "nothing", ",", ".",
-             "unexplained", "explainer", "Nobody", "FELT", "RUSHED"]
+    vocab = [
+        "the",
+        "nurse",
+        "explained",
+        "explaining",
+        "what",
+        "happens",
+        "next",
+        "dismissive",
+        "not",
+        "no",
+        "one",
+        "listened",
+        "felt",
+        "rushed",
+        "medications",
+        "follow-up",
+        "appointment",
+        "headache",
+        "side",
+        "effects",
+        "told",
+        "me",
+        "nothing",
+        ",",
+        ".",
+        "unexplained",
+        "explainer",
+        "Nobody",
+        "FELT",
+        "RUSHED",
+    ]
     texts = [" ".join(rng.choice(vocab, rng.integers(0, 14))) for _ in range(400)]
     codes = code_comments(feedback(texts), CODEBOOK)
     got = set(zip(codes["comment_id"], codes["job_id"], strict=True))
@@ -276,8 +313,12 @@ def test_custom_column_names_and_id_dtype_kept():
 
 def test_shipped_codebook_examples_from_the_brief():
     codebook = load_codebook(TEMPLATE_CODEBOOK)
-    texts = ["Staff were not dismissive at all.", "Nobody listened to me.",
-             "No one explained what happens next.", "My appointment was cancelled twice."]
+    texts = [
+        "Staff were not dismissive at all.",
+        "Nobody listened to me.",
+        "No one explained what happens next.",
+        "My appointment was cancelled twice.",
+    ]
     out = code_comments(feedback(texts), codebook)
     assert out[["comment_id", "job_id", "polarity"]].values.tolist() == [
         ["c0", "feel_heard", "fulfilled"],
@@ -292,7 +333,9 @@ def test_code_comments_errors():
     fb = feedback(["they listened"])
     with pytest.raises(TypeError, match="'feedback' parameter of code_comments must be a pandas"):
         code_comments(["they listened"], CODEBOOK)
-    with pytest.raises(TypeError, match="'codebook' parameter of compile_codebook must be a Codebook"):
+    with pytest.raises(
+        TypeError, match="'codebook' parameter of compile_codebook must be a Codebook"
+    ):
         code_comments(fb, {"jobs": []})
     with pytest.raises(ValueError, match="'feedback' has no column 'text'"):
         code_comments(fb, CODEBOOK, text="text")
@@ -300,9 +343,13 @@ def test_code_comments_errors():
         code_comments(fb, CODEBOOK, engine="spark")
     with pytest.raises(ValueError, match="'default_polarity' parameter of code_comments"):
         code_comments(fb, CODEBOOK, default_polarity="neutral")
-    with pytest.raises(ValueError, match=r"'negation_window' parameter of code_comments must be an integer in \[0"):
+    with pytest.raises(
+        ValueError, match=r"'negation_window' parameter of code_comments must be an integer in \[0"
+    ):
         code_comments(fb, CODEBOOK, negation_window=-1)
-    with pytest.raises(TypeError, match="'chunk_size' parameter of code_comments must be an integer"):
+    with pytest.raises(
+        TypeError, match="'chunk_size' parameter of code_comments must be an integer"
+    ):
         code_comments(fb, CODEBOOK, chunk_size=1.5)
     with pytest.raises(ValueError, match="duplicated ids"):
         code_comments(feedback(["a", "b"], ids=["x", "x"]), CODEBOOK)
@@ -315,9 +362,30 @@ def test_code_comments_errors():
 
 
 # ----------------------------------------------------------------- properties (hypothesis)
-WORDS = st.sampled_from(["the", "not", "no one", "explained", "listened", "dismissive",
-                         "medication", "felt", "rushed", "great", "awful", ",", ".", "but",
-                         "what happens next", "headache", "never", "Explain", "\n", "  "])
+WORDS = st.sampled_from(
+    [
+        "the",
+        "not",
+        "no one",
+        "explained",
+        "listened",
+        "dismissive",
+        "medication",
+        "felt",
+        "rushed",
+        "great",
+        "awful",
+        ",",
+        ".",
+        "but",
+        "what happens next",
+        "headache",
+        "never",
+        "Explain",
+        "\n",
+        "  ",
+    ]
+)
 COMMENTS = st.lists(st.lists(WORDS, max_size=12).map(" ".join), min_size=1, max_size=25)
 
 
@@ -353,10 +421,15 @@ def test_property_arbitrary_unicode_never_crashes(texts):
 CODES = pd.DataFrame(
     {
         "comment_id": ["a", "a", "b", "c", "d", "z"],
-        "job_id": ["gain_clarity", "feel_heard", "gain_clarity", "gain_clarity", "feel_heard",
-                   "gain_clarity"],
-        "polarity": ["disrupted", "fulfilled", "fulfilled", "disrupted", "disrupted",
-                     "disrupted"],
+        "job_id": [
+            "gain_clarity",
+            "feel_heard",
+            "gain_clarity",
+            "gain_clarity",
+            "feel_heard",
+            "gain_clarity",
+        ],
+        "polarity": ["disrupted", "fulfilled", "fulfilled", "disrupted", "disrupted", "disrupted"],
     }
 )
 
@@ -405,15 +478,15 @@ def test_job_shares_counts_and_wilson_intervals_match_statsmodels():
     assert (row["disrupted_ci_low"], row["disrupted_ci_high"]) == pytest.approx((lo, hi), abs=1e-12)
     # published value: Wilson interval for 40/100 is 0.3094-0.4980 (Newcombe 1998, Stat Med
     # 17:857-872, table I method 3, reproduced by statsmodels)
-    codes = pd.DataFrame({"comment_id": [f"i{i}" for i in range(40)], "job_id": "j",
-                          "polarity": "fulfilled"})
+    codes = pd.DataFrame(
+        {"comment_id": [f"i{i}" for i in range(40)], "job_id": "j", "polarity": "fulfilled"}
+    )
     one = job_shares(codes, [f"i{i}" for i in range(100)]).iloc[0]
     assert (one["ci_low"], one["ci_high"]) == pytest.approx((0.3094, 0.4980), abs=5e-5)
 
 
 def test_job_shares_by_group_and_zero_mentions():
-    comments = pd.DataFrame({"comment_id": list("abcde"),
-                             "site": ["N", "N", "S", "S", None]})
+    comments = pd.DataFrame({"comment_id": list("abcde"), "site": ["N", "N", "S", "S", None]})
     out = job_shares(CODES, comments, by="site", job_ids=["gain_clarity", "feel_heard"])
     assert out.columns[:2].tolist() == ["site", "job_id"]
     assert len(out) == 6  # N, S and missing site, 2 jobs each
@@ -438,8 +511,12 @@ def test_job_shares_errors():
 @settings(max_examples=40, deadline=None)
 @given(
     n=st.integers(1, 40),
-    picks=st.lists(st.tuples(st.integers(0, 39), st.sampled_from(JOBS),
-                             st.sampled_from(["disrupted", "fulfilled"])), max_size=60),
+    picks=st.lists(
+        st.tuples(
+            st.integers(0, 39), st.sampled_from(JOBS), st.sampled_from(["disrupted", "fulfilled"])
+        ),
+        max_size=60,
+    ),
     seed=st.integers(0, 1000),
 )
 def test_property_shares_in_unit_interval_and_order_free(n, picks, seed):
@@ -454,8 +531,11 @@ def test_property_shares_in_unit_interval_and_order_free(n, picks, seed):
     ok &= out["share"] <= out["ci_high"] + 1e-12
     assert ok.all()
     assert (out["n_disrupted"] <= out["n_mentioned"]).all()
-    shuffled = job_shares(codes.sample(frac=1, random_state=seed),
-                          pd.Series(ids).sample(frac=1, random_state=seed), job_ids=JOBS)
+    shuffled = job_shares(
+        codes.sample(frac=1, random_state=seed),
+        pd.Series(ids).sample(frac=1, random_state=seed),
+        job_ids=JOBS,
+    )
     pd.testing.assert_frame_equal(out, shuffled)
 
 
@@ -483,8 +563,10 @@ def test_sample_study_deductive_coding_recovers_hand_coding_and_prevalence(sampl
 # ================================================================== supervised: features
 def _corpus(n: int, seed: int) -> list[str]:
     rng = np.random.default_rng(seed)
-    vocab = ("the nurse doctor explained everything clearly café naïve i a no one what happens "
-             "next rude kind wait waited hours x").split()
+    vocab = (
+        "the nurse doctor explained everything clearly café naïve i a no one what happens "
+        "next rude kind wait waited hours x"
+    ).split()
     docs = [" ".join(rng.choice(vocab, rng.integers(0, 12))) for _ in range(n)]
     return [*docs, "", "  ", "A\tB  cd\nEF", "Ünïcödé ÉTÉ"]
 
@@ -493,8 +575,10 @@ def _corpus(n: int, seed: int) -> list[str]:
     ("options", "reference"),
     [
         ({"word_ngrams": (1, 2), "char_ngrams": None}, {"ngram_range": (1, 2)}),
-        ({"word_ngrams": None, "char_ngrams": (2, 5)},
-         {"analyzer": "char_wb", "ngram_range": (2, 5)}),
+        (
+            {"word_ngrams": None, "char_ngrams": (2, 5)},
+            {"analyzer": "char_wb", "ngram_range": (2, 5)},
+        ),
     ],
 )
 def test_ngram_tfidf_equals_scikit_learn_up_to_column_order(options, reference):
@@ -553,8 +637,7 @@ def test_evaluation_metrics_equal_scikit_learn():
     rng = np.random.default_rng(11)
     y_true = rng.random((300, 6)) < [0.4, 0.3, 0.2, 0.1, 0.02, 0.0]
     y_pred = y_true ^ (rng.random((300, 6)) < 0.15)
-    ev = _evaluation(y_true, y_pred, list("abcdef"), method="x", folds=5,
-                     label_format="multilabel")
+    ev = _evaluation(y_true, y_pred, list("abcdef"), method="x", folds=5, label_format="multilabel")
     present = y_true.sum(axis=0) > 0
     # reference: scikit-learn's precision_recall_fscore_support / f1_score on the same codes
     p, r, f, s = precision_recall_fscore_support(y_true, y_pred, average=None, zero_division=0)
@@ -563,31 +646,58 @@ def test_evaluation_metrics_equal_scikit_learn():
     np.testing.assert_allclose(ev.per_label["f1"][present], f[present])
     np.testing.assert_array_equal(ev.per_label["support"], s)
     assert ev.per_label["f1"][~present].isna().all()
-    assert ev.macro_f1 == pytest.approx(f1_score(y_true, y_pred, average="macro",
-                                                 labels=np.flatnonzero(present), zero_division=0))
+    assert ev.macro_f1 == pytest.approx(
+        f1_score(y_true, y_pred, average="macro", labels=np.flatnonzero(present), zero_division=0)
+    )
     assert ev.micro_f1 == pytest.approx(f1_score(y_true, y_pred, average="micro"))
     # multi-class: micro-F1 is accuracy
     truth = rng.integers(0, 4, 200)
     pred = np.where(rng.random(200) < 0.7, truth, rng.integers(0, 4, 200))
-    ev = _evaluation(np.eye(4, dtype=bool)[truth], np.eye(4, dtype=bool)[pred], list("wxyz"),
-                     method="x", folds=5, label_format="multiclass")
+    ev = _evaluation(
+        np.eye(4, dtype=bool)[truth],
+        np.eye(4, dtype=bool)[pred],
+        list("wxyz"),
+        method="x",
+        folds=5,
+        label_format="multiclass",
+    )
     assert ev.micro_f1 == pytest.approx(f1_score(truth, pred, average="micro"))
     assert ev.macro_f1 == pytest.approx(f1_score(truth, pred, average="macro"))
 
 
 def test_coder_evaluation_dict_and_summary():
-    ev = _evaluation(np.array([[1, 0], [0, 1], [1, 1]], bool), np.array([[1, 0], [0, 0], [1, 1]], bool),
-                     ["a", "b"], method="cross-validation", folds=5, label_format="multilabel")
+    ev = _evaluation(
+        np.array([[1, 0], [0, 1], [1, 1]], bool),
+        np.array([[1, 0], [0, 0], [1, 1]], bool),
+        ["a", "b"],
+        method="cross-validation",
+        folds=5,
+        label_format="multilabel",
+    )
     assert isinstance(ev, CoderEvaluation)
     d = ev.to_dict()
     assert set(d) >= {"macro_f1", "micro_f1", "per_label"}
     json.dumps(d)
-    assert d["per_label"][1] == {"label": "b", "support": 2, "n_predicted": 1, "precision": 1.0,
-                                 "recall": 0.5, "f1": pytest.approx(2 / 3), "rare": True}
+    assert d["per_label"][1] == {
+        "label": "b",
+        "support": 2,
+        "n_predicted": 1,
+        "precision": 1.0,
+        "recall": 0.5,
+        "f1": pytest.approx(2 / 3),
+        "rare": True,
+    }
     assert ev.rare_labels == ("a", "b")
     s = ev.summary()
-    assert s.columns.tolist() == ["method", "n", "n_labels", "folds", "macro_f1", "micro_f1",
-                                  "n_rare"]
+    assert s.columns.tolist() == [
+        "method",
+        "n",
+        "n_labels",
+        "folds",
+        "macro_f1",
+        "micro_f1",
+        "n_rare",
+    ]
     with pytest.raises(AttributeError):
         ev.macro_f1 = 0.0  # frozen
 
@@ -632,8 +742,15 @@ def test_text_coder_recovers_planted_multilabel_themes():
     proba = coder.predict_proba(texts[400:])
     assert ((proba >= 0) & (proba <= 1)).all().all()
     assert coder.calibration_["calibrated"].all()
-    assert coder.calibration_.columns.tolist() == ["label", "n_positive", "platt_a", "platt_b",
-                                                   "threshold", "inner_f1", "calibrated"]
+    assert coder.calibration_.columns.tolist() == [
+        "label",
+        "n_positive",
+        "platt_a",
+        "platt_b",
+        "threshold",
+        "inner_f1",
+        "calibrated",
+    ]
 
 
 def test_text_coder_label_formats_agree():
@@ -687,11 +804,19 @@ def test_text_coder_cross_validate_is_reproducible_and_input_unchanged():
 def test_suggest_next_returns_the_most_uncertain_comments():
     texts, labels = themed(200, 6)
     coder = TextCoder().fit(texts, labels)
-    pool = pd.Series(["the nurse was rude", "staff were there", "tablets late", "hmm"],
-                     index=list("pqrs"))
+    pool = pd.Series(
+        ["the nurse was rude", "staff were there", "tablets late", "hmm"], index=list("pqrs")
+    )
     out = coder.suggest_next(pool, n=3)
-    assert out.columns.tolist() == ["position", "index", "text", "label", "score", "threshold",
-                                    "margin"]
+    assert out.columns.tolist() == [
+        "position",
+        "index",
+        "text",
+        "label",
+        "score",
+        "threshold",
+        "margin",
+    ]
     assert len(out) == 3 and out["margin"].is_monotonic_increasing
     proba = coder.predict_proba(pool)
     for row in out.itertuples():
@@ -773,14 +898,19 @@ def test_job_quotes_pick_single_job_comments_and_redact_with_study_settings():
 
     from jtbd_methods.coding import job_quotes
 
-    texts = ["Nobody listened and no one explained anything.",  # two jobs
-             "Nobody listened to Dr Okonjo.",  # one job, the name is redacted
-             "The consultant was dismissive.",
-             "They listened, lovely."]
+    texts = [
+        "Nobody listened and no one explained anything.",  # two jobs
+        "Nobody listened to Dr Okonjo.",  # one job, the name is redacted
+        "The consultant was dismissive.",
+        "They listened, lovely.",
+    ]
     fb = feedback(texts)
     codes = code_comments(fb, CODEBOOK)
-    study = SimpleNamespace(config=SimpleNamespace(redact=True, redact_names=("Okonjo",),
-                                                   period_start=pd.Timestamp("2024-01-01")))
+    study = SimpleNamespace(
+        config=SimpleNamespace(
+            redact=True, redact_names=("Okonjo",), period_start=pd.Timestamp("2024-01-01")
+        )
+    )
     quotes = job_quotes(codes, fb, n=2, job_ids=CODEBOOK, redact=study)
     heard = quotes[(quotes["job_id"] == "feel_heard") & (quotes["polarity"] == "disrupted")]
     assert heard["rank"].tolist() == [1, 2]
@@ -788,8 +918,15 @@ def test_job_quotes_pick_single_job_comments_and_redact_with_study_settings():
     assert "c0" not in heard["comment_id"].tolist()
     assert "Okonjo" not in " ".join(quotes["quote"]) and "[name]" in " ".join(quotes["quote"])
     assert quotes["label"].iloc[0] in {"Feel heard", "Understand what comes next"}
-    assert quotes.columns.tolist() == ["job_id", "label", "polarity", "rank", "comment_id",
-                                       "evidence", "quote"]
+    assert quotes.columns.tolist() == [
+        "job_id",
+        "label",
+        "polarity",
+        "rank",
+        "comment_id",
+        "evidence",
+        "quote",
+    ]
     only = job_quotes(codes, fb, n=1, polarity="fulfilled")
     assert set(only["polarity"]) == {"fulfilled"} and only["evidence"].tolist() == ["listened"]
     long = feedback(["word " * 200 + "they listened " + "word " * 200])
@@ -828,22 +965,33 @@ def test_evaluate_codes_equals_scikit_learn_against_hand_coding():
 
     from jtbd_methods.coding import evaluate_codes
 
-    texts = ["they listened", "no one explained", "dismissive and felt rushed", "medication",
-             "nothing here", "what happens next?"]
+    texts = [
+        "they listened",
+        "no one explained",
+        "dismissive and felt rushed",
+        "medication",
+        "nothing here",
+        "what happens next?",
+    ]
     fb = feedback(texts)
     codes = code_comments(fb, CODEBOOK)
-    hand = pd.DataFrame({"comment_id": fb["comment_id"],
-                         "code_gain_clarity": [0, 1, 0, 0, 1, 1],
-                         "code_feel_heard": [1, 0, 1, 0, 0, 0],
-                         "code_follow_care_plan": [0, 0, 0, 0, 0, 0],
-                         "code_manage_side_effects": [0, 0, 0, 1, 0, 0]})
+    hand = pd.DataFrame(
+        {
+            "comment_id": fb["comment_id"],
+            "code_gain_clarity": [0, 1, 0, 0, 1, 1],
+            "code_feel_heard": [1, 0, 1, 0, 0, 0],
+            "code_follow_care_plan": [0, 0, 0, 0, 0, 0],
+            "code_manage_side_effects": [0, 0, 0, 1, 0, 0],
+        }
+    )
     ev = evaluate_codes(codes, hand, job_ids=CODEBOOK)
     ours = coded_matrix(codes, fb["comment_id"], JOBS)[JOBS].to_numpy()
     truth = hand[[f"code_{j}" for j in JOBS]].to_numpy()
     present = truth.sum(axis=0) > 0
     # reference: scikit-learn's f1_score on the same 0/1 matrices
-    assert ev.macro_f1 == pytest.approx(f1_score(truth, ours, average="macro",
-                                                 labels=np.flatnonzero(present)))
+    assert ev.macro_f1 == pytest.approx(
+        f1_score(truth, ours, average="macro", labels=np.flatnonzero(present))
+    )
     assert ev.micro_f1 == pytest.approx(f1_score(truth, ours, average="micro"))
     assert ev.method == "against hand coding" and ev.n == 6
     assert evaluate_codes(codes, hand).per_label["label"].tolist() == JOBS
@@ -868,8 +1016,17 @@ def test_shares_for_report_converts_to_percent_and_labels():
 @pytest.fixture
 def sample_shares():
     rng = np.random.default_rng(0)
-    texts = rng.choice(["they listened", "no one explained", "dismissive", "medication late",
-                        "a headache", "fine"], 300)
+    texts = rng.choice(
+        [
+            "they listened",
+            "no one explained",
+            "dismissive",
+            "medication late",
+            "a headache",
+            "fine",
+        ],
+        300,
+    )
     fb = feedback(list(texts), list(rng.integers(1, 6, 300)))
     fb["site"] = rng.choice(["North", "South", "Tiny"], 300, p=[0.5, 0.47, 0.03])
     codes = code_comments(fb, CODEBOOK)
@@ -893,8 +1050,9 @@ def test_plots_draw_on_given_axes_with_titles_and_labels(sample_shares):
     assert max(widths) <= 100 * shares["share"].max() + 1e-9
     plt.close(ax.figure)
     by = job_shares(codes, fb, by="site", job_ids=CODEBOOK)
-    shown = privacy.suppress_small(by, count_column="n_mentioned", min_cell_size=5,
-                                   group_columns="job_id")
+    shown = privacy.suppress_small(
+        by, count_column="n_mentioned", min_cell_size=5, group_columns="job_id"
+    )
     assert shown["suppressed"].any()
     ax = plots.plot_jobs_by_group(shown, by="site", labels=CODEBOOK.labels())
     texts = [t.get_text() for t in ax.texts]

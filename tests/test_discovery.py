@@ -23,23 +23,36 @@ def _word(i: int, prefix: str) -> str:
     return prefix + s
 
 
-def planted_corpus(n_topics: int = 5, n: int = 300, *, seed: int = 0, shuffle: bool = False,
-                   words_per_topic: int = 8, topic_share: float = 0.6):
+def planted_corpus(
+    n_topics: int = 5,
+    n: int = 300,
+    *,
+    seed: int = 0,
+    shuffle: bool = False,
+    words_per_topic: int = 8,
+    topic_share: float = 0.6,
+):
     """Comments drawn from planted themes: 60 % of words from the theme, the rest background.
 
     With ``shuffle`` the words are shuffled across comments, which keeps every word's
     frequency but destroys the co-occurrence structure (noise with the same vocabulary).
     """
     rng = np.random.default_rng(seed)
-    themes = [[_word(k * words_per_topic + i, "th") for i in range(words_per_topic)]
-              for k in range(n_topics)]
+    themes = [
+        [_word(k * words_per_topic + i, "th") for i in range(words_per_topic)]
+        for k in range(n_topics)
+    ]
     background = [_word(i, "bg") for i in range(150)]
     docs, labels = [], []
     for _ in range(n):
         k = int(rng.integers(n_topics))
         length = int(rng.integers(8, 25))
-        docs.append(" ".join(rng.choice(themes[k]) if rng.random() < topic_share
-                             else rng.choice(background) for _ in range(length)))
+        docs.append(
+            " ".join(
+                rng.choice(themes[k]) if rng.random() < topic_share else rng.choice(background)
+                for _ in range(length)
+            )
+        )
         labels.append(k)
     if shuffle:
         words = " ".join(docs).split()
@@ -47,7 +60,7 @@ def planted_corpus(n_topics: int = 5, n: int = 300, *, seed: int = 0, shuffle: b
         out, i = [], 0
         for d in docs:
             m = len(d.split())
-            out.append(" ".join(words[i:i + m]))
+            out.append(" ".join(words[i : i + m]))
             i += m
         docs = out
     return docs, np.array(labels), themes
@@ -122,8 +135,15 @@ def test_result_tables_are_consistent(planted):
         assert group["weight"].tolist() == sorted(members["weight"], reverse=True)[:3]
     assert len(a) == len(docs) and a["comment_id"].tolist() == ids
     summary = result.summary()
-    assert list(summary.columns) == ["topic", "label", "size", "share", "stability",
-                                     "top_terms", "example"]
+    assert list(summary.columns) == [
+        "topic",
+        "label",
+        "size",
+        "share",
+        "stability",
+        "top_terms",
+        "example",
+    ]
     assert summary["label"].str.count(" / ").eq(2).all()
 
 
@@ -161,7 +181,8 @@ def test_deterministic_with_random_state():
     # stability of one k does not depend on the other candidates
     c = discover_themes(docs, candidates=[4], n_restarts=3, random_state=7)
     assert c.selection["stability"].iloc[0] == pytest.approx(
-        a.selection.set_index("k").loc[4, "stability"])
+        a.selection.set_index("k").loc[4, "stability"]
+    )
 
 
 def test_input_unchanged_and_series_index_used_as_ids():
@@ -183,8 +204,13 @@ def test_input_unchanged_and_series_index_used_as_ids():
 
 def test_redact_is_applied_to_quotes_and_summary():
     docs, _, _ = planted_corpus(3, n=90, seed=5)
-    result = discover_themes(docs, n_topics=3, n_restarts=2, id_name="row",
-                             redact=lambda s: s.str.replace(r"\w+", "X", regex=True))
+    result = discover_themes(
+        docs,
+        n_topics=3,
+        n_restarts=2,
+        id_name="row",
+        redact=lambda s: s.str.replace(r"\w+", "X", regex=True),
+    )
     assert result.quotes["text"].str.fullmatch(r"X( X)*").all()
     assert result.summary()["example"].str.startswith("X").all()
     assert "row" in result.assignments.columns and "row" in result.quotes.columns
@@ -193,12 +219,27 @@ def test_redact_is_applied_to_quotes_and_summary():
 def test_english_comments():
     rng = np.random.default_rng(2)
     themes = {
-        "parking": ["car park was full", "parking charges are too high", "no parking spaces",
-                    "drove around the car park", "parking machine broken"],
-        "food": ["food was cold", "meals arrived cold and late", "tasteless food",
-                 "no vegetarian meals", "food trolley came late"],
-        "noise": ["noisy ward at night", "could not sleep for the noise",
-                  "night staff were loud", "alarms beeping all night", "too noisy to sleep"],
+        "parking": [
+            "car park was full",
+            "parking charges are too high",
+            "no parking spaces",
+            "drove around the car park",
+            "parking machine broken",
+        ],
+        "food": [
+            "food was cold",
+            "meals arrived cold and late",
+            "tasteless food",
+            "no vegetarian meals",
+            "food trolley came late",
+        ],
+        "noise": [
+            "noisy ward at night",
+            "could not sleep for the noise",
+            "night staff were loud",
+            "alarms beeping all night",
+            "too noisy to sleep",
+        ],
     }
     fillers = ["on tuesday", "my husband said", "overall", "honestly", "again"]
     docs = []
@@ -255,17 +296,27 @@ def test_parameter_errors():
         discover_themes(docs, ids=["a"] * 10)
     with pytest.raises(TypeError, match="'redact' parameter of discover_themes must be callable"):
         discover_themes(docs, redact=True)
-    with pytest.raises(ValueError, match=r"'n_restarts' parameter of discover_themes must be an integer in \[1"):
+    with pytest.raises(
+        ValueError, match=r"'n_restarts' parameter of discover_themes must be an integer in \[1"
+    ):
         discover_themes(docs, n_restarts=0)
-    with pytest.raises(ValueError, match="'candidates' parameter of discover_themes must be an integer in"):
+    with pytest.raises(
+        ValueError, match="'candidates' parameter of discover_themes must be an integer in"
+    ):
         discover_themes(docs, candidates=[1, 2])
     with pytest.raises(ValueError, match="'candidates' parameter of discover_themes is empty"):
         discover_themes(docs, candidates=[])
-    with pytest.raises(TypeError, match="'candidates' parameter of discover_themes must be an iterable"):
+    with pytest.raises(
+        TypeError, match="'candidates' parameter of discover_themes must be an iterable"
+    ):
         discover_themes(docs, candidates=5)
-    with pytest.raises(ValueError, match=r"'max_df' parameter of discover_themes must be in \[0, 1\]"):
+    with pytest.raises(
+        ValueError, match=r"'max_df' parameter of discover_themes must be in \[0, 1\]"
+    ):
         discover_themes(docs, max_df=1.5)
-    with pytest.raises(TypeError, match="'n_topics' parameter of discover_themes must be an integer"):
+    with pytest.raises(
+        TypeError, match="'n_topics' parameter of discover_themes must be an integer"
+    ):
         discover_themes(docs, n_topics=2.5)
 
 
@@ -296,8 +347,7 @@ def test_sample_study_generic_comments_give_their_planted_themes(sample_study):
     # kept dropping out.", ...); discovery on them must surface those themes
     generic = kinds.loc[kinds["kind"] == "generic", "comment_id"]
     comments = study.feedback.set_index("comment_id").loc[generic, "comment"]
-    result = discover_themes(comments, candidates=range(6, 11), n_restarts=3,
-                             redact=privacy.redact)
+    result = discover_themes(comments, candidates=range(6, 11), n_restarts=3, redact=privacy.redact)
     top = result.terms[result.terms["rank"] <= 5]
     for planted_word in ("parking", "wifi", "night"):
         assert (top["term"].str.contains(planted_word)).any(), planted_word

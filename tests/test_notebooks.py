@@ -21,15 +21,21 @@ pytestmark = pytest.mark.notebook
 def test_stored_clean_and_parameterised(path: Path):
     nb = nbformat.read(str(path), as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
-    assert code and "parameters" in code[0].metadata.get("tags", []), "first code cell must be tagged parameters"
-    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code), "stored with outputs"
+    assert code and "parameters" in code[0].metadata.get("tags", []), (
+        "first code cell must be tagged parameters"
+    )
+    assert all(not c.get("outputs") and c.get("execution_count") is None for c in code), (
+        "stored with outputs"
+    )
     assert nb.metadata["kernelspec"]["name"] == "python3"
     assert nb.cells[0].cell_type == "markdown", "a notebook opens with a markdown purpose cell"
     params = notebook_parameters(path)
     for name in ("study_dir", "audience", "min_cell_size"):
         assert name in params, f"parameter {name} missing or not parseable by papermill"
     for cell in code:
-        assert "def " not in cell.source and "class " not in cell.source, "logic belongs in the package"
+        assert "def " not in cell.source and "class " not in cell.source, (
+            "logic belongs in the package"
+        )
 
 
 def _require_sample():
@@ -55,7 +61,9 @@ def feedback_only_run(tmp_path_factory):
     import pandas as pd
 
     fb = pd.read_csv(study / "feedback.csv", dtype=str, keep_default_na=False)
-    fb[[c for c in fb.columns if not c.startswith("code_")]].to_csv(study / "feedback.csv", index=False)
+    fb[[c for c in fb.columns if not c.startswith("code_")]].to_csv(
+        study / "feedback.csv", index=False
+    )
     out = tmp_path_factory.mktemp("reports_fb")
     return out, run_notebooks(NOTEBOOKS, study=study, out=out)
 
@@ -117,11 +125,22 @@ def _scan(folder: Path, needles: list[str]) -> list[tuple[str, str]]:
 
     found = []
     for path in folder.rglob("*"):
-        if not path.is_file() or path.suffix not in {".html", ".ipynb", ".json", ".xlsx", ".csv", ".md"}:
+        if not path.is_file() or path.suffix not in {
+            ".html",
+            ".ipynb",
+            ".json",
+            ".xlsx",
+            ".csv",
+            ".md",
+        }:
             continue
         if path.suffix == ".xlsx":
             with zipfile.ZipFile(path) as zf:
-                text = " ".join(zf.read(n).decode("utf-8", "replace") for n in zf.namelist() if n.endswith(".xml"))
+                text = " ".join(
+                    zf.read(n).decode("utf-8", "replace")
+                    for n in zf.namelist()
+                    if n.endswith(".xml")
+                )
         else:
             text = path.read_text(encoding="utf-8", errors="replace")
         for needle in needles:
@@ -151,11 +170,16 @@ def test_no_planted_identifier_reaches_any_output(tmp_path_factory):
         fb.loc[row, "comment"] = f"{fb.loc[row, 'comment']} Contact {value} please."
     fb.to_csv(study / "feedback.csv", index=False)
     planted_truth = json.loads((SAMPLE_STUDY / "_truth" / "planted_truth.json").read_text())
-    needles = sorted({value for _, value in PLANTED} | {i["value"] for i in planted_truth["identifiers"]}
-                     | set(config["redact_names"]))
+    needles = sorted(
+        {value for _, value in PLANTED}
+        | {i["value"] for i in planted_truth["identifiers"]}
+        | set(config["redact_names"])
+    )
     out = tmp_path_factory.mktemp("planted_reports")
     assert run_notebooks(NOTEBOOKS, study=study, out=out).ok
     leaks = _scan(out, needles)
     assert not leaks, f"identifiers found in outputs: {leaks[:10]}"
-    redacted = json.loads((out / "01_job_discovery" / "results.json").read_text())["privacy.redacted_items"]
+    redacted = json.loads((out / "01_job_discovery" / "results.json").read_text())[
+        "privacy.redacted_items"
+    ]
     assert redacted >= 140 + len(planted_truth["identifiers"])

@@ -71,11 +71,14 @@ def hand_example() -> pd.DataFrame:
     )
 
 
-def random_survey(n: int, n_outcomes: int = 3, *, seed: int = 0, p_missing: float = 0.05
-                  ) -> pd.DataFrame:
+def random_survey(
+    n: int, n_outcomes: int = 3, *, seed: int = 0, p_missing: float = 0.05
+) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
-    data = {"respondent_id": [f"r{i}" for i in range(n)],
-            "site": rng.choice(["A", "B", "C"], size=n)}
+    data = {
+        "respondent_id": [f"r{i}" for i in range(n)],
+        "site": rng.choice(["A", "B", "C"], size=n),
+    }
     for j in range(n_outcomes):
         for prefix in ("imp", "sat"):
             values = pd.array(rng.integers(1, 6, size=n), dtype="Int64")
@@ -149,8 +152,12 @@ def test_bootstrap_interval_close_to_normal_interval_for_a_share():
     # (both are first-order accurate) to within 0.1 on the 0-10 scale.
     rng = np.random.default_rng(11)
     n = 1000
-    data = pd.DataFrame({"imp_x": rng.choice([2, 5], size=n, p=[0.4, 0.6]),
-                         "sat_x": rng.choice([1, 4], size=n, p=[0.7, 0.3])})
+    data = pd.DataFrame(
+        {
+            "imp_x": rng.choice([2, 5], size=n, p=[0.4, 0.6]),
+            "sat_x": rng.choice([1, 4], size=n, p=[0.7, 0.3]),
+        }
+    )
     scores = opportunity_scores(data, n_boot=4000, random_state=3, id=None)
     successes = int((data["imp_x"] >= 4).sum())
     low, high = proportion_confint(successes, n, alpha=0.05, method="normal")
@@ -167,10 +174,12 @@ def test_bootstrap_interval_coverage_sanity():
     truth = {"importance": 6.0, "satisfaction": 3.0, "opportunity": 9.0}
     runs = 200
     for run in range(runs):
-        data = pd.DataFrame({
-            "imp_x": np.where(rng.random(150) < 0.6, 5, 2),
-            "sat_x": np.where(rng.random(150) < 0.3, 4, 1),
-        })
+        data = pd.DataFrame(
+            {
+                "imp_x": np.where(rng.random(150) < 0.6, 5, 2),
+                "sat_x": np.where(rng.random(150) < 0.3, 4, 1),
+            }
+        )
         row = opportunity_scores(data, n_boot=400, random_state=run, id=None).iloc[0]
         for name in hits:
             hits[name] += row[f"{name}_ci_low"] <= truth[name] <= row[f"{name}_ci_high"]
@@ -187,8 +196,13 @@ def test_cluster_bootstrap_resamples_respondents():
     one = opportunity_scores(single, n_boot=500, random_state=1)
     clustered = opportunity_scores(double, n_boot=500, random_state=1)
     naive = opportunity_scores(double, n_boot=500, random_state=1, id=None)
-    cols = ["importance", "importance_ci_low", "importance_ci_high", "opportunity_ci_low",
-            "opportunity_ci_high"]
+    cols = [
+        "importance",
+        "importance_ci_low",
+        "importance_ci_high",
+        "opportunity_ci_low",
+        "opportunity_ci_high",
+    ]
     pd.testing.assert_frame_equal(one[cols], clustered[cols])
     width = clustered["importance_ci_high"] - clustered["importance_ci_low"]
     naive_width = naive["importance_ci_high"] - naive["importance_ci_low"]
@@ -213,8 +227,9 @@ def test_by_column_gives_one_row_per_group_and_outcome():
 
 def test_by_series_of_labels_and_missing_group():
     data = random_survey(60, 2, seed=2)
-    labels = pd.Series([1] * 30 + [2] * 25 + [None] * 5, index=data.index, name="segment",
-                       dtype="Int64")
+    labels = pd.Series(
+        [1] * 30 + [2] * 25 + [None] * 5, index=data.index, name="segment", dtype="Int64"
+    )
     scores = opportunity_scores(data, by=labels, n_boot=200)
     assert set(scores["segment"]) == {1, 2}
     assert scores.loc[scores["segment"] == 2, "n"].unique().tolist() == [25]
@@ -235,8 +250,9 @@ def test_small_groups_are_suppressed_not_zero():
     scores = opportunity_scores(data, by="site", n_boot=200, min_cell_size=10)
     small = scores[scores["site"] == "small"]
     assert small["suppressed"].all()
-    estimate_cols = [c for c in scores.columns
-                     if c.startswith(("importance", "satisfaction", "opportunity"))]
+    estimate_cols = [
+        c for c in scores.columns if c.startswith(("importance", "satisfaction", "opportunity"))
+    ]
     assert small[estimate_cols].isna().all().all()
     assert small["rank"].isna().all() and small["classification"].isna().all()
     assert not scores.loc[scores["site"] == "big", "suppressed"].any()
@@ -259,13 +275,17 @@ def test_outcome_objects_fill_job_id_and_order():
 
 
 def test_codebook_outcomes_without_items_are_left_out(caplog):
-    codebook = codebook_from_dict({
-        "name": "t",
-        "jobs": [{"id": "j1", "label": "Job one", "indicators": ["x"]}],
-        "outcomes": [{"id": "c", "job_id": "j1", "text": "C"},
-                     {"id": "zzz", "job_id": "j1", "text": "not asked"},
-                     {"id": "a", "job_id": "j1", "text": "A"}],
-    })
+    codebook = codebook_from_dict(
+        {
+            "name": "t",
+            "jobs": [{"id": "j1", "label": "Job one", "indicators": ["x"]}],
+            "outcomes": [
+                {"id": "c", "job_id": "j1", "text": "C"},
+                {"id": "zzz", "job_id": "j1", "text": "not asked"},
+                {"id": "a", "job_id": "j1", "text": "A"},
+            ],
+        }
+    )
     with caplog.at_level(logging.INFO, logger="jtbd_methods.opportunity"):
         scores = opportunity_scores(hand_example(), outcomes=codebook, ci=None, min_cell_size=1)
     assert scores["outcome_id"].tolist() == ["c", "a"]
@@ -285,8 +305,16 @@ def test_classification_boundaries():
     imp = [9.0, 8.0, 7.0, 6.5, 5.0, 5.0, 4.5, 5.0]
     sat = [2.0, 1.0, 2.0, 1.0, 0.0, 0.01, 6.0, 1.0]
     out = classify_opportunity(opp, imp, sat).tolist()
-    assert out == ["extremely underserved", "underserved", "underserved",
-                   "appropriately served", "appropriately served", "served", "overserved", None]
+    assert out == [
+        "extremely underserved",
+        "underserved",
+        "underserved",
+        "appropriately served",
+        "appropriately served",
+        "served",
+        "overserved",
+        None,
+    ]
     assert set(o for o in out if o) <= set(CLASSIFICATIONS)
 
 
@@ -389,11 +417,14 @@ def test_error_non_numeric_item():
         opportunity_scores(data)
 
 
-@pytest.mark.parametrize("weights, match", [
-    (np.r_[-1.0, np.ones(9)], "finite and non-negative"),
-    (np.ones(3), "one value per survey row"),
-    ("nope", "no column 'nope'"),
-])
+@pytest.mark.parametrize(
+    "weights, match",
+    [
+        (np.r_[-1.0, np.ones(9)], "finite and non-negative"),
+        (np.ones(3), "one value per survey row"),
+        ("nope", "no column 'nope'"),
+    ],
+)
 def test_error_bad_weights(weights, match):
     with pytest.raises(ValueError, match=match):
         opportunity_scores(hand_example(), weights=weights, ci=None)
@@ -412,15 +443,18 @@ def test_error_by_missing_column():
         opportunity_scores(hand_example(), by="ward")
 
 
-@pytest.mark.parametrize("kwargs, error, match", [
-    ({"ci": 1.5}, ValueError, "'ci' parameter of opportunity_scores"),
-    ({"n_boot": 10}, ValueError, "'n_boot' parameter"),
-    ({"min_cell_size": 0}, ValueError, "'min_cell_size' parameter"),
-    ({"random_state": "x"}, TypeError, "'random_state' parameter"),
-    ({"top_box": 4}, TypeError, "'top_box' parameter"),
-    ({"top_box": ()}, ValueError, "'top_box' parameter"),
-    ({"top_box": ("4",)}, ValueError, "'top_box' parameter"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"ci": 1.5}, ValueError, "'ci' parameter of opportunity_scores"),
+        ({"n_boot": 10}, ValueError, "'n_boot' parameter"),
+        ({"min_cell_size": 0}, ValueError, "'min_cell_size' parameter"),
+        ({"random_state": "x"}, TypeError, "'random_state' parameter"),
+        ({"top_box": 4}, TypeError, "'top_box' parameter"),
+        ({"top_box": ()}, ValueError, "'top_box' parameter"),
+        ({"top_box": ("4",)}, ValueError, "'top_box' parameter"),
+    ],
+)
 def test_error_bad_options(kwargs, error, match):
     with pytest.raises(error, match=match):
         opportunity_scores(hand_example(), **kwargs)

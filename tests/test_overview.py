@@ -18,11 +18,13 @@ from jtbd_methods.overview import (
 @pytest.fixture
 def feedback() -> pd.DataFrame:
     dates = pd.to_datetime(["2024-01-02"] * 12 + ["2024-01-20"] * 3 + ["2024-03-05"] * 2)
-    return pd.DataFrame({
-        "received": dates,
-        "site": ["A"] * 12 + ["B"] * 3 + ["A"] * 2,
-        "rating": pd.array([5] * 8 + [1] * 4 + [4, None, 2] + [3, 3], dtype="Int64"),
-    })
+    return pd.DataFrame(
+        {
+            "received": dates,
+            "site": ["A"] * 12 + ["B"] * 3 + ["A"] * 2,
+            "rating": pd.array([5] * 8 + [1] * 4 + [4, None, 2] + [3, 3], dtype="Int64"),
+        }
+    )
 
 
 def test_every_period_present_and_small_cells_suppressed(feedback):
@@ -32,7 +34,9 @@ def test_every_period_present_and_small_cells_suppressed(feedback):
     a_jan = out[(out["site"] == "A") & (out["period"] == "2024-01-01")].iloc[0]
     assert a_jan["n"] == 12 and not a_jan["suppressed"]
     b_jan = out[(out["site"] == "B") & (out["period"] == "2024-01-01")].iloc[0]
-    assert pd.isna(b_jan["n"]) and b_jan["suppressed"], "3 comments < 5 must be hidden, never shown as 0"
+    assert pd.isna(b_jan["n"]) and b_jan["suppressed"], (
+        "3 comments < 5 must be hidden, never shown as 0"
+    )
     a_feb = out[(out["site"] == "A") & (out["period"] == "2024-02-01")].iloc[0]
     assert a_feb["n"] == 0 and not a_feb["suppressed"], "a month without comments is a true zero"
     pd.testing.assert_frame_equal(feedback, before)

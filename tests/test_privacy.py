@@ -102,8 +102,11 @@ def test_documented_nhs_number_is_redacted_in_every_form(form):
     assert redact(f"My NHS number is {form}.") == "My NHS number is [NHS number]."
 
 
-@given(number=valid_nhs_numbers(), before=st.sampled_from(["", "ref ", "(", "NHS: "]),
-       after=st.sampled_from(["", ".", " thanks", ")"]))
+@given(
+    number=valid_nhs_numbers(),
+    before=st.sampled_from(["", "ref ", "(", "NHS: "]),
+    after=st.sampled_from(["", ".", " thanks", ")"]),
+)
 def test_random_valid_nhs_numbers_are_redacted(number, before, after):
     text = f"{before}{number}{after}"
     out = redact(text)
@@ -125,10 +128,23 @@ def test_ten_digit_numbers_with_a_wrong_check_digit_are_kept(number):
 @pytest.mark.parametrize(
     "phone",
     [
-        "07700 900123", "07700900123", "07700-900-123", "077 0090 0123",
-        "+44 7700 900123", "+447700900123", "0044 7700 900 123", "+44 (0)7700 900123",
-        "020 7946 0958", "(020) 7946 0958", "+44 (0)20 7946 0958", "+44 20 7946 0958",
-        "0161 496 0000", "(0161) 496 0000", "0161-496-0000", "01632 960000", "0300 123 4567",
+        "07700 900123",
+        "07700900123",
+        "07700-900-123",
+        "077 0090 0123",
+        "+44 7700 900123",
+        "+447700900123",
+        "0044 7700 900 123",
+        "+44 (0)7700 900123",
+        "020 7946 0958",
+        "(020) 7946 0958",
+        "+44 (0)20 7946 0958",
+        "+44 20 7946 0958",
+        "0161 496 0000",
+        "(0161) 496 0000",
+        "0161-496-0000",
+        "01632 960000",
+        "0300 123 4567",
         "016977 1234",
     ],
 )
@@ -138,8 +154,17 @@ def test_uk_phone_numbers_are_redacted(phone):
 
 @pytest.mark.parametrize(
     "text",
-    ["call 999 now", "07700 9001 then", "score 12345 678901", "0800 123 4567", "£1,234,567",
-     "ext 4567", "1-2-3-4-5", "on 01-02-2025 10 people", "07-700-900-123"],
+    [
+        "call 999 now",
+        "07700 9001 then",
+        "score 12345 678901",
+        "0800 123 4567",
+        "£1,234,567",
+        "ext 4567",
+        "1-2-3-4-5",
+        "on 01-02-2025 10 people",
+        "07-700-900-123",
+    ],
 )
 def test_things_that_are_not_uk_personal_phones_are_kept(text):
     # 0800 numbers are organisations' freephone lines, not personal numbers; no UK number
@@ -149,8 +174,7 @@ def test_things_that_are_not_uk_personal_phones_are_kept(text):
 
 @pytest.mark.parametrize(
     "email",
-    ["john.smith@nhs.net", "JANE_doe+ward7@Example.co.uk", "a.b-c@mail.sub.example.org",
-     "x1@y.io"],
+    ["john.smith@nhs.net", "JANE_doe+ward7@Example.co.uk", "a.b-c@mail.sub.example.org", "x1@y.io"],
 )
 def test_email_addresses_are_redacted(email):
     assert redact(f"write to {email}.") == "write to [email]."
@@ -163,8 +187,20 @@ def test_email_look_alikes_are_kept(text):
 
 @pytest.mark.parametrize(
     "postcode",
-    ["SW1A 1AA", "sw1a1aa", "M1 1AE", "B33 8TH", "CR2 6XH", "DN55 1PT", "W1A 0AX", "EC1A 1BB",
-     "ec1a 1bb", "N16 6PS", "GIR 0AA", "LS1  4AP"],
+    [
+        "SW1A 1AA",
+        "sw1a1aa",
+        "M1 1AE",
+        "B33 8TH",
+        "CR2 6XH",
+        "DN55 1PT",
+        "W1A 0AX",
+        "EC1A 1BB",
+        "ec1a 1bb",
+        "N16 6PS",
+        "GIR 0AA",
+        "LS1  4AP",
+    ],
 )
 def test_full_postcodes_are_redacted_in_any_case_with_or_without_space(postcode):
     assert redact(f"I live at {postcode}, near the station") == (
@@ -175,13 +211,13 @@ def test_full_postcodes_are_redacted_in_any_case_with_or_without_space(postcode)
 @pytest.mark.parametrize(
     "text",
     [
-        "the AB1 district",        # outward code alone
-        "postcode area SW1A",      # outward code alone
-        "AB1 2CD",                 # C is never used in the inward code
-        "QA1 1AA",                 # Q is never the first letter
+        "the AB1 district",  # outward code alone
+        "postcode area SW1A",  # outward code alone
+        "AB1 2CD",  # C is never used in the inward code
+        "QA1 1AA",  # Q is never the first letter
         "M25 motorway",
         "A&E at 4pm",
-        "SW1A 1AAX",               # runs on into another letter
+        "SW1A 1AAX",  # runs on into another letter
         "covid19 test",
     ],
 )
@@ -221,16 +257,16 @@ def test_dates_of_birth_after_a_cue_are_redacted_and_the_cue_kept(text, expected
 @pytest.mark.parametrize(
     "text",
     [
-        "seen on 3 March",            # visit date without a year
-        "on 12/03/2024 I waited",     # recent full date (not before dob_before_year)
+        "seen on 3 March",  # visit date without a year
+        "on 12/03/2024 I waited",  # recent full date (not before dob_before_year)
         "on 3 March 2025",
         "back on 3/3",
         "born 3 weeks early",
         "born 3 Marchers",
         "born in 2 days",
-        "on 31/02/1950",              # not a real date, and no cue
-        "March 1956 was cold",        # month and year without a cue
-        "in 1956 the ward opened",    # a year alone without a cue
+        "on 31/02/1950",  # not a real date, and no cue
+        "March 1956 was cold",  # month and year without a cue
+        "in 1956 the ward opened",  # a year alone without a cue
         "Dobson ward 12",
     ],
 )
@@ -262,8 +298,7 @@ def test_names_are_whole_words_case_insensitive_and_possessive():
     text = "Sarah's nurse, sarah and SARAH; Ann came to the Annual review with Anne and Joanne"
     out = redact(text, names=["Sarah", "Ann"])
     assert out == (
-        "[name]'s nurse, [name] and [name]; [name] came to the Annual review with Anne and "
-        "Joanne"
+        "[name]'s nurse, [name] and [name]; [name] came to the Annual review with Anne and Joanne"
     )
     assert redact("Sarah\u2019s visit", names=["Sarah"]) == "[name]\u2019s visit"
 
@@ -280,12 +315,20 @@ def test_name_prefix_tree_agrees_with_a_plain_alternation():
     # Reference: the usual regex for a word list, alternatives longest first.
     names = ["Al", "Alan", "Alana", "Bea", "Beatrice", "Bo", "Jo Ann", "Jo"]
     plain = re.compile(
-        r"(?<!\w)(?:" + "|".join(re.escape(n).replace(r"\ ", r"\s+")
-                                  for n in sorted(names, key=len, reverse=True)) + r")(?!\w)",
+        r"(?<!\w)(?:"
+        + "|".join(
+            re.escape(n).replace(r"\ ", r"\s+") for n in sorted(names, key=len, reverse=True)
+        )
+        + r")(?!\w)",
         re.IGNORECASE,
     )
-    texts = ["Al met Alan, Alana and alanah", "Bea, Beatrice, Beat and BO", "Jo Ann and Jo, Joan",
-             "al-Alan Alana's", ""]
+    texts = [
+        "Al met Alan, Alana and alanah",
+        "Bea, Beatrice, Beat and BO",
+        "Jo Ann and Jo, Joan",
+        "al-Alan Alana's",
+        "",
+    ]
     for text in texts:
         assert redact(text, names=names) == plain.sub("[name]", text)
 
@@ -297,8 +340,9 @@ def test_name_prefix_tree_agrees_with_a_plain_alternation():
 
 @pytest.mark.parametrize("dtype", [object, "str", "string"])
 def test_series_in_series_out_with_same_index_name_dtype_and_input_unchanged(dtype):
-    texts = pd.Series(["Call 07700 900123", None, "all fine"], index=[10, 30, 20], name="comment",
-                      dtype=dtype)
+    texts = pd.Series(
+        ["Call 07700 900123", None, "all fine"], index=[10, 30, 20], name="comment", dtype=dtype
+    )
     before = texts.copy()
     out = redact(texts)
     assert isinstance(out, pd.Series)
@@ -331,10 +375,22 @@ def test_redact_with_counts_counts_items_and_texts_per_kind():
     redacted, counts = redact_with_counts(texts, names=["Sarah"])
     assert counts["kind"].tolist() == list(KINDS)
     got = counts.set_index("kind")
-    assert got["n"].to_dict() == {"NHS number": 2, "phone": 1, "email": 1, "postcode": 1,
-                                   "date of birth": 1, "name": 2}
-    assert got["n_texts"].to_dict() == {"NHS number": 1, "phone": 1, "email": 1, "postcode": 1,
-                                         "date of birth": 1, "name": 1}
+    assert got["n"].to_dict() == {
+        "NHS number": 2,
+        "phone": 1,
+        "email": 1,
+        "postcode": 1,
+        "date of birth": 1,
+        "name": 2,
+    }
+    assert got["n_texts"].to_dict() == {
+        "NHS number": 1,
+        "phone": 1,
+        "email": 1,
+        "postcode": 1,
+        "date of birth": 1,
+        "name": 1,
+    }
     assert counts["n"].dtype == np.int64 and counts["n_texts"].dtype == np.int64
     assert redacted.index.tolist() == list("wxyz")
     assert redacted["y"] == "nothing here"
@@ -399,9 +455,27 @@ def test_redact_errors():
 # properties are tested where the rules meet, not only on random letters.
 TRICKY = st.lists(
     st.sampled_from(
-        list("0123456789 ()+-./@:'[]\n") + list("aAbBdDeEmMnNoOsSwWxX")
-        + ["07700 ", "943 476 5919", "DOB ", "born ", "March ", "1956", "SW1A", " 1AA",
-           "@nhs.net", "Sarah", "[name]", "[phone", "+44 ", "(0)", "name", "ann", "Ann's"]
+        list("0123456789 ()+-./@:'[]\n")
+        + list("aAbBdDeEmMnNoOsSwWxX")
+        + [
+            "07700 ",
+            "943 476 5919",
+            "DOB ",
+            "born ",
+            "March ",
+            "1956",
+            "SW1A",
+            " 1AA",
+            "@nhs.net",
+            "Sarah",
+            "[name]",
+            "[phone",
+            "+44 ",
+            "(0)",
+            "name",
+            "ann",
+            "Ann's",
+        ]
     ),
     max_size=40,
 ).map("".join)
@@ -446,13 +520,25 @@ def test_redaction_never_raises_and_never_introduces_text(text):
     pieces=st.lists(
         st.one_of(
             valid_nhs_numbers(),
-            st.sampled_from(["07700 900123", "+44 20 7946 0958", "a.b@nhs.net", "LS1 4AP",
-                             "Sarah", "DOB 12/03/1956"]),
+            st.sampled_from(
+                [
+                    "07700 900123",
+                    "+44 20 7946 0958",
+                    "a.b@nhs.net",
+                    "LS1 4AP",
+                    "Sarah",
+                    "DOB 12/03/1956",
+                ]
+            ),
         ),
-        min_size=1, max_size=5,
+        min_size=1,
+        max_size=5,
     ),
-    filler=st.lists(st.sampled_from(["the", "ward", "was", "kind", "and", "slow", "2", "hours"]),
-                    min_size=5, max_size=5),
+    filler=st.lists(
+        st.sampled_from(["the", "ward", "was", "kind", "and", "slow", "2", "hours"]),
+        min_size=5,
+        max_size=5,
+    ),
 )
 def test_planted_identifiers_are_all_removed_and_counted(pieces, filler):
     text = " ".join(f"{w} {p}" for w, p in zip(filler, pieces, strict=False)) + " end"
@@ -589,8 +675,13 @@ def grouped_tables(draw):
     rows = []
     for g in range(n_groups):
         for k in range(draw(st.integers(1, 5))):
-            rows.append({"group": f"g{g}", "cell": f"c{k}",
-                         "n": draw(st.sampled_from([0, 1, 2, 4, 7, 9, 10, 11, 15, 30, 80]))})
+            rows.append(
+                {
+                    "group": f"g{g}",
+                    "cell": f"c{k}",
+                    "n": draw(st.sampled_from([0, 1, 2, 4, 7, 9, 10, 11, 15, 30, 80])),
+                }
+            )
     table = pd.DataFrame(rows)
     table["share"] = table["n"] / table.groupby("group")["n"].transform("sum").clip(lower=1)
     return table
@@ -695,8 +786,18 @@ def test_suppress_crosstab_closes_the_gap_and_passes_the_audit():
     # cells above; south-fear is then a bridge between the cycles {north, south} x {clarity,
     # All} and {west, All} x {fear, routine}; the smallest shown entry joining the two sides
     # is west-clarity (30), which is hidden too.
-    expected_hidden = [(0, 1), (0, 3), (1, 0), (1, 1), (1, 3), (2, 0), (2, 1), (2, 2), (3, 0),
-                       (3, 2)]
+    expected_hidden = [
+        (0, 1),
+        (0, 3),
+        (1, 0),
+        (1, 1),
+        (1, 3),
+        (2, 0),
+        (2, 1),
+        (2, 2),
+        (3, 0),
+        (3, 2),
+    ]
     hidden = out.isna().to_numpy()
     assert sorted(map(tuple, np.argwhere(hidden).tolist())) == expected_hidden
     assert out.index.equals(ct.index) and out.columns.equals(ct.columns)
@@ -712,13 +813,17 @@ def test_suppress_crosstab_without_margins_and_with_multiindex_columns():
     assert out.shape == inner.shape
     assert out.isna().to_numpy().sum() == 6  # the inner hidden cells of the example
     tuples = pd.MultiIndex.from_tuples([("fear", "x"), ("clarity", "y"), ("All", "")])
-    ct = pd.DataFrame([[3, 40, 43], [20, 18, 38], [23, 58, 81]], index=["a", "b", "All"],
-                      columns=tuples)
+    ct = pd.DataFrame(
+        [[3, 40, 43], [20, 18, 38], [23, 58, 81]], index=["a", "b", "All"], columns=tuples
+    )
     out = suppress_crosstab(ct)
     assert out.columns.equals(ct.columns)
     # 3 is hidden; row a and column fear then need partners: 40 and 20, then 18
-    assert out.isna().to_numpy().tolist() == [[True, True, False], [True, True, False],
-                                              [False, False, False]]
+    assert out.isna().to_numpy().tolist() == [
+        [True, True, False],
+        [True, True, False],
+        [False, False, False],
+    ]
 
 
 def test_suppress_crosstab_float_counts_are_float():
@@ -760,12 +865,17 @@ def crosstabs(draw):
     n_rows = draw(st.integers(2, 5))
     n_cols = draw(st.integers(2, 5))
     values = draw(
-        st.lists(st.sampled_from([0, 0, 1, 2, 3, 5, 8, 9, 10, 12, 15, 25, 40, 90]),
-                 min_size=n_rows * n_cols, max_size=n_rows * n_cols)
+        st.lists(
+            st.sampled_from([0, 0, 1, 2, 3, 5, 8, 9, 10, 12, 15, 25, 40, 90]),
+            min_size=n_rows * n_cols,
+            max_size=n_rows * n_cols,
+        )
     )
-    inner = pd.DataFrame(np.array(values).reshape(n_rows, n_cols),
-                         index=[f"r{i}" for i in range(n_rows)],
-                         columns=[f"c{j}" for j in range(n_cols)])
+    inner = pd.DataFrame(
+        np.array(values).reshape(n_rows, n_cols),
+        index=[f"r{i}" for i in range(n_rows)],
+        columns=[f"c{j}" for j in range(n_cols)],
+    )
     return with_margins(inner)
 
 
@@ -836,10 +946,16 @@ def test_format_suppressed_tidy_table():
 
 
 def test_format_suppressed_missing_values_outside_suppressed_rows_are_blank():
-    table = pd.DataFrame({"n": [4, 30, 50], "mean": [1.0, np.nan, 2.25],
-                          "day": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03"])})
-    out = format_suppressed(suppress_small(table, value_columns=["mean"]), float_format="{:.2f}",
-                            missing="n/a")
+    table = pd.DataFrame(
+        {
+            "n": [4, 30, 50],
+            "mean": [1.0, np.nan, 2.25],
+            "day": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03"]),
+        }
+    )
+    out = format_suppressed(
+        suppress_small(table, value_columns=["mean"]), float_format="{:.2f}", missing="n/a"
+    )
     assert out["mean"].tolist() == ["*", "*", "2.25"]
     assert out["day"].tolist() == ["2024-01-01", "2024-01-02", "2024-01-03"]
     table2 = pd.DataFrame({"n": [40, 30, 50], "mean": [1.0, np.nan, 2.25]})
@@ -874,15 +990,30 @@ def test_format_suppressed_errors():
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value", ["=1+1", "+SUM(A1)", "-2+3", "@SUM(A1)", "\tcmd", "\r=x",
-                                   "=cmd|' /C calc'!A0"])
+@pytest.mark.parametrize(
+    "value", ["=1+1", "+SUM(A1)", "-2+3", "@SUM(A1)", "\tcmd", "\r=x", "=cmd|' /C calc'!A0"]
+)
 def test_each_dangerous_prefix_is_neutralised(value):
     # OWASP CSV Injection: cells starting with = + - @ tab or carriage return
     assert neutralise_cell(value) == "'" + value
 
 
-@pytest.mark.parametrize("value", ["fine", "a=b", " =1", "", "'=already", 5, -5, -2.5,
-                                   np.int64(-3), None, pd.Timestamp("2024-01-01")])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "fine",
+        "a=b",
+        " =1",
+        "",
+        "'=already",
+        5,
+        -5,
+        -2.5,
+        np.int64(-3),
+        None,
+        pd.Timestamp("2024-01-01"),
+    ],
+)
 def test_harmless_values_are_unchanged(value):
     assert neutralise_cell(value) is value
 
@@ -890,7 +1021,7 @@ def test_harmless_values_are_unchanged(value):
 def test_neutralise_frame_text_columns_labels_and_copy():
     df = pd.DataFrame(
         {
-            "comment": ["=HYPERLINK(\"x\")", "ok", None],
+            "comment": ['=HYPERLINK("x")', "ok", None],
             "code": pd.array(["-1", "+2", "x"], dtype="str"),
             "cat": pd.Categorical(["@a", "b", "@a"]),
             "n": [-1, 2, 3],
@@ -901,7 +1032,7 @@ def test_neutralise_frame_text_columns_labels_and_copy():
     before = df.copy()
     out = neutralise_frame(df)
     pd.testing.assert_frame_equal(df, before)
-    assert out["comment"].tolist()[:2] == ["'=HYPERLINK(\"x\")", "ok"]
+    assert out["comment"].tolist()[:2] == ['\'=HYPERLINK("x")', "ok"]
     assert pd.isna(out["comment"].tolist()[2])
     assert out["code"].tolist() == ["'-1", "'+2", "x"]
     assert out["code"].dtype == df["code"].dtype
@@ -949,15 +1080,14 @@ class Unprintable:
 def test_safe_to_csv_quotes_carriage_returns_so_no_row_can_start_with_a_formula(tmp_path):
     # A bare \r is a row break for spreadsheets; pandas' default "\n" terminator leaves such a
     # field unquoted (Python's csv only quotes characters of the terminator).
-    df = pd.DataFrame({"comment": ["fine\r=HYPERLINK(\"http://x\")", "two\nlines"], "n": [1, 2]})
+    df = pd.DataFrame({"comment": ['fine\r=HYPERLINK("http://x")', "two\nlines"], "n": [1, 2]})
     path = safe_to_csv(df, tmp_path / "cr.csv", index=False)
     raw = path.read_bytes()
     assert b'"fine\r=HYPERLINK(""http://x"")"' in raw and b'"two\nlines"' in raw
     assert raw.endswith(b"\r\n")
     with path.open(newline="") as handle:
         rows = list(csv.reader(handle))
-    assert rows == [["comment", "n"], ["fine\r=HYPERLINK(\"http://x\")", "1"],
-                    ["two\nlines", "2"]]
+    assert rows == [["comment", "n"], ['fine\r=HYPERLINK("http://x")', "1"], ["two\nlines", "2"]]
     safe_to_csv(df, tmp_path / "all.csv", lineterminator="\n", quoting=csv.QUOTE_ALL)
     with pytest.raises(ValueError, match="would not be quoted"):
         safe_to_csv(df, tmp_path / "lf.csv", lineterminator="\n")
@@ -1003,8 +1133,9 @@ def test_safe_to_excel_round_trip_widths_and_frozen_header(tmp_path):
     sheet = book["quotes"]
     cells = [sheet.cell(row=r, column=1) for r in range(2, 2 + len(df))]
     # XML stores a carriage return as a line feed (end-of-line normalisation)
-    assert [c.value for c in cells] == [neutralise_cell(v).replace("\r", "\n")
-                                        for v in df["comment"]]
+    assert [c.value for c in cells] == [
+        neutralise_cell(v).replace("\r", "\n") for v in df["comment"]
+    ]
     assert all(c.data_type == "s" for c in cells)  # text, never a formula
     assert [sheet.cell(row=r, column=2).value for r in range(2, 2 + len(df))] == df["n"].tolist()
     assert sheet.freeze_panes == "A2"
@@ -1025,9 +1156,12 @@ def test_safe_to_excel_single_frame_index_and_multiindex(tmp_path):
     wide = pd.DataFrame([[1, 2]], columns=pd.MultiIndex.from_tuples([("a", "x"), ("a", "y")]))
     path = safe_to_excel(wide, tmp_path / "wide.xlsx")
     assert openpyxl.load_workbook(path)["Sheet1"].freeze_panes == "B4"
-    assert openpyxl.load_workbook(
-        safe_to_excel(frame, tmp_path / "f.xlsx", freeze_panes=(1, 0))
-    )["Sheet1"].freeze_panes == "A2"
+    assert (
+        openpyxl.load_workbook(safe_to_excel(frame, tmp_path / "f.xlsx", freeze_panes=(1, 0)))[
+            "Sheet1"
+        ].freeze_panes
+        == "A2"
+    )
 
 
 def test_safe_to_excel_removes_illegal_characters_before_neutralising(tmp_path, caplog):

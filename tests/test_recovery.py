@@ -60,13 +60,17 @@ def synthetic_feedback(n: int = 4000, *, seed: int = 0, noise: float = 0.7, inte
         y = y - drop * d
         rows += [(cid, job, "disrupted", "phrase", 0, 6) for cid in fb["comment_id"][d]]
     praised = rng.random(n) < 0.15
-    rows += [(cid, "feel_heard", "fulfilled", "listened", 0, 8) for cid in fb["comment_id"][praised]]
+    rows += [
+        (cid, "feel_heard", "fulfilled", "listened", 0, 8) for cid in fb["comment_id"][praised]
+    ]
     y = y + 0.1 * praised + rng.normal(0, noise, n)
     if integer:
         fb["rating"] = pd.array(np.clip(np.round(y), 1, 5).astype(int), dtype="Int64")
     else:
         fb["rating"] = y
-    codes = pd.DataFrame(rows, columns=["comment_id", "job_id", "polarity", "phrase", "start", "end"])
+    codes = pd.DataFrame(
+        rows, columns=["comment_id", "job_id", "polarity", "phrase", "start", "end"]
+    )
     return fb, codes
 
 
@@ -81,10 +85,14 @@ def design_by_hand(fb, codes, jobs, *, sites=False, fulfilled=()):
     ok = y.notna()
     x = pd.DataFrame({"const": 1.0}, index=fb.index)
     for j in jobs:
-        ids = set(codes.loc[(codes["job_id"] == j) & (codes["polarity"] == "disrupted"), "comment_id"])
+        ids = set(
+            codes.loc[(codes["job_id"] == j) & (codes["polarity"] == "disrupted"), "comment_id"]
+        )
         x[j] = fb["comment_id"].isin(ids).astype(float)
     for j in fulfilled:
-        ids = set(codes.loc[(codes["job_id"] == j) & (codes["polarity"] == "fulfilled"), "comment_id"])
+        ids = set(
+            codes.loc[(codes["job_id"] == j) & (codes["polarity"] == "fulfilled"), "comment_id"]
+        )
         x["f_" + j] = fb["comment_id"].isin(ids).astype(float)
     if sites:
         for s in ("North", "South"):  # "East" is the reference level (first alphabetically)
@@ -141,7 +149,9 @@ def test_share_and_wilson_interval(data):
     fb, codes = data
     out = disruption_impact(fb, codes).set_index("job_id")
     for j in PLANTED:
-        k = codes.loc[(codes["job_id"] == j) & (codes["polarity"] == "disrupted"), "comment_id"].nunique()
+        k = codes.loc[
+            (codes["job_id"] == j) & (codes["polarity"] == "disrupted"), "comment_id"
+        ].nunique()
         assert out.loc[j, "n_disrupted"] == k
         assert out.loc[j, "disruption_share"] == pytest.approx(k / len(fb))
         # Reference: statsmodels proportion_confint(method="wilson").
@@ -170,8 +180,9 @@ def test_jobs_order_and_unseen_jobs():
 
 def test_rare_job_not_estimated(caplog):
     fb, codes = synthetic_feedback(n=800, seed=4)
-    rare = pd.DataFrame({"comment_id": fb["comment_id"][:3], "job_id": "rare_job",
-                         "polarity": "disrupted"})
+    rare = pd.DataFrame(
+        {"comment_id": fb["comment_id"][:3], "job_id": "rare_job", "polarity": "disrupted"}
+    )
     with caplog.at_level(logging.INFO, logger="jtbd_methods.recovery"):
         out = disruption_impact(fb, pd.concat([codes, rare]), min_n=5).set_index("job_id")
     assert out.loc["rare_job", "n_disrupted"] == 3
@@ -181,12 +192,16 @@ def test_rare_job_not_estimated(caplog):
 
 def test_aliased_jobs_and_leverage_one_rows(caplog):
     fb, codes = synthetic_feedback(n=600, seed=5)
-    twin = codes.loc[(codes["job_id"] == "gain_clarity") & (codes["polarity"] == "disrupted")].copy()
+    twin = codes.loc[
+        (codes["job_id"] == "gain_clarity") & (codes["polarity"] == "disrupted")
+    ].copy()
     twin["job_id"] = "twin_of_clarity"
     lone = fb.iloc[[0]].assign(comment_id="lonely", site="Island")
     fb2 = pd.concat([fb, lone], ignore_index=True)
     with caplog.at_level(logging.WARNING, logger="jtbd_methods.recovery"):
-        out = disruption_impact(fb2, pd.concat([codes, twin]), adjust_for=["site"]).set_index("job_id")
+        out = disruption_impact(fb2, pd.concat([codes, twin]), adjust_for=["site"]).set_index(
+            "job_id"
+        )
     assert "aliased" in caplog.text and "leverage 1" in caplog.text
     # one of the twins is identified, the other is aliased and left NaN
     assert out.loc[["gain_clarity", "twin_of_clarity"], "impact"].notna().sum() == 1
@@ -195,8 +210,9 @@ def test_aliased_jobs_and_leverage_one_rows(caplog):
 
 def test_unknown_comment_ids_in_codes_are_ignored(caplog):
     fb, codes = synthetic_feedback(n=500, seed=6)
-    extra = pd.DataFrame({"comment_id": ["ghost1", "ghost2"], "job_id": "feel_heard",
-                          "polarity": "disrupted"})
+    extra = pd.DataFrame(
+        {"comment_id": ["ghost1", "ghost2"], "job_id": "feel_heard", "polarity": "disrupted"}
+    )
     with caplog.at_level(logging.WARNING, logger="jtbd_methods.recovery"):
         a = disruption_impact(fb, pd.concat([codes, extra]))
     b = disruption_impact(fb, codes)
@@ -210,8 +226,9 @@ def test_inputs_not_mutated_and_row_order_irrelevant():
     a = disruption_impact(fb, codes, adjust_for=["site"])
     pd.testing.assert_frame_equal(fb, fb_copy)
     pd.testing.assert_frame_equal(codes, codes_copy)
-    b = disruption_impact(fb.sample(frac=1, random_state=1), codes.sample(frac=1, random_state=2),
-                          adjust_for=["site"])
+    b = disruption_impact(
+        fb.sample(frac=1, random_state=1), codes.sample(frac=1, random_state=2), adjust_for=["site"]
+    )
     pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-9)
 
 
@@ -254,8 +271,9 @@ def test_disruption_impact_data_errors(data):
     dup = pd.concat([fb, fb.head(2)])
     with pytest.raises(ValueError, match="identify each comment once"):
         disruption_impact(dup, codes)
-    tiny = pd.DataFrame({"comment_id": ["a", "b", "c"], "rating": [5.0, 1.0, 2.0],
-                         "site": ["N", "S", "E"]})
+    tiny = pd.DataFrame(
+        {"comment_id": ["a", "b", "c"], "rating": [5.0, 1.0, 2.0], "site": ["N", "S", "E"]}
+    )
     tiny_codes = pd.DataFrame({"comment_id": ["a", "b"], "job_id": "j", "polarity": "disrupted"})
     with pytest.raises(ValueError, match="not enough rated comments"):
         disruption_impact(tiny, tiny_codes, min_n=2, adjust_for=["site"])
@@ -269,8 +287,12 @@ def test_disruption_impact_data_errors(data):
 )
 def test_property_shares_and_intervals(n, seed, shares):
     rng = np.random.default_rng(seed)
-    fb = pd.DataFrame({"comment_id": [f"c{i}" for i in range(n)],
-                       "rating": pd.array(rng.integers(1, 6, n), dtype="Int64")})
+    fb = pd.DataFrame(
+        {
+            "comment_id": [f"c{i}" for i in range(n)],
+            "rating": pd.array(rng.integers(1, 6, n), dtype="Int64"),
+        }
+    )
     rows = []
     for k, s in enumerate(shares):
         hit = rng.random(n) < s
@@ -321,7 +343,9 @@ def test_planted_priority_ranking_recovered(data):
 def test_bootstrap_interval_agrees_with_delta_on_large_sample(data):
     fb, codes = data
     d = priority_matrix(fb, codes).set_index("job_id")
-    b = priority_matrix(fb, codes, method="bootstrap", n_boot=400, random_state=3).set_index("job_id")
+    b = priority_matrix(fb, codes, method="bootstrap", n_boot=400, random_state=3).set_index(
+        "job_id"
+    )
     width_d = d["ci_high"] - d["ci_low"]
     width_b = b["ci_high"] - b["ci_low"]
     assert ((width_b / width_d) - 1).abs().max() < 0.25
@@ -331,8 +355,13 @@ def test_bootstrap_interval_agrees_with_delta_on_large_sample(data):
 
 def test_quadrants_cutoffs_and_labels(data):
     fb, codes = data
-    pm = priority_matrix(fb, codes, share_cutoff=0.15, impact_cutoff=0.9,
-                         labels={"feel_heard": "Feel seen and heard"})
+    pm = priority_matrix(
+        fb,
+        codes,
+        share_cutoff=0.15,
+        impact_cutoff=0.9,
+        labels={"feel_heard": "Feel seen and heard"},
+    )
     got = pm.set_index("job_id")
     assert got.loc["feel_heard", "quadrant"] == QUADRANTS[("high", "high")]
     assert got.loc["gain_clarity", "quadrant"] == QUADRANTS[("low", "high")]
@@ -375,22 +404,38 @@ def test_priority_matrix_errors(data, kwargs, exc, match):
 # hp, vs, am, gear, as printed by R's write.csv(mtcars); public domain.
 MTCARS = pd.DataFrame(
     [
-        (21.0, 6, 160.0, 110, 0, 1, 4), (21.0, 6, 160.0, 110, 0, 1, 4),
-        (22.8, 4, 108.0, 93, 1, 1, 4), (21.4, 6, 258.0, 110, 1, 0, 3),
-        (18.7, 8, 360.0, 175, 0, 0, 3), (18.1, 6, 225.0, 105, 1, 0, 3),
-        (14.3, 8, 360.0, 245, 0, 0, 3), (24.4, 4, 146.7, 62, 1, 0, 4),
-        (22.8, 4, 140.8, 95, 1, 0, 4), (19.2, 6, 167.6, 123, 1, 0, 4),
-        (17.8, 6, 167.6, 123, 1, 0, 4), (16.4, 8, 275.8, 180, 0, 0, 3),
-        (17.3, 8, 275.8, 180, 0, 0, 3), (15.2, 8, 275.8, 180, 0, 0, 3),
-        (10.4, 8, 472.0, 205, 0, 0, 3), (10.4, 8, 460.0, 215, 0, 0, 3),
-        (14.7, 8, 440.0, 230, 0, 0, 3), (32.4, 4, 78.7, 66, 1, 1, 4),
-        (30.4, 4, 75.7, 52, 1, 1, 4), (33.9, 4, 71.1, 65, 1, 1, 4),
-        (21.5, 4, 120.1, 97, 1, 0, 3), (15.5, 8, 318.0, 150, 0, 0, 3),
-        (15.2, 8, 304.0, 150, 0, 0, 3), (13.3, 8, 350.0, 245, 0, 0, 3),
-        (19.2, 8, 400.0, 175, 0, 0, 3), (27.3, 4, 79.0, 66, 1, 1, 4),
-        (26.0, 4, 120.3, 91, 0, 1, 5), (30.4, 4, 95.1, 113, 1, 1, 5),
-        (15.8, 8, 351.0, 264, 0, 1, 5), (19.7, 6, 145.0, 175, 0, 1, 5),
-        (15.0, 8, 301.0, 335, 0, 1, 5), (21.4, 4, 121.0, 109, 1, 1, 4),
+        (21.0, 6, 160.0, 110, 0, 1, 4),
+        (21.0, 6, 160.0, 110, 0, 1, 4),
+        (22.8, 4, 108.0, 93, 1, 1, 4),
+        (21.4, 6, 258.0, 110, 1, 0, 3),
+        (18.7, 8, 360.0, 175, 0, 0, 3),
+        (18.1, 6, 225.0, 105, 1, 0, 3),
+        (14.3, 8, 360.0, 245, 0, 0, 3),
+        (24.4, 4, 146.7, 62, 1, 0, 4),
+        (22.8, 4, 140.8, 95, 1, 0, 4),
+        (19.2, 6, 167.6, 123, 1, 0, 4),
+        (17.8, 6, 167.6, 123, 1, 0, 4),
+        (16.4, 8, 275.8, 180, 0, 0, 3),
+        (17.3, 8, 275.8, 180, 0, 0, 3),
+        (15.2, 8, 275.8, 180, 0, 0, 3),
+        (10.4, 8, 472.0, 205, 0, 0, 3),
+        (10.4, 8, 460.0, 215, 0, 0, 3),
+        (14.7, 8, 440.0, 230, 0, 0, 3),
+        (32.4, 4, 78.7, 66, 1, 1, 4),
+        (30.4, 4, 75.7, 52, 1, 1, 4),
+        (33.9, 4, 71.1, 65, 1, 1, 4),
+        (21.5, 4, 120.1, 97, 1, 0, 3),
+        (15.5, 8, 318.0, 150, 0, 0, 3),
+        (15.2, 8, 304.0, 150, 0, 0, 3),
+        (13.3, 8, 350.0, 245, 0, 0, 3),
+        (19.2, 8, 400.0, 175, 0, 0, 3),
+        (27.3, 4, 79.0, 66, 1, 1, 4),
+        (26.0, 4, 120.3, 91, 0, 1, 5),
+        (30.4, 4, 95.1, 113, 1, 1, 5),
+        (15.8, 8, 351.0, 264, 0, 1, 5),
+        (19.7, 6, 145.0, 175, 0, 1, 5),
+        (15.0, 8, 301.0, 335, 0, 1, 5),
+        (21.4, 4, 121.0, 109, 1, 1, 4),
     ],
     columns=["mpg", "cyl", "disp", "hp", "vs", "am", "gear"],
 )
@@ -401,8 +446,9 @@ def test_lmg_matches_relaimpo_on_mtcars():
     # type = "lmg"), output printed in the README of the domir R package (J. Luchman,
     # github.com/jluchman/domir): "Proportion of variance explained by model: 76.2%"
     #   am 0.1774892, vs 0.2027032, cyl 0.3817849; domir overall value 0.7619773.
-    out = key_drivers(MTCARS, outcome="mpg", drivers=["am", "vs", "cyl"], method="shapley",
-                      n_boot=0).set_index("driver")
+    out = key_drivers(
+        MTCARS, outcome="mpg", drivers=["am", "vs", "cyl"], method="shapley", n_boot=0
+    ).set_index("driver")
     assert out.loc["am", "weight"] == pytest.approx(0.1774892, abs=5e-8)
     assert out.loc["vs", "weight"] == pytest.approx(0.2027032, abs=5e-8)
     assert out.loc["cyl", "weight"] == pytest.approx(0.3817849, abs=5e-8)
@@ -417,8 +463,9 @@ def test_relative_weights_match_rwa_on_mtcars():
     # rwa(mtcars, outcome = "mpg", predictors = c("cyl", "disp", "hp", "gear"))
     #   $rsquare 0.7791896; Raw.RelWeight cyl 0.2284797, disp 0.2221469, hp 0.2321744,
     #   gear 0.0963886; Rescaled.RelWeight cyl 29.32274, disp 28.50999, hp 29.79691, gear 12.37037
-    out = key_drivers(MTCARS, outcome="mpg", drivers=["cyl", "disp", "hp", "gear"],
-                      n_boot=0).set_index("driver")
+    out = key_drivers(
+        MTCARS, outcome="mpg", drivers=["cyl", "disp", "hp", "gear"], n_boot=0
+    ).set_index("driver")
     ref = {"cyl": 0.2284797, "disp": 0.2221469, "hp": 0.2321744, "gear": 0.0963886}
     pct = {"cyl": 29.32274, "disp": 28.50999, "hp": 29.79691, "gear": 12.37037}
     for k in ref:
@@ -437,8 +484,9 @@ def _ols_r2(y, x) -> float:
 def test_shapley_equals_brute_force_subset_r2_with_statsmodels():
     rng = np.random.default_rng(42)
     z = rng.normal(size=(250, 3))
-    x = pd.DataFrame({"sat_a": z[:, 0], "sat_b": 0.6 * z[:, 0] + z[:, 1],
-                      "sat_c": -0.4 * z[:, 1] + z[:, 2]})
+    x = pd.DataFrame(
+        {"sat_a": z[:, 0], "sat_b": 0.6 * z[:, 0] + z[:, 1], "sat_c": -0.4 * z[:, 1] + z[:, 2]}
+    )
     y = x @ np.array([0.5, 0.3, 0.8]) + rng.normal(size=250)
     survey = x.assign(overall_satisfaction=y)
     out = key_drivers(survey, method="shapley", n_boot=0).set_index("driver")
@@ -491,11 +539,14 @@ CODEBOOK = codebook_from_dict(
     {
         "name": "test",
         "jobs": [
-            {"id": "gain_clarity", "label": "Understand what comes next",
-             "statement": "When I leave hospital, I want to know the next steps, so I can plan.",
-             "root_cause_questions": ["What did the patient need to know?", "Who tells them?"],
-             "barriers": {"emotional": ["Fear of asking"], "functional": ["No written plan"]},
-             "enablers": ["Teach-back", "Discharge call"]},
+            {
+                "id": "gain_clarity",
+                "label": "Understand what comes next",
+                "statement": "When I leave hospital, I want to know the next steps, so I can plan.",
+                "root_cause_questions": ["What did the patient need to know?", "Who tells them?"],
+                "barriers": {"emotional": ["Fear of asking"], "functional": ["No written plan"]},
+                "enablers": ["Teach-back", "Discharge call"],
+            },
             {"id": "feel_heard", "label": "Feel seen and heard", "dimension": "emotional"},
             {"id": "keep_routines", "label": "Keep daily routines"},
         ],
@@ -541,8 +592,9 @@ def test_by_job_aggregates_items_through_codebook():
         }
     )
     ref = key_drivers(manual, drivers=["gain_clarity", "feel_heard", "keep_routines"], n_boot=0)
-    pd.testing.assert_series_equal(out.set_index("driver")["weight"],
-                                   ref.set_index("driver")["weight"])
+    pd.testing.assert_series_equal(
+        out.set_index("driver")["weight"], ref.set_index("driver")["weight"]
+    )
     assert out["n"].iloc[0] == 300
 
 
@@ -557,8 +609,11 @@ def test_item_drivers_get_job_ids_and_listwise_deletion():
 
 
 @settings(max_examples=20, deadline=None)
-@given(seed=st.integers(0, 10_000), p=st.integers(2, 5), method=st.sampled_from(
-    ["relative_weights", "shapley"]))
+@given(
+    seed=st.integers(0, 10_000),
+    p=st.integers(2, 5),
+    method=st.sampled_from(["relative_weights", "shapley"]),
+)
 def test_property_weights_nonnegative_sum_to_r2_row_order_free(seed, p, method):
     rng = np.random.default_rng(seed)
     z = rng.normal(size=(60, p))
@@ -582,12 +637,16 @@ def test_key_drivers_errors():
         key_drivers(survey, by_job=True)
     with pytest.raises(TypeError, match="'codebook' parameter of key_drivers"):
         key_drivers(survey, codebook={"a": 1})
-    with pytest.raises(ValueError, match="'n_boot' parameter of key_drivers must be 0 or at least 100"):
+    with pytest.raises(
+        ValueError, match="'n_boot' parameter of key_drivers must be 0 or at least 100"
+    ):
         key_drivers(survey, n_boot=50)
     with pytest.raises(ValueError, match="'survey' has no column 'nps'"):
         key_drivers(survey, outcome="nps")
-    wide = pd.DataFrame(np.random.default_rng(0).normal(size=(60, 17)),
-                        columns=[f"sat_{k}" for k in range(16)] + ["overall_satisfaction"])
+    wide = pd.DataFrame(
+        np.random.default_rng(0).normal(size=(60, 17)),
+        columns=[f"sat_{k}" for k in range(16)] + ["overall_satisfaction"],
+    )
     with pytest.raises(ValueError, match="allows at most 15 drivers; got 16"):
         key_drivers(wide, method="shapley", n_boot=0)
     twin = survey.assign(sat_twin=survey["sat_listened"] * 2)
@@ -598,8 +657,11 @@ def test_key_drivers_errors():
     with pytest.raises(ValueError, match="more complete respondents than drivers"):
         key_drivers(survey.head(4), n_boot=0)
     with pytest.raises(ValueError, match="none of the driver items maps to a job"):
-        key_drivers(survey.rename(columns=lambda c: c.replace("sat_", "sat_x")), by_job=True,
-                    codebook=CODEBOOK)
+        key_drivers(
+            survey.rename(columns=lambda c: c.replace("sat_", "sat_x")),
+            by_job=True,
+            codebook=CODEBOOK,
+        )
 
 
 def test_record_key_drivers_writes_results():
@@ -612,7 +674,8 @@ def test_record_key_drivers_writes_results():
     report.reset()
     got = kd.set_index("driver")
     assert results["drivers.gain_clarity.relative_weight"] == pytest.approx(
-        100 * got.loc["gain_clarity", "weight"])
+        100 * got.loc["gain_clarity", "weight"]
+    )
     low, high = results["drivers.feel_heard.relative_weight_ci"]
     assert low == pytest.approx(100 * got.loc["feel_heard", "ci_low"])
     assert high == pytest.approx(100 * got.loc["feel_heard", "ci_high"])
@@ -657,7 +720,9 @@ def test_working_sheet_top_jobs_from_codebook(caplog):
     first = sheet.iloc[0]
     assert first["label"] == "Understand what comes next"
     assert first["statement"].startswith("When I leave hospital")
-    assert first["root_cause_questions"] == "- What did the patient need to know?\n- Who tells them?"
+    assert (
+        first["root_cause_questions"] == "- What did the patient need to know?\n- Who tells them?"
+    )
     assert first["emotional_barriers"] == "- Fear of asking"
     assert first["functional_barriers"] == "- No written plan"
     assert first["enablers"] == "- Teach-back\n- Discharge call"
@@ -711,14 +776,29 @@ def test_close_the_loop_verdicts_and_effects_passthrough():
     assert loop.set_index("action_id").loc["A1", "ci_low"] == 3.0
     assert loop.loc[0, "label"] == "Understand what comes next"
     assert {"n_after", "note"} <= set(loop.columns)
-    assert list(loop.columns[:11]) == ["action_id", "job_id", "label", "description", "owner",
-                                       "started", "status", "level_change", "ci_low", "ci_high",
-                                       "verdict"]
+    assert list(loop.columns[:11]) == [
+        "action_id",
+        "job_id",
+        "label",
+        "description",
+        "owner",
+        "started",
+        "status",
+        "level_change",
+        "ci_low",
+        "ci_high",
+        "verdict",
+    ]
     # a disruption rate: lower is better, plain ci_low / ci_high columns
-    rate = pd.DataFrame({"action_id": ["A1"], "level_change": [-5.0], "ci_low": [-8.0],
-                         "ci_high": [-2.0]})
-    assert close_the_loop(ACTIONS, rate, higher_is_better=False).set_index(
-        "action_id").loc["A1", "verdict"] == "improved"
+    rate = pd.DataFrame(
+        {"action_id": ["A1"], "level_change": [-5.0], "ci_low": [-8.0], "ci_high": [-2.0]}
+    )
+    assert (
+        close_the_loop(ACTIONS, rate, higher_is_better=False)
+        .set_index("action_id")
+        .loc["A1", "verdict"]
+        == "improved"
+    )
     unmeasured = close_the_loop(ACTIONS)
     assert (unmeasured["verdict"] == "not measured").all()
     assert unmeasured["level_change"].isna().all()
@@ -736,9 +816,12 @@ def test_close_the_loop_accepts_tracking_action_effects(tmp_path):
     tracking = pytest.importorskip("jtbd_methods.tracking")
     fb, codes = synthetic_feedback(n=3000, seed=9, integer=True)
     fb["received"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(
-        np.random.default_rng(0).integers(0, 700, len(fb)), unit="D")
-    actions = ACTIONS.assign(job_id=["gain_clarity", "feel_heard", "keep_routines"],
-                             started=pd.to_datetime(["2024-09-01", "2024-06-01", "2024-10-01"]))
+        np.random.default_rng(0).integers(0, 700, len(fb)), unit="D"
+    )
+    actions = ACTIONS.assign(
+        job_id=["gain_clarity", "feel_heard", "keep_routines"],
+        started=pd.to_datetime(["2024-09-01", "2024-06-01", "2024-10-01"]),
+    )
     effects = tracking.action_effects(fb, codes, actions)
     loop = close_the_loop(actions, effects)
     assert len(loop) == 3
@@ -747,7 +830,9 @@ def test_close_the_loop_accepts_tracking_action_effects(tmp_path):
     got = loop.set_index("action_id")
     for a in ref.index:
         assert got.loc[a, "level_change"] == pytest.approx(ref.loc[a, "level_change"], nan_ok=True)
-        assert got.loc[a, "ci_high"] == pytest.approx(ref.loc[a, "level_change_ci_high"], nan_ok=True)
+        assert got.loc[a, "ci_high"] == pytest.approx(
+            ref.loc[a, "level_change_ci_high"], nan_ok=True
+        )
 
 
 @pytest.fixture

@@ -79,12 +79,21 @@ def rich_codebook() -> Codebook:
                 {"id": "keep_routines", "label": "Keep my routines", "dimension": "social"},
             ],
             "outcomes": [
-                {"id": "know_next_steps", "job_id": "gain_clarity",
-                 "text": "Minimise the time it takes to know what happens next"},
-                {"id": "know_who_to_call", "job_id": "gain_clarity",
-                 "text": "Minimise the likelihood of not knowing whom to call"},
-                {"id": "feel_listened_to", "job_id": "feel_heard",
-                 "text": "Maximise the likelihood of feeling listened to"},
+                {
+                    "id": "know_next_steps",
+                    "job_id": "gain_clarity",
+                    "text": "Minimise the time it takes to know what happens next",
+                },
+                {
+                    "id": "know_who_to_call",
+                    "job_id": "gain_clarity",
+                    "text": "Minimise the likelihood of not knowing whom to call",
+                },
+                {
+                    "id": "feel_listened_to",
+                    "job_id": "feel_heard",
+                    "text": "Maximise the likelihood of feeling listened to",
+                },
             ],
         },
         source="recovery.yaml",
@@ -103,13 +112,23 @@ def test_export_import_round_trip_is_lossless(tmp_path):
 
 def test_round_trip_keeps_codebook_order_that_the_hierarchy_cannot_show(tmp_path):
     # a child job listed after an unrelated job, and outcomes interleaved across jobs
-    cb = codebook_from_dict({"name": "order", "jobs": [
-        {"id": "a", "label": "A"}, {"id": "b", "label": "B"},
-        {"id": "a_child", "label": "A child", "parent": "a"}, {"id": "c", "label": "C"}],
-        "outcomes": [{"id": "o_c", "job_id": "c", "text": "for c"},
-                     {"id": "o_a", "job_id": "a", "text": "for a"},
-                     {"id": "o_child", "job_id": "a_child", "text": "for the child"},
-                     {"id": "o_c2", "job_id": "c", "text": "also c"}]})
+    cb = codebook_from_dict(
+        {
+            "name": "order",
+            "jobs": [
+                {"id": "a", "label": "A"},
+                {"id": "b", "label": "B"},
+                {"id": "a_child", "label": "A child", "parent": "a"},
+                {"id": "c", "label": "C"},
+            ],
+            "outcomes": [
+                {"id": "o_c", "job_id": "c", "text": "for c"},
+                {"id": "o_a", "job_id": "a", "text": "for a"},
+                {"id": "o_child", "job_id": "a_child", "text": "for the child"},
+                {"id": "o_c2", "job_id": "c", "text": "also c"},
+            ],
+        }
+    )
     back = codebook_from_qdc(codebook_to_qdc(cb, tmp_path / "order.qdc"))
     assert back.job_ids == ("a", "b", "a_child", "c")
     assert back.outcome_ids == ("o_c", "o_a", "o_child", "o_c2")
@@ -130,24 +149,35 @@ def test_export_structure_codes_outcomes_and_sets(tmp_path):
     assert root.tag == f"{{{CODEBOOK_NAMESPACE}}}CodeBook"
     top = root.findall("q:Codes/q:Code", ns)
     assert [c.get("name") for c in top] == [
-        "Understand what comes next", 'Feel seen & heard <"respected">', "Keep my routines"]
+        "Understand what comes next",
+        'Feel seen & heard <"respected">',
+        "Keep my routines",
+    ]
     clarity = top[0]
     assert clarity.get("guid") == code_guid("job", "gain_clarity")
     assert clarity.get("color") == "#0072B2"
     assert clarity.find("q:Description", ns).text.startswith("When I leave hospital")
     children = [c.get("name") for c in clarity.findall("q:Code", ns)]
     # outcomes first, then child jobs
-    assert children == ["Minimise the time it takes to know what happens next",
-                        "Minimise the likelihood of not knowing whom to call",
-                        "Know my medicines"]
+    assert children == [
+        "Minimise the time it takes to know what happens next",
+        "Minimise the likelihood of not knowing whom to call",
+        "Know my medicines",
+    ]
     grandchild = clarity.find("q:Code[@name='Know my medicines']/q:Code", ns)
     assert grandchild.get("name") == "Take doses on time"
     sets = root.findall("q:Sets/q:Set", ns)
     assert [s.get("name") for s in sets] == [
-        "Recovery jobs", "Functional jobs", "Emotional jobs", "Social jobs"]
+        "Recovery jobs",
+        "Functional jobs",
+        "Emotional jobs",
+        "Social jobs",
+    ]
     members = [m.get("guid") for m in sets[0].findall("q:MemberCode", ns)]
-    assert members == ([code_guid("job", j) for j in cb.job_ids]
-                       + [code_guid("outcome", o) for o in cb.outcome_ids])
+    assert members == (
+        [code_guid("job", j) for j in cb.job_ids]
+        + [code_guid("outcome", o) for o in cb.outcome_ids]
+    )
 
 
 def test_guids_are_deterministic_uuid5_and_exports_identical(tmp_path):
@@ -156,8 +186,9 @@ def test_guids_are_deterministic_uuid5_and_exports_identical(tmp_path):
     b = codebook_to_qdc(cb, tmp_path / "b.qdc").read_bytes()
     assert a == b
     namespace = uuid.uuid5(uuid.NAMESPACE_URL, "urn:jtbd_methods:refi-qda")
-    assert code_guid("job", "gain_clarity") == str(
-        uuid.uuid5(namespace, "job:gain_clarity")).upper()
+    assert (
+        code_guid("job", "gain_clarity") == str(uuid.uuid5(namespace, "job:gain_clarity")).upper()
+    )
     assert code_guid("job", "x") != code_guid("outcome", "x")
     # a job's GUID does not depend on the rest of the codebook
     smaller = dataclasses.replace(cb, jobs=cb.jobs[:1], outcomes=())
@@ -166,9 +197,15 @@ def test_guids_are_deterministic_uuid5_and_exports_identical(tmp_path):
 
 
 def test_colour_names_are_converted_and_bad_colours_dropped(tmp_path, caplog):
-    cb = codebook_from_dict({"name": "c", "jobs": [
-        {"id": "a", "label": "A", "color": "orange"},
-        {"id": "b", "label": "B", "color": "not-a-colour"}]})
+    cb = codebook_from_dict(
+        {
+            "name": "c",
+            "jobs": [
+                {"id": "a", "label": "A", "color": "orange"},
+                {"id": "b", "label": "B", "color": "not-a-colour"},
+            ],
+        }
+    )
     with caplog.at_level(logging.INFO, logger="jtbd_methods.refi_qda"):
         path = codebook_to_qdc(cb, tmp_path / "c.qdc")
     SCHEMA.validate(str(path))
@@ -192,22 +229,40 @@ def test_load_codebook_reads_qdc(tmp_path):
 
 
 _text = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\u2028\u2029\x85"),
-    min_size=1, max_size=40,
+    alphabet=st.characters(
+        blacklist_categories=("Cs", "Cc"), blacklist_characters="\u2028\u2029\x85"
+    ),
+    min_size=1,
+    max_size=40,
 ).filter(lambda s: s.strip())
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(label=_text, statement=_text, phrase=_text, question=_text, outcome=_text)
 def test_round_trip_property(tmp_path, label, statement, phrase, question, outcome):
     phrase = phrase.replace("*", "x")
-    cb = codebook_from_dict({"name": label, "version": statement, "jobs": [
-        {"id": "job_a", "label": label, "statement": statement, "stage": question,
-         "indicators": [phrase, {"phrase": phrase + " b", "polarity": "disrupted"}],
-         "root_cause_questions": [question], "enablers": [outcome],
-         "barriers": {"emotional": [question]}},
-        {"id": "job_b", "label": outcome, "parent": "job_a", "dimension": "social"}],
-        "outcomes": [{"id": "out_a", "job_id": "job_b", "text": outcome}]})
+    cb = codebook_from_dict(
+        {
+            "name": label,
+            "version": statement,
+            "jobs": [
+                {
+                    "id": "job_a",
+                    "label": label,
+                    "statement": statement,
+                    "stage": question,
+                    "indicators": [phrase, {"phrase": phrase + " b", "polarity": "disrupted"}],
+                    "root_cause_questions": [question],
+                    "enablers": [outcome],
+                    "barriers": {"emotional": [question]},
+                },
+                {"id": "job_b", "label": outcome, "parent": "job_a", "dimension": "social"},
+            ],
+            "outcomes": [{"id": "out_a", "job_id": "job_b", "text": outcome}],
+        }
+    )
     path = codebook_to_qdc(cb, tmp_path / "p.qdc")
     assert codebook_from_qdc(path).to_dict() == cb.to_dict()
 
@@ -218,8 +273,14 @@ def test_foreign_codebook_imports_with_defaults_and_a_warning(caplog):
         cb = codebook_from_qdc(DATA / "foreign_codebook.qdc")
     assert cb.name == "foreign_codebook"
     assert "Hand-made test fixture" in cb.description
-    assert cb.job_ids == ("emotional_needs", "fear_anxiety", "not_listened_to",
-                          "code_2nd_opinion_wanted", "not_listened_to_2", "cafe_food_quality")
+    assert cb.job_ids == (
+        "emotional_needs",
+        "fear_anxiety",
+        "not_listened_to",
+        "code_2nd_opinion_wanted",
+        "not_listened_to_2",
+        "cafe_food_quality",
+    )
     fear = cb.job("fear_anxiety")
     assert fear.label == "Fear & anxiety"
     assert fear.parent == "emotional_needs"
@@ -228,7 +289,9 @@ def test_foreign_codebook_imports_with_defaults_and_a_warning(caplog):
     assert fear.dimension == "functional" and fear.indicators == ()
     assert cb.job("not_listened_to").parent == "emotional_needs"
     assert cb.job("not_listened_to_2").parent is None
-    assert cb.job("not_listened_to_2").statement == "Same name as another code, elsewhere in the tree."
+    assert (
+        cb.job("not_listened_to_2").statement == "Same name as another code, elsewhere in the tree."
+    )
     assert cb.outcomes == ()
     assert "6 code(s) carry no jtbd_methods description" in caplog.text
     assert "set(s) of codes ignored" in caplog.text
@@ -248,12 +311,14 @@ def test_mixed_codebook_new_child_code_added_in_a_qda_program(tmp_path):
     cb = rich_codebook()
     text = codebook_to_qdc(cb, tmp_path / "cb.qdc").read_text(encoding="utf-8")
     # A researcher adds a code under "Keep my routines" in their QDA program.
-    new = ('<Code guid="11111111-2222-3333-4444-555555555555" name="Keep my job" '
-           'isCodable="true" /></Code>')
+    new = (
+        '<Code guid="11111111-2222-3333-4444-555555555555" name="Keep my job" '
+        'isCodable="true" /></Code>'
+    )
     anchor = 'name="Keep my routines" isCodable="true">'
     start = text.index(anchor)
     end = text.index("</Code>", start)
-    text = text[:end] + new + text[end + len("</Code>"):]
+    text = text[:end] + new + text[end + len("</Code>") :]
     edited = tmp_path / "edited.qdc"
     edited.write_text(text, encoding="utf-8")
     back = codebook_from_qdc(edited)
@@ -287,8 +352,10 @@ def test_qdpx_round_trip_of_our_codebook_inside_a_project(tmp_path):
     qdc = codebook_to_qdc(cb, tmp_path / "cb.qdc").read_text(encoding="utf-8")
     body = qdc.split("<CodeBook", 1)[1].split(">", 1)[1].rsplit("</CodeBook>", 1)[0]
     codes, sets = body.split("<Sets>", 1)
-    qde = (f'<?xml version="1.0" encoding="utf-8"?>\n<Project xmlns="{PROJECT_NAMESPACE}" '
-           f'name="Whatever">\n<CodeBook>{codes}</CodeBook>\n<Sets>{sets}</Project>')
+    qde = (
+        f'<?xml version="1.0" encoding="utf-8"?>\n<Project xmlns="{PROJECT_NAMESPACE}" '
+        f'name="Whatever">\n<CodeBook>{codes}</CodeBook>\n<Sets>{sets}</Project>'
+    )
     back = codebook_from_qdpx(_qdpx(tmp_path, qde.encode("utf-8")))
     assert back.to_dict() == cb.to_dict()
 
@@ -298,39 +365,59 @@ def test_qdpx_round_trip_of_our_codebook_inside_a_project(tmp_path):
     ("content", "match"),
     [
         (b"this is not xml", r"bad\.qdc: not well-formed XML at line 1"),
-        (b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">]>\n'
-         b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes/></CodeBook>',
-         r"bad\.qdc: the XML contains a DOCTYPE declaration"),
-        (b'<?xml version="1.0"?>\n<!DOCTYPE CodeBook SYSTEM "http://example.org/x.dtd">\n'
-         b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes/></CodeBook>',
-         r"DOCTYPE declaration, which is not allowed"),
-        (b'<Project xmlns="urn:QDA-XML:project:1.0" name="p"/>',
-         r"bad\.qdc: the root element is <Project>; a REFI-QDA codebook starts with <CodeBook>"),
+        (
+            b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">]>\n'
+            b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes/></CodeBook>',
+            r"bad\.qdc: the XML contains a DOCTYPE declaration",
+        ),
+        (
+            b'<?xml version="1.0"?>\n<!DOCTYPE CodeBook SYSTEM "http://example.org/x.dtd">\n'
+            b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes/></CodeBook>',
+            r"DOCTYPE declaration, which is not allowed",
+        ),
+        (
+            b'<Project xmlns="urn:QDA-XML:project:1.0" name="p"/>',
+            r"bad\.qdc: the root element is <Project>; a REFI-QDA codebook starts with <CodeBook>",
+        ),
         (b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"/>', r"<CodeBook> has no <Codes> element"),
-        (b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes/></CodeBook>',
-         r"the codebook has no Code elements"),
-        (b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="'
-         b'0B6E3A52-5A1D-4C1E-9A43-0D1C7B2E9F01" isCodable="true"/></Codes></CodeBook>',
-         r"code 1: a Code without a 'name' attribute"),
-        (b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code name="A" isCodable="true">'
-         b"<Description>--- jtbd_methods job ---\nid: a\n</Description></Code></Codes></CodeBook>",
-         r"code 'A': the jtbd_methods block has no end line"),
-        (b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code name="A" isCodable="true">'
-         b"<Description>--- jtbd_methods job ---\nid: [a\n--- end jtbd_methods ---"
-         b"</Description></Code></Codes></CodeBook>",
-         r"code 'A': the jtbd_methods block is not valid YAML"),
-        (b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code name="A" isCodable="true">'
-         b"<Description>--- jtbd_methods job ---\n- a\n--- end jtbd_methods ---"
-         b"</Description></Code></Codes></CodeBook>",
-         r"must hold key: value lines, got list"),
-        (b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code name="A" isCodable="true">'
-         b"<Description>--- jtbd_methods job ---\nid: a\ndimension: spiritual\n"
-         b"--- end jtbd_methods ---</Description></Code></Codes></CodeBook>",
-         r"bad\.qdc: jobs\[0\] \(a\)\.dimension: expected one of functional"),
-        (b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code name="A" isCodable="true">'
-         b"<Description>--- jtbd_methods codebook ---\nname: a\n--- end jtbd_methods ---"
-         b"</Description></Code></Codes></CodeBook>",
-         r"a codebook block belongs in a Set"),
+        (
+            b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes/></CodeBook>',
+            r"the codebook has no Code elements",
+        ),
+        (
+            b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code guid="'
+            b'0B6E3A52-5A1D-4C1E-9A43-0D1C7B2E9F01" isCodable="true"/></Codes></CodeBook>',
+            r"code 1: a Code without a 'name' attribute",
+        ),
+        (
+            b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code name="A" isCodable="true">'
+            b"<Description>--- jtbd_methods job ---\nid: a\n</Description></Code></Codes></CodeBook>",
+            r"code 'A': the jtbd_methods block has no end line",
+        ),
+        (
+            b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code name="A" isCodable="true">'
+            b"<Description>--- jtbd_methods job ---\nid: [a\n--- end jtbd_methods ---"
+            b"</Description></Code></Codes></CodeBook>",
+            r"code 'A': the jtbd_methods block is not valid YAML",
+        ),
+        (
+            b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code name="A" isCodable="true">'
+            b"<Description>--- jtbd_methods job ---\n- a\n--- end jtbd_methods ---"
+            b"</Description></Code></Codes></CodeBook>",
+            r"must hold key: value lines, got list",
+        ),
+        (
+            b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code name="A" isCodable="true">'
+            b"<Description>--- jtbd_methods job ---\nid: a\ndimension: spiritual\n"
+            b"--- end jtbd_methods ---</Description></Code></Codes></CodeBook>",
+            r"bad\.qdc: jobs\[0\] \(a\)\.dimension: expected one of functional",
+        ),
+        (
+            b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code name="A" isCodable="true">'
+            b"<Description>--- jtbd_methods codebook ---\nname: a\n--- end jtbd_methods ---"
+            b"</Description></Code></Codes></CodeBook>",
+            r"a codebook block belongs in a Set",
+        ),
         (b"PK\x03\x04rest-of-a-zip", r"this is a zip archive \(a \.qdpx project\?\)"),
     ],
 )
@@ -343,10 +430,12 @@ def test_malformed_qdc_raises_value_error_naming_the_file(tmp_path, content, mat
 
 def test_entity_expansion_is_never_performed(tmp_path):
     # "Billion laughs": must be refused before any expansion happens.
-    bomb = (b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
-            b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>\n'
-            b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code name="&lol2;" '
-            b'isCodable="true" guid="0B6E3A52-5A1D-4C1E-9A43-0D1C7B2E9F01"/></Codes></CodeBook>')
+    bomb = (
+        b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+        b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>\n'
+        b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code name="&lol2;" '
+        b'isCodable="true" guid="0B6E3A52-5A1D-4C1E-9A43-0D1C7B2E9F01"/></Codes></CodeBook>'
+    )
     path = tmp_path / "bomb.qdc"
     path.write_bytes(bomb)
     with pytest.raises(CodebookError, match="DOCTYPE"):
@@ -355,8 +444,10 @@ def test_entity_expansion_is_never_performed(tmp_path):
 
 def test_undefined_entity_is_a_parse_error(tmp_path):
     path = tmp_path / "ent.qdc"
-    path.write_bytes(b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code name="&x;" '
-                     b'isCodable="true"/></Codes></CodeBook>')
+    path.write_bytes(
+        b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"><Codes><Code name="&x;" '
+        b'isCodable="true"/></Codes></CodeBook>'
+    )
     with pytest.raises(CodebookError, match=r"ent\.qdc: not well-formed XML .*undefined entity"):
         codebook_from_qdc(path)
 
@@ -387,8 +478,7 @@ def test_qdpx_errors(tmp_path):
     no_member = _qdpx(tmp_path, b"<x/>", name="b.qdpx", member="other.xml")
     with pytest.raises(CodebookError, match=r"b\.qdpx: the archive has no project\.qde"):
         codebook_from_qdpx(no_member)
-    no_book = _qdpx(tmp_path, b'<Project xmlns="urn:QDA-XML:project:1.0" name="p"/>',
-                    name="c.qdpx")
+    no_book = _qdpx(tmp_path, b'<Project xmlns="urn:QDA-XML:project:1.0" name="p"/>', name="c.qdpx")
     with pytest.raises(CodebookError, match=r"c\.qdpx:project\.qde: the project has no <CodeBook>"):
         codebook_from_qdpx(no_book)
     wrong_root = _qdpx(tmp_path, b'<CodeBook xmlns="urn:QDA-XML:codebook:1.0"/>', name="d.qdpx")
@@ -401,9 +491,11 @@ def test_qdpx_errors(tmp_path):
 
 def test_unexpected_namespace_is_read_with_a_warning(tmp_path, caplog):
     path = tmp_path / "ns.qdc"
-    path.write_bytes(b'<CodeBook xmlns="urn:QDA-XML:codebook:1:0"><Codes><Code name="A b" '
-                     b'isCodable="true" guid="0B6E3A52-5A1D-4C1E-9A43-0D1C7B2E9F01"/></Codes>'
-                     b"</CodeBook>")
+    path.write_bytes(
+        b'<CodeBook xmlns="urn:QDA-XML:codebook:1:0"><Codes><Code name="A b" '
+        b'isCodable="true" guid="0B6E3A52-5A1D-4C1E-9A43-0D1C7B2E9F01"/></Codes>'
+        b"</CodeBook>"
+    )
     with caplog.at_level(logging.WARNING, logger="jtbd_methods.refi_qda"):
         cb = codebook_from_qdc(path)
     assert cb.job_ids == ("a_b",)

@@ -55,8 +55,9 @@ def test_alpha_reproduces_krippendorff_2011_worked_example():
 @pytest.mark.parametrize("level", ["nominal", "ordinal", "interval", "ratio"])
 def test_alpha_equals_krippendorff_package_on_worked_example(level):
     # Reference: krippendorff.alpha (PyPI package "krippendorff", S. Castro), computed here.
-    expected = krippendorff.alpha(reliability_data=KRIPPENDORFF_2011.T.to_numpy(),
-                                  level_of_measurement=level)
+    expected = krippendorff.alpha(
+        reliability_data=KRIPPENDORFF_2011.T.to_numpy(), level_of_measurement=level
+    )
     out = krippendorff_alpha(KRIPPENDORFF_2011, level=level, id=None, by=None, n_boot=0)
     assert out["alpha"].iloc[0] == pytest.approx(expected, rel=1e-12)
 
@@ -66,8 +67,10 @@ def test_alpha_equals_krippendorff_package_on_worked_example(level):
 def test_alpha_equals_krippendorff_package_random_data_with_missing(seed, level):
     rng = np.random.default_rng(seed)
     truth = rng.integers(1, 6, 60)
-    values = np.array([np.where(rng.random(60) < 0.7, truth, rng.integers(1, 6, 60))
-                       for _ in range(5)], dtype=float)
+    values = np.array(
+        [np.where(rng.random(60) < 0.7, truth, rng.integers(1, 6, 60)) for _ in range(5)],
+        dtype=float,
+    )
     values[rng.random(values.shape) < 0.25] = np.nan
     # Reference: krippendorff.alpha (PyPI "krippendorff"), coders in rows.
     expected = krippendorff.alpha(reliability_data=values, level_of_measurement=level)
@@ -129,8 +132,9 @@ def test_kappa_per_job_equals_sklearn_per_job():
 def test_kappa_hand_worked_example():
     # 2x2 table a=(1,1,0,0,1,0), b=(1,0,0,0,1,0): p_o = 5/6; marginals a: 3/6 ones,
     # b: 2/6 ones -> p_e = (3*2 + 3*4)/36 = 0.5; kappa = (5/6 - 1/2)/(1/2) = 2/3.
-    data = pd.DataFrame({"comment_id": list("abcdef"),
-                         "coder_a": [1, 1, 0, 0, 1, 0], "coder_b": [1, 0, 0, 0, 1, 0]})
+    data = pd.DataFrame(
+        {"comment_id": list("abcdef"), "coder_a": [1, 1, 0, 0, 1, 0], "coder_b": [1, 0, 0, 0, 1, 0]}
+    )
     assert cohen_kappa(data, by=None, n_boot=0)["kappa"].iloc[0] == pytest.approx(2 / 3)
 
 
@@ -147,8 +151,9 @@ def test_kappa_bootstrap_matches_asymptotic_standard_error():
 
 
 def test_kappa_drops_units_either_coder_left_uncoded():
-    data = pd.DataFrame({"comment_id": list("abcde"), "coder_a": [1, 0, 1, None, 0],
-                         "coder_b": [1, 0, None, 1, 1]})
+    data = pd.DataFrame(
+        {"comment_id": list("abcde"), "coder_a": [1, 0, 1, None, 0], "coder_b": [1, 0, None, 1, 1]}
+    )
     out = cohen_kappa(data, by=None, n_boot=0)
     assert out["n"].iloc[0] == 3
     assert out["kappa"].iloc[0] == pytest.approx(cohen_kappa_score([1, 0, 0], [1, 0, 1]))
@@ -169,8 +174,14 @@ def test_cluster_bootstrap_is_wider_when_jobs_of_a_comment_move_together():
     for i in range(n):
         for j in jobs:
             a = int(rng.random() < 0.4)
-            rows.append({"comment_id": f"c{i}", "job_id": j, "coder_a": a,
-                         "coder_b": 1 - a if bad[i] else a})
+            rows.append(
+                {
+                    "comment_id": f"c{i}",
+                    "job_id": j,
+                    "coder_a": a,
+                    "coder_b": 1 - a if bad[i] else a,
+                }
+            )
     data = pd.DataFrame(rows)
     clustered = cohen_kappa(data, by=None, n_boot=1000)
     naive = cohen_kappa(data, by=None, id=None, n_boot=1000)
@@ -192,9 +203,13 @@ def test_percent_agreement_hand_worked_example():
 
 
 def test_percent_agreement_two_coders_is_share_of_agreeing_units():
-    data = pd.DataFrame({"comment_id": [f"c{i}" for i in range(10)],
-                         "coder_a": [1, 1, 1, 0, 0, 0, 0, 1, 0, 1],
-                         "coder_b": [1, 1, 0, 0, 0, 1, 0, 1, 0, 1]})
+    data = pd.DataFrame(
+        {
+            "comment_id": [f"c{i}" for i in range(10)],
+            "coder_a": [1, 1, 1, 0, 0, 0, 0, 1, 0, 1],
+            "coder_b": [1, 1, 0, 0, 0, 1, 0, 1, 0, 1],
+        }
+    )
     # By hand: units 3 and 6 differ -> 8/10.
     out = percent_agreement(data, by=None, n_boot=500)
     assert out["agreement"].iloc[0] == pytest.approx(0.8)
@@ -208,8 +223,7 @@ codes = st.lists(st.one_of(st.none(), st.integers(0, 3)), min_size=4, max_size=3
 @settings(max_examples=60, deadline=None)
 @given(values=codes)
 def test_coder_with_itself_agrees_perfectly(values):
-    data = pd.DataFrame({"comment_id": range(len(values)), "a": values, "b": values},
-                        dtype=object)
+    data = pd.DataFrame({"comment_id": range(len(values)), "a": values, "b": values}, dtype=object)
     present = {v for v in values if v is not None}
     pa = percent_agreement(data, coders=["a", "b"], by=None, n_boot=0)
     ka = cohen_kappa(data, coder_a="a", coder_b="b", by=None, n_boot=0)
@@ -227,12 +241,15 @@ def test_invariant_to_unit_order_and_alpha_within_bounds(a, seed):
     rng = np.random.default_rng(seed)
     b = [v if rng.random() < 0.6 else int(rng.integers(0, 4)) for v in a]
     c = [None if rng.random() < 0.2 else int(rng.integers(0, 4)) for _ in a]
-    data = pd.DataFrame({"comment_id": [f"c{i}" for i in range(len(a))], "a": a, "b": b,
-                         "c": c}, dtype=object)
+    data = pd.DataFrame(
+        {"comment_id": [f"c{i}" for i in range(len(a))], "a": a, "b": b, "c": c}, dtype=object
+    )
     shuffled = data.sample(frac=1.0, random_state=seed).reset_index(drop=True)
-    for fn, kw in ((krippendorff_alpha, {"coders": ["a", "b", "c"]}),
-                   (percent_agreement, {"coders": ["a", "b", "c"]}),
-                   (cohen_kappa, {"coder_a": "a", "coder_b": "b"})):
+    for fn, kw in (
+        (krippendorff_alpha, {"coders": ["a", "b", "c"]}),
+        (percent_agreement, {"coders": ["a", "b", "c"]}),
+        (cohen_kappa, {"coder_a": "a", "coder_b": "b"}),
+    ):
         x = fn(data, by=None, n_boot=50, **kw)
         y = fn(shuffled, by=None, n_boot=50, **kw)
         pd.testing.assert_frame_equal(x, y, check_exact=False, rtol=1e-12)
@@ -293,7 +310,9 @@ def test_stack_codings_errors():
         stack_codings(3)
     with pytest.raises(ValueError, match="needs at least two coders; got 1"):
         stack_codings([a])
-    with pytest.raises(TypeError, match=r"'codings\['coder_2'\]' parameter of stack_codings must be"):
+    with pytest.raises(
+        TypeError, match=r"'codings\['coder_2'\]' parameter of stack_codings must be"
+    ):
         stack_codings([a, "b"])
     with pytest.raises(ValueError, match="share no 'code_<job_id>' column"):
         stack_codings([a, wide(["c1"], y=[1])])
@@ -338,7 +357,8 @@ def test_agreement_table_planted_truth_and_consistency():
     assert t.loc["rare", "verdict"] in ("tentative", "unreliable")
     # consistent with the single-statistic functions (reference: sklearn for kappa)
     assert t.loc["common", "kappa"] == pytest.approx(
-        cohen_kappa_score(a_codes["common"], b_codes["common"]))
+        cohen_kappa_score(a_codes["common"], b_codes["common"])
+    )
     long = stack_codings({"coder_a": coding_a, "coder_b": coding_b})
     alpha = krippendorff_alpha(long, coders=["coder_a", "coder_b"], by=None, n_boot=300)
     assert t.loc["all_jobs", "alpha"] == pytest.approx(alpha["alpha"].iloc[0])
@@ -361,13 +381,17 @@ def test_agreement_table_uses_only_comments_both_coded_and_keeps_uncoded_jobs():
 def test_disagreements_lists_rows_to_resolve_with_redacted_text():
     a = wide(["c1", "c2", "c3"], x=[1, 0, 1], y=[0, 1, None])
     b = wide(["c1", "c2", "c3"], x=[0, 0, 1], y=[1, 1, 0])
-    feedback = pd.DataFrame({"comment_id": ["c1", "c2", "c3"],
-                             "comment": ["Nurse Ann was kind", "ok", "fine"]})
+    feedback = pd.DataFrame(
+        {"comment_id": ["c1", "c2", "c3"], "comment": ["Nurse Ann was kind", "ok", "fine"]}
+    )
     before = feedback.copy()
-    out = disagreements(a, b, texts=feedback, names=("ann", "bob"),
-                        redact=lambda s: s.str.replace("Ann", "[NAME]"))
+    out = disagreements(
+        a, b, texts=feedback, names=("ann", "bob"), redact=lambda s: s.str.replace("Ann", "[NAME]")
+    )
     assert out[["comment_id", "job_id", "ann", "bob"]].values.tolist() == [
-        ["c1", "x", 1, 0], ["c1", "y", 0, 1]]
+        ["c1", "x", 1, 0],
+        ["c1", "y", 0, 1],
+    ]
     assert out["comment"].tolist() == ["Nurse [NAME] was kind"] * 2
     pd.testing.assert_frame_equal(feedback, before)
     none = disagreements(a, a)
@@ -410,9 +434,13 @@ def test_statistic_errors():
         cohen_kappa(data, weights="cubic")
     with pytest.raises(ValueError, match="'n_boot' parameter of cohen_kappa must be 0"):
         cohen_kappa(data, n_boot=5)
-    with pytest.raises(ValueError, match=r"'n_boot' parameter of percent_agreement must be an integer in \[0"):
+    with pytest.raises(
+        ValueError, match=r"'n_boot' parameter of percent_agreement must be an integer in \[0"
+    ):
         percent_agreement(data, n_boot=-1)
-    with pytest.raises(ValueError, match=r"'ci' parameter of krippendorff_alpha must be in \(0, 1\)"):
+    with pytest.raises(
+        ValueError, match=r"'ci' parameter of krippendorff_alpha must be in \(0, 1\)"
+    ):
         krippendorff_alpha(data, ci=95)
     doubled = pd.concat([data, data])
     with pytest.raises(ValueError, match="each unit must appear once, but 40 rows repeat"):
@@ -431,10 +459,18 @@ def test_plot_agreement_draws_on_given_axes_and_new_figure():
 
     from jtbd_methods import plots
 
-    a = wide([f"c{i}" for i in range(30)], x=[i % 2 for i in range(30)],
-             y=[int(i % 3 == 0) for i in range(30)], z=[0] * 30)
-    b = wide([f"c{i}" for i in range(30)], x=[i % 2 for i in range(30)],
-             y=[int(i % 5 == 0) for i in range(30)], z=[0] * 30)
+    a = wide(
+        [f"c{i}" for i in range(30)],
+        x=[i % 2 for i in range(30)],
+        y=[int(i % 3 == 0) for i in range(30)],
+        z=[0] * 30,
+    )
+    b = wide(
+        [f"c{i}" for i in range(30)],
+        x=[i % 2 for i in range(30)],
+        y=[int(i % 5 == 0) for i in range(30)],
+        z=[0] * 30,
+    )
     table = agreement_table(a, b, n_boot=50)
     fig, ax = plt.subplots()
     out = plots.plot_agreement(table, statistic="kappa", labels={"x": "Job X"}, ax=ax)
@@ -465,7 +501,9 @@ def test_sample_study_agreement_matches_planted_coder_error_rates(sample_study):
     ids = study.second_coding["comment_id"]
     true_codes = pd.DataFrame({"comment_id": ids})
     for j in study.codebook.job_ids:
-        true_codes[f"code_{j}"] = ids.isin(truth.loc[truth["job_id"] == j, "comment_id"]).astype(int)
+        true_codes[f"code_{j}"] = ids.isin(truth.loc[truth["job_id"] == j, "comment_id"]).astype(
+            int
+        )
     # Planted (data/samples/recovery_study/README.md, "Hand coding and reliability"): coder A
     # drops 3 % of true codes and adds about as many wrong ones, coder B drops 15 %. A coder
     # with equal marginals who misses a share d of the positives of a job with prevalence p
@@ -485,7 +523,10 @@ def test_sample_study_agreement_matches_planted_coder_error_rates(sample_study):
         pooled = table.set_index("job_id").loc["all_jobs"]
         assert pooled["n"] == 400 * len(study.codebook.job_ids)
         assert pooled["alpha_ci_low"] - 0.01 <= expected[key] <= pooled["alpha_ci_high"] + 0.01, (
-            key, expected[key], pooled[["alpha", "alpha_ci_low", "alpha_ci_high"]].tolist())
+            key,
+            expected[key],
+            pooled[["alpha", "alpha_ci_low", "alpha_ci_high"]].tolist(),
+        )
     # coder A is closer to the truth than coder B on (nearly) every job
     a, b = (got[k].set_index("job_id")["alpha"] for k in ("a", "b"))
     assert (a > b).mean() >= 0.8

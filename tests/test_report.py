@@ -26,17 +26,23 @@ def test_record_writes_json_atomically(tmp_path, monkeypatch):
     report.record("segments.1.top_outcomes", pd.Index(["a", "b"]))
     report.record("missing.value", float("nan"))
     assert json.loads(target.read_text()) == {
-        "jobs.gain_clarity.share": 14.5, "jobs.gain_clarity.share_ci": [12.0, 17.0],
-        "segments.1.top_outcomes": ["a", "b"], "missing.value": None}
+        "jobs.gain_clarity.share": 14.5,
+        "jobs.gain_clarity.share_ci": [12.0, 17.0],
+        "segments.1.top_outcomes": ["a", "b"],
+        "missing.value": None,
+    }
 
 
-@pytest.mark.parametrize(("key", "value", "match"), [
-    ("Jobs.Share", 1, "lower_snake"),
-    ("jobs..share", 1, "lower_snake"),
-    ("jobs.share_ci", 3, "pair"),
-    ("jobs.share_ci", [1, 2, 3], "pair"),
-    ("jobs.share_ci", [5, 1], "low > high"),
-])
+@pytest.mark.parametrize(
+    ("key", "value", "match"),
+    [
+        ("Jobs.Share", 1, "lower_snake"),
+        ("jobs..share", 1, "lower_snake"),
+        ("jobs.share_ci", 3, "pair"),
+        ("jobs.share_ci", [1, 2, 3], "pair"),
+        ("jobs.share_ci", [5, 1], "low > high"),
+    ],
+)
 def test_record_rejects_bad_keys_and_intervals(key, value, match):
     with pytest.raises(ValueError, match=match):
         report.record(key, value)
@@ -48,7 +54,7 @@ def test_record_rejects_objects():
 
 
 def test_table_escapes_text_and_headers():
-    df = pd.DataFrame({"<th>": ['<script>alert(1)</script>'], "p": [0.0004], "share": [12.34]})
+    df = pd.DataFrame({"<th>": ["<script>alert(1)</script>"], "p": [0.0004], "share": [12.34]})
     page = report.table(df, percent=["share"]).to_html()
     assert "<script>" not in page and "&lt;script&gt;" in page and "&lt;th&gt;" in page
     assert "&lt;0.001" in page and "12.3%" in page
@@ -62,8 +68,12 @@ def test_table_marks_missing_and_suppressed():
 
 
 def test_cards_escape_and_lists():
-    df = pd.DataFrame({"t": ["<b>job</b>"], "s": ["statement"], "q": ["- one\n- <two>"], "e": [None]})
-    page = report.cards(df, title="t", subtitle="s", fields={"q": "Questions", "e": "Empty"})._repr_html_()
+    df = pd.DataFrame(
+        {"t": ["<b>job</b>"], "s": ["statement"], "q": ["- one\n- <two>"], "e": [None]}
+    )
+    page = report.cards(
+        df, title="t", subtitle="s", fields={"q": "Questions", "e": "Empty"}
+    )._repr_html_()
     assert "&lt;b&gt;job&lt;/b&gt;" in page and "<li>&lt;two&gt;</li>" in page
     assert "Empty" not in page  # empty sections are left out
     with pytest.raises(ValueError, match="no column"):

@@ -11,21 +11,43 @@ from jtbd_methods.coding import code_comments
 from jtbd_methods.errors import StudyValidationError
 from jtbd_methods.review import export_review_sheet, read_review_sheet, review_sheet
 
-CODEBOOK = codebook_from_dict({"name": "t", "jobs": [
-    {"id": "gain_clarity", "label": "Clarity", "indicators": [{"phrase": "no one explained", "polarity": "disrupted"}]},
-    {"id": "feel_heard", "label": "Heard", "indicators": [{"phrase": "listened", "polarity": "fulfilled"}]},
-]})
-FEEDBACK = pd.DataFrame({
-    "comment_id": ["a", "b", "c", "d"],
-    "rating": [2, 5, 3, 1],
-    "comment": ["No one explained. Call me on 07700 900123", "They listened", "=HYPERLINK(\"http://x\")", ""],
-})
+CODEBOOK = codebook_from_dict(
+    {
+        "name": "t",
+        "jobs": [
+            {
+                "id": "gain_clarity",
+                "label": "Clarity",
+                "indicators": [{"phrase": "no one explained", "polarity": "disrupted"}],
+            },
+            {
+                "id": "feel_heard",
+                "label": "Heard",
+                "indicators": [{"phrase": "listened", "polarity": "fulfilled"}],
+            },
+        ],
+    }
+)
+FEEDBACK = pd.DataFrame(
+    {
+        "comment_id": ["a", "b", "c", "d"],
+        "rating": [2, 5, 3, 1],
+        "comment": [
+            "No one explained. Call me on 07700 900123",
+            "They listened",
+            '=HYPERLINK("http://x")',
+            "",
+        ],
+    }
+)
 
 
 @pytest.fixture
 def sheet():
     codes = code_comments(FEEDBACK, CODEBOOK)
-    return review_sheet(FEEDBACK, codes, CODEBOOK, n=None, redact=lambda s: s.str.replace("07700 900123", "[phone]"))
+    return review_sheet(
+        FEEDBACK, codes, CODEBOOK, n=None, redact=lambda s: s.str.replace("07700 900123", "[phone]")
+    )
 
 
 def test_sheet_has_suggestions_evidence_and_redaction(sheet):
@@ -34,7 +56,11 @@ def test_sheet_has_suggestions_evidence_and_redaction(sheet):
     assert row["suggested_jobs"] == "gain_clarity"
     assert row["evidence"] == 'gain_clarity: "No one explained" (disrupted)'
     assert "07700" not in row["comment"] and "[phone]" in row["comment"]
-    assert sheet[["code_gain_clarity", "code_feel_heard"]].values.tolist() == [[1, 0], [0, 1], [0, 0]]
+    assert sheet[["code_gain_clarity", "code_feel_heard"]].values.tolist() == [
+        [1, 0],
+        [0, 1],
+        [0, 0],
+    ]
 
 
 def test_round_trip_with_reviewer_corrections_and_injection_neutralised(sheet, tmp_path):
@@ -43,7 +69,9 @@ def test_round_trip_with_reviewer_corrections_and_injection_neutralised(sheet, t
     ws = wb["coding"]
     header = [c.value for c in ws[1]]
     assert ws.cell(row=4, column=header.index("comment") + 1).value.startswith("'=")  # neutralised
-    ws.cell(row=3, column=header.index("code_gain_clarity") + 1, value=1)  # reviewer adds a code to "b"
+    ws.cell(
+        row=3, column=header.index("code_gain_clarity") + 1, value=1
+    )  # reviewer adds a code to "b"
     for col in ("code_gain_clarity", "code_feel_heard"):  # reviewer skips "c"
         ws.cell(row=4, column=header.index(col) + 1).value = None
     wb.save(path)
@@ -68,14 +96,21 @@ def test_bad_cells_named_with_row_and_column(sheet, tmp_path):
     ws.cell(row=3, column=header.index("code_feel_heard") + 1, value="yes")
     ws.cell(row=4, column=header.index("code_gain_clarity") + 1).value = None  # partly filled row
     wb.save(path)
-    with pytest.raises(StudyValidationError, match=r"review\.xlsx \[coding\], row 3, column 'code_feel_heard'") as err:
+    with pytest.raises(
+        StudyValidationError, match=r"review\.xlsx \[coding\], row 3, column 'code_feel_heard'"
+    ) as err:
         read_review_sheet(path)
-    assert any("row 4" in p.message() and "every job cell" in p.message() for p in err.value.problems)
+    assert any(
+        "row 4" in p.message() and "every job cell" in p.message() for p in err.value.problems
+    )
 
 
 def test_unknown_job_and_not_xlsx(sheet, tmp_path):
-    path = export_review_sheet(sheet.rename(columns={"code_feel_heard": "code_be_happy"}), tmp_path / "r.xlsx",
-                               codebook=CODEBOOK)
+    path = export_review_sheet(
+        sheet.rename(columns={"code_feel_heard": "code_be_happy"}),
+        tmp_path / "r.xlsx",
+        codebook=CODEBOOK,
+    )
     with pytest.raises(StudyValidationError, match="code_be_happy"):
         read_review_sheet(path, codebook=CODEBOOK)
     (tmp_path / "x.xlsx").write_text("not a workbook")

@@ -18,12 +18,18 @@ OVERVIEW = ROOT / "notebooks" / "00_study_overview.ipynb"
 def _notebook(path: Path, source: str) -> Path:
     nb = nbformat.v4.new_notebook()
     nb.cells = [
-        nbformat.v4.new_code_cell('study_dir: str = "x"\naudience: str = "client"\nmin_cell_size = None  # type: Optional[int]',
-                                  metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell(
+            'study_dir: str = "x"\naudience: str = "client"\nmin_cell_size = None  # type: Optional[int]',
+            metadata={"tags": ["parameters"]},
+        ),
         nbformat.v4.new_code_cell("from jtbd_methods import report"),
         nbformat.v4.new_code_cell(source),
     ]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nbformat.write(nb, str(path))
     return path
 
@@ -66,10 +72,19 @@ def test_manifest_has_inputs_versions_and_status(overview_run):
     study, out, _, _ = overview_run
     manifest = json.loads((out / "manifest.json").read_text())
     inputs = {f["path"]: f["sha256"] for f in manifest["study"]["inputs"]}
-    assert set(inputs) == {"study.yaml", "codebook.yaml", "feedback.csv", "survey.csv", "staff.csv", "actions.csv"}
+    assert set(inputs) == {
+        "study.yaml",
+        "codebook.yaml",
+        "feedback.csv",
+        "survey.csv",
+        "staff.csv",
+        "actions.csv",
+    }
     import hashlib
 
-    assert inputs["feedback.csv"] == hashlib.sha256((study / "feedback.csv").read_bytes()).hexdigest()
+    assert (
+        inputs["feedback.csv"] == hashlib.sha256((study / "feedback.csv").read_bytes()).hexdigest()
+    )
     assert manifest["versions"]["python"].count(".") == 2
     assert "pandas" in manifest["versions"]["packages"]
     assert manifest["parameters"] == {"min_cell_size": 2}
@@ -120,7 +135,9 @@ def test_failure_keeps_earlier_reports_and_names_cell(overview_run, tmp_path):
     with pytest.raises(NotebookFailed, match=r"11_bad failed in cell 3 .*ValueError: boom"):
         run_notebooks([ok, bad], study=study, out=out)
     assert (out / "10_ok" / "results.json").read_text() == previous
-    assert tree_hashes(out / "11_bad") == earlier_bad, "the failed run touched the previous good report"
+    assert tree_hashes(out / "11_bad") == earlier_bad, (
+        "the failed run touched the previous good report"
+    )
     assert (out / "11_bad.failed" / "11_bad.ipynb").is_file()
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["status"] == "failed"

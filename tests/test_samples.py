@@ -37,9 +37,17 @@ TEMPLATE = REPO / "templates" / "codebooks" / "healthcare_recovery.yaml"
 SKELETON = REPO / "templates" / "study"
 
 JOB_IDS = (
-    "reduce_fear", "feel_heard", "gain_clarity", "keep_routines", "trust_team",
-    "manage_side_effects", "return_to_life", "follow_care_plan", "regain_self",
-    "prevent_recurrence", "emotional_support",
+    "reduce_fear",
+    "feel_heard",
+    "gain_clarity",
+    "keep_routines",
+    "trust_team",
+    "manage_side_effects",
+    "return_to_life",
+    "follow_care_plan",
+    "regain_self",
+    "prevent_recurrence",
+    "emotional_support",
 )
 
 
@@ -83,7 +91,9 @@ def study() -> samples.SampleStudy:
 
 @pytest.fixture(scope="module")
 def written(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return samples.write_sample_study(tmp_path_factory.mktemp("sample") / "recovery_study", seed=2026)
+    return samples.write_sample_study(
+        tmp_path_factory.mktemp("sample") / "recovery_study", seed=2026
+    )
 
 
 @pytest.fixture(scope="module")
@@ -170,7 +180,9 @@ def test_sizes(study: samples.SampleStudy, written: Path) -> None:
     assert len(sv) == 2000
     assert (sv["wave"] == 1).sum() == 1200
     assert (sv["wave"] == 2).sum() == 400 and (sv["wave"] == 3).sum() == 400
-    assert set(sv.loc[sv["wave"] == 3, "respondent_id"]) == set(sv.loc[sv["wave"] == 2, "respondent_id"])
+    assert set(sv.loc[sv["wave"] == 3, "respondent_id"]) == set(
+        sv.loc[sv["wave"] == 2, "respondent_id"]
+    )
     assert len(study.staff) == 6 * 24
     assert len(study.actions) == 3
     size = sum(p.stat().st_size for p in written.rglob("*") if p.is_file())
@@ -192,7 +204,14 @@ def test_written_folder_follows_the_study_contract(written: Path) -> None:
     assert s.min_cell_size == 10 and s.config.redact is True
     assert s.config.redact_names == samples.REDACT_NAMES
     assert s.codebook is not None and s.codebook.job_ids == JOB_IDS
-    assert list(s.feedback.columns[:6]) == ["comment_id", "received", "site", "service", "rating", "comment"]
+    assert list(s.feedback.columns[:6]) == [
+        "comment_id",
+        "received",
+        "site",
+        "service",
+        "rating",
+        "comment",
+    ]
     assert s.feedback["rating"].dtype == "Int64"
     assert s.code_columns() == [f"code_{j}" for j in JOB_IDS]
     assert s.hand_coded().shape == (400, 2 + len(JOB_IDS))
@@ -200,7 +219,12 @@ def test_written_folder_follows_the_study_contract(written: Path) -> None:
     items = [c for c in s.survey.columns if c.startswith(("imp_", "sat_"))]
     assert len(items) == 32
     assert {c[4:] for c in items} <= set(s.codebook.outcome_ids)
-    assert set(s.survey["diagnosis_group"]) == {"orthopaedic", "cardiac", "oncology", "general_surgery"}
+    assert set(s.survey["diagnosis_group"]) == {
+        "orthopaedic",
+        "cardiac",
+        "oncology",
+        "general_surgery",
+    }
     assert set(s.staff["unit"]) == set(s.feedback["site"])
     a = s.actions.set_index("action_id")
     assert a.loc["A01", "job_id"] == "gain_clarity" and a.loc["A01", "status"] == "completed"
@@ -209,7 +233,9 @@ def test_written_folder_follows_the_study_contract(written: Path) -> None:
     assert a.loc["A02", "started"] == pd.Timestamp("2025-04-01")
     assert len(a.loc["A02", "sites"].split(";")) == 3
     assert set(a.loc["A02", "sites"].split(";")) <= set(s.feedback["site"])
-    assert a.loc["A03", "status"] == "in progress" and a.loc["A03", "started"] == pd.Timestamp("2025-09-01")
+    assert a.loc["A03", "status"] == "in progress" and a.loc["A03", "started"] == pd.Timestamp(
+        "2025-09-01"
+    )
     assert (written / "codebook.yaml").read_bytes() == TEMPLATE.read_bytes()
     truth = json.loads((written / "_truth" / "planted_truth.json").read_text(encoding="utf-8"))
     for key in ("jobs", "expected_priority_ranking", "actions", "segments", "staff", "identifiers"):
@@ -236,7 +262,9 @@ def test_codebook_structure(codebook: dict) -> None:
     for job in codebook["jobs"]:
         assert job["dimension"] in ("functional", "emotional", "social")
         assert job["stage"] in ("before_care", "during_care", "leaving_care", "after_treatment")
-        assert re.match(r"^When I .+, I want to .+, so I can .+\.$", " ".join(job["statement"].split())), job["id"]
+        assert re.match(
+            r"^When I .+, I want to .+, so I can .+\.$", " ".join(job["statement"].split())
+        ), job["id"]
         assert 15 <= len(job["indicators"]) <= 30, job["id"]
         for ind in job["indicators"]:
             if isinstance(ind, dict):
@@ -260,8 +288,10 @@ def test_codebook_structure(codebook: dict) -> None:
 
 
 def test_no_indicator_phrase_belongs_to_two_jobs(codebook: dict) -> None:
-    phrases = {j["id"]: [i if isinstance(i, str) else i["phrase"] for i in j["indicators"]]
-               for j in codebook["jobs"]}
+    phrases = {
+        j["id"]: [i if isinstance(i, str) else i["phrase"] for i in j["indicators"]]
+        for j in codebook["jobs"]
+    }
     clashes = []
     for a, pa in phrases.items():
         for b, pb in phrases.items():
@@ -270,8 +300,12 @@ def test_no_indicator_phrase_belongs_to_two_jobs(codebook: dict) -> None:
             for p in pa:
                 rx = re.compile(_phrase_regex(p))
                 # a phrase of job a that matches inside a phrase of job b (wildcards expanded)
-                clashes += [(a, p, b, q) for q in pb
-                            if rx.search(q.lower().replace("*", "")) or rx.search(q.lower().replace("*", "ed"))]
+                clashes += [
+                    (a, p, b, q)
+                    for q in pb
+                    if rx.search(q.lower().replace("*", ""))
+                    or rx.search(q.lower().replace("*", "ed"))
+                ]
     assert clashes == []
 
 
@@ -284,8 +318,9 @@ def test_clause_banks_use_only_their_own_jobs_indicators(codebook: dict) -> None
             problems += [(job, pol, c) for c in bank[pol] if _jobs_in(c, patterns) != {job}]
         for pol in ("implicit_disrupted", "implicit_fulfilled"):
             problems += [(job, pol, c) for c in bank[pol] if _jobs_in(c, patterns)]
-    neutral = (samples.OPENERS + samples.CLOSERS + samples.GENERIC_COMMENTS
-               + samples.NON_ENGLISH_COMMENTS)
+    neutral = (
+        samples.OPENERS + samples.CLOSERS + samples.GENERIC_COMMENTS + samples.NON_ENGLISH_COMMENTS
+    )
     problems += [("none", "neutral", c) for c in neutral if _jobs_in(c, patterns)]
     assert problems == []
 
@@ -302,7 +337,9 @@ def test_planted_prevalences_hold_exactly(study: samples.SampleStudy) -> None:
         assert study.truth["jobs"][j]["prevalence"] == p
     assert len(set(samples.JOB_PLAN[j].prevalence for j in JOB_IDS)) == len(JOB_IDS)
     # the three jobs with actions never share a comment
-    tracked = study.comment_jobs[study.comment_jobs["job_id"].isin(["gain_clarity", "feel_heard", "keep_routines"])]
+    tracked = study.comment_jobs[
+        study.comment_jobs["job_id"].isin(["gain_clarity", "feel_heard", "keep_routines"])
+    ]
     assert tracked["comment_id"].is_unique
     # several jobs in one comment happen
     assert (study.comment_meta["n_jobs"] >= 2).mean() > 0.2
@@ -313,11 +350,23 @@ def test_planted_prevalences_hold_exactly(study: samples.SampleStudy) -> None:
     assert (meta.loc[~no_job, "kind"] == "job").all()
 
 
-def test_comments_are_mostly_but_not_always_codable(study: samples.SampleStudy, codebook: dict) -> None:
+def test_comments_are_mostly_but_not_always_codable(
+    study: samples.SampleStudy, codebook: dict
+) -> None:
     """Indicator phrases cover most true mentions; typos and paraphrases leave some out."""
     patterns = _job_patterns(codebook)
-    found = {c: _jobs_in(t, patterns) for c, t in zip(study.feedback["comment_id"], study.feedback["comment"], strict=True)}
-    hit = np.array([j in found[c] for c, j in zip(study.comment_jobs["comment_id"], study.comment_jobs["job_id"], strict=True)])
+    found = {
+        c: _jobs_in(t, patterns)
+        for c, t in zip(study.feedback["comment_id"], study.feedback["comment"], strict=True)
+    }
+    hit = np.array(
+        [
+            j in found[c]
+            for c, j in zip(
+                study.comment_jobs["comment_id"], study.comment_jobs["job_id"], strict=True
+            )
+        ]
+    )
     assert 0.93 <= hit.mean() <= 0.995
     # no indicator of a job that the comment does not express (comment text is clean)
     true = study.comment_jobs.groupby("comment_id")["job_id"].agg(set).to_dict()
@@ -329,7 +378,11 @@ def test_comments_are_mostly_but_not_always_codable(study: samples.SampleStudy, 
     assert (meta.loc[meta["kind"].isin(["empty", "non_english"]), "typo"] == "").all()
     # negated phrasing is present (e.g. "not dismissive" as feel_heard fulfilled)
     assert study.feedback["comment"].str.contains(r"\bnot dismissive\b", case=False).any()
-    assert study.feedback["comment"].str.contains(r"\bno one explained what happens next\b", case=False).any()
+    assert (
+        study.feedback["comment"]
+        .str.contains(r"\bno one explained what happens next\b", case=False)
+        .any()
+    )
 
 
 def test_hand_coding_disagreement_is_realistic(study: samples.SampleStudy) -> None:
@@ -345,8 +398,9 @@ def test_hand_coding_disagreement_is_realistic(study: samples.SampleStudy) -> No
             truth[row[c], JOB_IDS.index(j)] = 1
     # Krippendorff's alpha (nominal) from the reference implementation, the `krippendorff`
     # package (Castro, github.com/pln-fing-udelar/fast-krippendorff), over all cells
-    alpha = krippendorff.alpha(reliability_data=np.vstack([a.ravel(), b.ravel()]),
-                               level_of_measurement="nominal")
+    alpha = krippendorff.alpha(
+        reliability_data=np.vstack([a.ravel(), b.ravel()]), level_of_measurement="nominal"
+    )
     assert 0.70 <= alpha <= 0.85
     # coder A is close to the truth, coder B further away
     miss_a = ((truth == 1) & (a == 0)).sum() / truth.sum()
@@ -460,7 +514,9 @@ def test_rating_impacts_are_recovered_by_regression(study: samples.SampleStudy) 
     for k, j in enumerate(JOB_IDS):
         planted = study.truth["jobs"][j]["rating_impact"]
         assert planted == pytest.approx(samples.JOB_PLAN[j].penalty * 2.45)
-        assert study.truth["jobs"][j]["realised_rating_impact"] == pytest.approx(-fit.params[k + 1], abs=1e-4)
+        assert study.truth["jobs"][j]["realised_rating_impact"] == pytest.approx(
+            -fit.params[k + 1], abs=1e-4
+        )
         # jobs with enough disrupted comments for a precise estimate: planted inside the CI
         if n_disrupted[k] >= 150:
             assert -ci[k + 1, 1] <= planted <= -ci[k + 1, 0], j
@@ -482,7 +538,9 @@ def test_a01_step_on_gain_clarity(study: samples.SampleStudy, rated_jobs: pd.Dat
     assert r.loc[after, "rating"].mean() > r.loc[~after, "rating"].mean() + 0.4
 
 
-def test_a02_effect_only_at_pilot_sites(study: samples.SampleStudy, rated_jobs: pd.DataFrame) -> None:
+def test_a02_effect_only_at_pilot_sites(
+    study: samples.SampleStudy, rated_jobs: pd.DataFrame
+) -> None:
     pilot_sites = samples.ACTIONS[1]["sites"]
     r = rated_jobs[rated_jobs["job_id"] == "feel_heard"].copy()
     r["pilot"] = r["site"].isin(pilot_sites).astype(float)
@@ -490,10 +548,14 @@ def test_a02_effect_only_at_pilot_sites(study: samples.SampleStudy, rated_jobs: 
     expected = study.truth["actions"]["A02"]["expected_positive_share_change_pp"]
     assert expected == pytest.approx(15, abs=1)
     p = r[r["pilot"] == 1]
-    d, lo, hi = _diff_ci(p.loc[p["after"] == 1, "positive"].to_numpy(), p.loc[p["after"] == 0, "positive"].to_numpy())
+    d, lo, hi = _diff_ci(
+        p.loc[p["after"] == 1, "positive"].to_numpy(), p.loc[p["after"] == 0, "positive"].to_numpy()
+    )
     assert lo <= expected <= hi and lo > 0
     e = r[r["pilot"] == 0]
-    d, lo, hi = _diff_ci(e.loc[e["after"] == 1, "positive"].to_numpy(), e.loc[e["after"] == 0, "positive"].to_numpy())
+    d, lo, hi = _diff_ci(
+        e.loc[e["after"] == 1, "positive"].to_numpy(), e.loc[e["after"] == 0, "positive"].to_numpy()
+    )
     assert lo <= 0 <= hi
     # difference-in-differences (linear probability model, HC3)
     fit = smf.ols("positive ~ pilot * after", data=r).fit(cov_type="HC3")
@@ -538,8 +600,12 @@ def test_engagement_effects_are_recovered(study: samples.SampleStudy) -> None:
     fb = study.feedback[study.feedback["rating"].notna()].copy()
     fb["period"] = fb["received"].dt.to_period("M").dt.to_timestamp()
     fb["positive"] = (fb["rating"] >= 4).astype(float)
-    um = (fb.groupby(["site", "period"]).agg(positive=("positive", "mean"), n=("positive", "size"))
-          .reset_index().merge(study.staff.rename(columns={"unit": "site"}), on=["site", "period"]))
+    um = (
+        fb.groupby(["site", "period"])
+        .agg(positive=("positive", "mean"), n=("positive", "size"))
+        .reset_index()
+        .merge(study.staff.rename(columns={"unit": "site"}), on=["site", "period"])
+    )
     um["unit_mean"] = um.groupby("site")["engagement"].transform("mean")
     um["within"] = um["engagement"] - um["unit_mean"]
     um["between"] = um["unit_mean"] - um.groupby("site")["unit_mean"].first().mean()
@@ -570,7 +636,12 @@ def test_segments_are_recoverable_and_cut_across_diagnoses(study: samples.Sample
     v = association(pd.crosstab(truth, sv["diagnosis_group"]).to_numpy(), method="cramer")
     assert v < 0.3
     for seg in range(1, 5):
-        assert set(sv.loc[truth == seg, "diagnosis_group"]) == {"orthopaedic", "cardiac", "oncology", "general_surgery"}
+        assert set(sv.loc[truth == seg, "diagnosis_group"]) == {
+            "orthopaedic",
+            "cardiac",
+            "oncology",
+            "general_surgery",
+        }
 
 
 def test_underserved_outcomes_stand_out_per_segment(study: samples.SampleStudy) -> None:
@@ -598,7 +669,12 @@ def test_survey_missingness_and_waves(study: samples.SampleStudy) -> None:
     assert sv["overall_satisfaction"].notna().all()
     assert sv[items].stack().between(1, 5).all()
     seg = study.segments.set_index("respondent_id")["segment"]
-    means = sv.assign(segment=sv["respondent_id"].map(seg)).groupby(["segment", "wave"])["overall_satisfaction"].mean().unstack()
+    means = (
+        sv.assign(segment=sv["respondent_id"].map(seg))
+        .groupby(["segment", "wave"])["overall_satisfaction"]
+        .mean()
+        .unstack()
+    )
     for spec in samples.SEGMENTS:
         gain = means.loc[spec["segment"], 3] - means.loc[spec["segment"], 1]
         if spec["wave_gain"] >= 0.2:
@@ -657,7 +733,15 @@ def test_missing_template_is_reported(monkeypatch: pytest.MonkeyPatch, tmp_path:
 
 
 def test_skeleton_files(codebook: dict) -> None:
-    expected = {"study.yaml", "codebook.yaml", "feedback.csv", "survey.csv", "staff.csv", "actions.csv", "GUIDE.md"}
+    expected = {
+        "study.yaml",
+        "codebook.yaml",
+        "feedback.csv",
+        "survey.csv",
+        "staff.csv",
+        "actions.csv",
+        "GUIDE.md",
+    }
     assert expected <= {p.name for p in SKELETON.iterdir()}
     assert (SKELETON / "codebook.yaml").read_bytes() == TEMPLATE.read_bytes()
     headers = {p.stem: p.read_text(encoding="utf-8").splitlines() for p in SKELETON.glob("*.csv")}
@@ -667,19 +751,37 @@ def test_skeleton_files(codebook: dict) -> None:
     assert headers["actions"][0] == "action_id,job_id,description,owner,started,status,sites"
     cols = headers["survey"][0].split(",")
     outcomes = [o["id"] for o in codebook["outcomes"]]
-    assert cols == (["respondent_id", "wave", "site", "diagnosis_group"] + [f"imp_{o}" for o in outcomes]
-                    + [f"sat_{o}" for o in outcomes] + ["overall_satisfaction"])
+    assert cols == (
+        ["respondent_id", "wave", "site", "diagnosis_group"]
+        + [f"imp_{o}" for o in outcomes]
+        + [f"sat_{o}" for o in outcomes]
+        + ["overall_satisfaction"]
+    )
     config = yaml.safe_load((SKELETON / "study.yaml").read_text(encoding="utf-8"))
-    assert {"name", "organisation", "period", "min_cell_size", "codebook", "redact", "redact_names"} <= set(config)
+    assert {
+        "name",
+        "organisation",
+        "period",
+        "min_cell_size",
+        "codebook",
+        "redact",
+        "redact_names",
+    } <= set(config)
     text = (SKELETON / "study.yaml").read_text(encoding="utf-8")
     for key in config:
-        assert re.search(rf"^# {key}:", text, flags=re.MULTILINE), f"study.yaml does not explain '{key}'"
+        assert re.search(rf"^# {key}:", text, flags=re.MULTILINE), (
+            f"study.yaml does not explain '{key}'"
+        )
 
 
 def test_guide_has_an_item_pair_for_every_outcome(codebook: dict) -> None:
     guide = (SKELETON / "GUIDE.md").read_text(encoding="utf-8")
     for o in codebook["outcomes"]:
-        row = re.search(rf"^\| `{o['id']}` \| (How important [^|]+\?) \| (How satisfied [^|]+\?) \|$", guide, flags=re.MULTILINE)
+        row = re.search(
+            rf"^\| `{o['id']}` \| (How important [^|]+\?) \| (How satisfied [^|]+\?) \|$",
+            guide,
+            flags=re.MULTILINE,
+        )
         assert row, o["id"]
     for cmd in ("jtbd validate", "jtbd run all"):
         assert cmd in guide

@@ -23,7 +23,7 @@ def corpus(tmp_path_factory):
     feedback = make_comments(codebook, 4000, seed=11)
     folder = tmp_path_factory.mktemp("corpus")
     for i, part in enumerate(range(0, len(feedback), 1000)):
-        feedback.iloc[part:part + 1000].to_parquet(folder / f"part-{i}.parquet", index=False)
+        feedback.iloc[part : part + 1000].to_parquet(folder / f"part-{i}.parquet", index=False)
     return folder, feedback, codebook
 
 
@@ -45,9 +45,12 @@ def test_dask_equals_pandas_exactly(both):
     keys = ["comment_id", "job_id"]
     pc, dc = _sorted(pd.read_parquet(p.codes), keys), _sorted(pd.read_parquet(d.codes), keys)
     pd.testing.assert_frame_equal(pc, dc, check_dtype=False)
-    pd.testing.assert_frame_equal(pd.read_parquet(p.job_counts), pd.read_parquet(d.job_counts), check_dtype=False)
-    pd.testing.assert_frame_equal(pd.read_parquet(p.comment_counts), pd.read_parquet(d.comment_counts),
-                                  check_dtype=False)
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(p.job_counts), pd.read_parquet(d.job_counts), check_dtype=False
+    )
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(p.comment_counts), pd.read_parquet(d.comment_counts), check_dtype=False
+    )
     assert p.n_comments == d.n_comments == 4000 and p.n_codes == d.n_codes
 
 
@@ -56,7 +59,8 @@ def test_codes_equal_in_memory_coder(corpus, both):
     expected = code_comments(feedback, codebook)
     got = pd.read_parquet(both[1].codes)
     assert set(zip(got["comment_id"], got["job_id"], got["polarity"], strict=True)) == set(
-        zip(expected["comment_id"], expected["job_id"], expected["polarity"], strict=True))
+        zip(expected["comment_id"], expected["job_id"], expected["polarity"], strict=True)
+    )
 
 
 def test_counts_add_up(corpus, both):
@@ -83,8 +87,19 @@ def test_missing_column_named(corpus, tmp_path):
 
 def test_cli_code_pandas(corpus, tmp_path, capsys):
     folder, _, _ = corpus
-    code = main(["code", "--input", str(folder), "--codebook", str(TEMPLATE_CODEBOOK),
-                 "--out", str(tmp_path / "o"), "--engine", "pandas"])
+    code = main(
+        [
+            "code",
+            "--input",
+            str(folder),
+            "--codebook",
+            str(TEMPLATE_CODEBOOK),
+            "--out",
+            str(tmp_path / "o"),
+            "--engine",
+            "pandas",
+        ]
+    )
     assert code == 0
     assert (tmp_path / "o" / "job_counts.parquet").is_file()
     assert "4,000 comments" in capsys.readouterr().out

@@ -44,8 +44,9 @@ OK = [0.05, 0.15, 0.35, 0.30, 0.15]
 N_OUTCOMES = 12
 
 
-def planted(n_per: int = 150, *, seed: int = 0, missing: float = 0.03
-            ) -> tuple[pd.DataFrame, np.ndarray]:
+def planted(
+    n_per: int = 150, *, seed: int = 0, missing: float = 0.03
+) -> tuple[pd.DataFrame, np.ndarray]:
     rng = np.random.default_rng(seed)
     outcomes = [f"o{j}" for j in range(N_OUTCOMES)]
     truth = np.repeat(np.arange(4), n_per)
@@ -84,12 +85,16 @@ def matched_truth(seg: Segmentation, truth: np.ndarray) -> dict[int, int]:
     return out
 
 
-CODEBOOK = codebook_from_dict({
-    "name": "planted",
-    "jobs": [{"id": f"job_{s}", "label": f"Job {s}", "indicators": ["x"]} for s in range(4)],
-    "outcomes": [{"id": f"o{j}", "job_id": f"job_{j // 3}", "text": f"Outcome {j}"}
-                 for j in range(N_OUTCOMES)],
-})
+CODEBOOK = codebook_from_dict(
+    {
+        "name": "planted",
+        "jobs": [{"id": f"job_{s}", "label": f"Job {s}", "indicators": ["x"]} for s in range(4)],
+        "outcomes": [
+            {"id": f"o{j}", "job_id": f"job_{j // 3}", "text": f"Outcome {j}"}
+            for j in range(N_OUTCOMES)
+        ],
+    }
+)
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +121,8 @@ def test_kmeans_recovers_planted_segments(data, kmeans_result):
     assert seg.selection.loc[seg.selection["chosen"], "k"].tolist() == [4]
     assert seg.stability_ari >= 0.9
     assert {"silhouette", "gap", "gap_se", "stability_ari", "admissible"} <= set(
-        seg.selection.columns)
+        seg.selection.columns
+    )
 
 
 def test_planted_underserved_outcomes_on_top(data, kmeans_result):
@@ -147,7 +153,8 @@ def test_gmm_recovers_planted_segments(data):
     assert adjusted_rand_score(truth, seg.labels.to_numpy(dtype=int)) >= 0.8
     assert "bic" in seg.selection.columns
     assert seg.selection.loc[seg.selection["chosen"], "bic"].item() == pytest.approx(
-        seg.selection.loc[seg.selection["admissible"], "bic"].min())
+        seg.selection.loc[seg.selection["admissible"], "bic"].min()
+    )
 
 
 def test_lca_recovers_planted_segments_on_likert_items(data):
@@ -183,7 +190,8 @@ def test_numbering_by_size_sizes_and_profiles(kmeans_result):
     prof = seg.profiles
     assert len(prof) == 4 * 2 * N_OUTCOMES
     assert prof["difference"].to_numpy() == pytest.approx(
-        (prof["mean"] - prof["overall_mean"]).to_numpy())
+        (prof["mean"] - prof["overall_mean"]).to_numpy()
+    )
     assert prof["mean"].between(1, 5).all()
 
 
@@ -290,8 +298,13 @@ def test_top_outcomes_of_every_segment(kmeans_result):
 
 
 def test_first_responses_keeps_earliest_wave():
-    survey = pd.DataFrame({"respondent_id": ["a", "a", "b", "c", "c"],
-                           "wave": [2, 1, 3, 1, 2], "imp_x": [1, 2, 3, 4, 5]})
+    survey = pd.DataFrame(
+        {
+            "respondent_id": ["a", "a", "b", "c", "c"],
+            "wave": [2, 1, 3, 1, 2],
+            "imp_x": [1, 2, 3, 4, 5],
+        }
+    )
     before = survey.copy()
     first = first_responses(survey)
     assert first.index.tolist() == [1, 2, 3]
@@ -315,13 +328,16 @@ def test_rename_returns_new_object(kmeans_result):
     assert dict(seg.rename({}).names) == old
 
 
-@pytest.mark.parametrize("mapping, error, match", [
-    ({9: "x"}, ValueError, "segment number in 1..4"),
-    ({"one": "x"}, TypeError, "segment number"),
-    ({1: ""}, TypeError, "non-empty names"),
-    ({1: "same", 2: "same"}, ValueError, "same name"),
-    (["x"], TypeError, "must be a mapping"),
-])
+@pytest.mark.parametrize(
+    "mapping, error, match",
+    [
+        ({9: "x"}, ValueError, "segment number in 1..4"),
+        ({"one": "x"}, TypeError, "segment number"),
+        ({1: ""}, TypeError, "non-empty names"),
+        ({1: "same", 2: "same"}, ValueError, "same name"),
+        (["x"], TypeError, "must be a mapping"),
+    ],
+)
 def test_rename_errors(kmeans_result, mapping, error, match):
     with pytest.raises(error, match=match):
         kmeans_result.rename(mapping)
@@ -350,22 +366,25 @@ def test_headlines_and_record(kmeans_result):
         record_headlines([1, 2])
 
 
-@pytest.mark.parametrize("kwargs, error, match", [
-    ({"method": "ward"}, ValueError, "'method' parameter of segment"),
-    ({"profile": "x"}, ValueError, "'profile' parameter"),
-    ({"method": "lca", "profile": "opportunity"}, ValueError, "must be 'items' with"),
-    ({"k": 1}, ValueError, "'k' parameter"),
-    ({"k_range": []}, ValueError, "must not be empty"),
-    ({"k_range": 5}, TypeError, "'k_range' parameter"),
-    ({"n_bootstrap": -1}, ValueError, "'n_bootstrap' parameter"),
-    ({"min_stability": 2.0}, ValueError, "'min_stability' parameter"),
-    ({"columns": ["imp_o0"]}, ValueError, "at least two item columns"),
-    ({"columns": ["imp_o0", "nope"]}, ValueError, "no column 'nope'"),
-    ({"columns": "imp_o0"}, TypeError, "'columns' parameter"),
-    ({"id": "patient"}, ValueError, "no column 'patient'"),
-    ({"wave": 9}, ValueError, "'wave' parameter of segment"),
-    ({"covariance_type": "weird"}, ValueError, "'covariance_type'"),
-])
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"method": "ward"}, ValueError, "'method' parameter of segment"),
+        ({"profile": "x"}, ValueError, "'profile' parameter"),
+        ({"method": "lca", "profile": "opportunity"}, ValueError, "must be 'items' with"),
+        ({"k": 1}, ValueError, "'k' parameter"),
+        ({"k_range": []}, ValueError, "must not be empty"),
+        ({"k_range": 5}, TypeError, "'k_range' parameter"),
+        ({"n_bootstrap": -1}, ValueError, "'n_bootstrap' parameter"),
+        ({"min_stability": 2.0}, ValueError, "'min_stability' parameter"),
+        ({"columns": ["imp_o0"]}, ValueError, "at least two item columns"),
+        ({"columns": ["imp_o0", "nope"]}, ValueError, "no column 'nope'"),
+        ({"columns": "imp_o0"}, TypeError, "'columns' parameter"),
+        ({"id": "patient"}, ValueError, "no column 'patient'"),
+        ({"wave": 9}, ValueError, "'wave' parameter of segment"),
+        ({"covariance_type": "weird"}, ValueError, "'covariance_type'"),
+    ],
+)
 def test_segment_errors(data, kwargs, error, match):
     survey, _ = data
     with pytest.raises(error, match=match):
@@ -409,8 +428,9 @@ HAND_OTHER = np.repeat(["a", "b", "c", "a", "b", "c"], [12, 5, 3, 4, 15, 6])
 
 
 def test_segments_vs_hand_worked_values():
-    res = segments_vs(pd.Series(HAND_SEGMENT, name="segment"),
-                      pd.Series(HAND_OTHER, name="diagnosis_group"))
+    res = segments_vs(
+        pd.Series(HAND_SEGMENT, name="segment"), pd.Series(HAND_OTHER, name="diagnosis_group")
+    )
     assert res.n == 45 and res.dof == 2
     assert res.chi2 == pytest.approx(9.5625, abs=1e-10)
     assert res.cramers_v == pytest.approx(0.460977, abs=1e-6)
@@ -419,8 +439,7 @@ def test_segments_vs_hand_worked_values():
 
 
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(st.integers(1, 4), st.sampled_from("wxyz")), min_size=8,
-                max_size=80))
+@given(st.lists(st.tuples(st.integers(1, 4), st.sampled_from("wxyz")), min_size=8, max_size=80))
 def test_segments_vs_matches_scipy_and_sklearn(pairs):
     left = pd.Series([p[0] for p in pairs], name="segment")
     right = pd.Series([p[1] for p in pairs], name="dx")
@@ -449,11 +468,11 @@ def test_segments_vs_reading_and_alignment(data, kmeans_result):
     shuffled = survey["diagnosis_group"].sample(frac=1.0, random_state=1)
     aligned = segments_vs(kmeans_result.labels, shuffled)
     assert aligned.chi2 == pytest.approx(res.chi2)
-    corrected = segments_vs(kmeans_result.labels, survey["diagnosis_group"],
-                            bias_correction=True)
+    corrected = segments_vs(kmeans_result.labels, survey["diagnosis_group"], bias_correction=True)
     assert "bias-corrected" in corrected.reading
     assert corrected.summary()["cramers_v_corrected"].item() == pytest.approx(
-        res.cramers_v_corrected)
+        res.cramers_v_corrected
+    )
 
 
 def test_segments_vs_display_table_suppresses_small_cells():
@@ -468,8 +487,9 @@ def test_segments_vs_display_table_suppresses_small_cells():
     assert rows.shape == (2, 3)
     assert (rows.isna() == counts.isna()).all().all()
     # nothing is small when every count is tripled: plain row percentages, 15 / 25 = 60%
-    big = segments_vs(pd.Series(np.tile(HAND_SEGMENT, 3)), pd.Series(np.tile(HAND_OTHER, 3)),
-                      min_cell_size=5)
+    big = segments_vs(
+        pd.Series(np.tile(HAND_SEGMENT, 3)), pd.Series(np.tile(HAND_OTHER, 3)), min_cell_size=5
+    )
     assert big.display_table(normalize="row").loc[2, "b"] == pytest.approx(60.0)
     assert big.display_table(normalize="column").loc[1, "a"] == pytest.approx(75.0)
     with pytest.raises(ValueError, match="'normalize' parameter"):
@@ -556,8 +576,7 @@ def test_typing_tool_missing_answers_add_nothing(data, typing_tool):
     predicted = typing_tool.predict(blank)
     constant = typing_tool.to_frame(decimals=None).iloc[0]
     score_cols = [c for c in constant.index if c.startswith("segment_")]
-    best = int(score_cols[int(np.argmax(constant[score_cols].to_numpy(dtype=float)))]
-               .split("_")[1])
+    best = int(score_cols[int(np.argmax(constant[score_cols].to_numpy(dtype=float)))].split("_")[1])
     assert (predicted == best).all()
 
 
@@ -598,9 +617,13 @@ def test_typing_tool_input_unchanged_and_array_labels(data, kmeans_result):
 def test_plots_return_axes_with_titles(data, kmeans_result):
     survey, _ = data
     seg = kmeans_result
-    for ax in (plots.plot_k_selection(seg), plots.plot_k_selection(seg.selection),
-               plots.plot_segment_profiles(seg), plots.plot_segment_profiles(seg, value="mean"),
-               plots.plot_segments_vs(segments_vs(seg.labels, survey["diagnosis_group"]))):
+    for ax in (
+        plots.plot_k_selection(seg),
+        plots.plot_k_selection(seg.selection),
+        plots.plot_segment_profiles(seg),
+        plots.plot_segment_profiles(seg, value="mean"),
+        plots.plot_segments_vs(segments_vs(seg.labels, survey["diagnosis_group"])),
+    ):
         assert isinstance(ax, plt.Axes) and ax.get_title()
         assert ax.get_xlabel() and ax.get_ylabel()
         plt.close(ax.figure)

@@ -20,7 +20,9 @@ def test_valid_study_loads_typed_tables(make_study):
     assert fb.loc[2, "comment"] == ""
     assert study.survey["wave"].dtype == "int64"
     assert str(study.survey["sat_know_next_steps"].dtype) == "Int64"
-    assert study.staff["period"].tolist() == list(pd.to_datetime(["2024-01-01", "2024-02-01", "2024-01-01"]))
+    assert study.staff["period"].tolist() == list(
+        pd.to_datetime(["2024-01-01", "2024-02-01", "2024-01-01"])
+    )
     assert study.actions["started"].iloc[0] == pd.Timestamp("2024-02-01")
     assert study.codebook.job_ids == ("gain_clarity", "feel_heard")
     assert study.config.min_cell_size == 5
@@ -61,70 +63,274 @@ def _problems(folder):
 
 # (case id, files to replace, file, row, column, text expected in the message)
 BROKEN = [
-    ("misspelled column", {"feedback__csv": FEEDBACK_CSV.replace("received", "recieved", 1)},
-     "feedback.csv", 1, "received", "misspelled"),
-    ("missing column", {"feedback__csv": FEEDBACK_CSV.replace(",service", "", 1).replace(",Surgery", "").replace(",Cardiology", "")},
-     "feedback.csv", 1, "service", "a column named 'service'"),
-    ("bad date", {"feedback__csv": FEEDBACK_CSV.replace("2024-01-09", "2024-13-45")},
-     "feedback.csv", 3, "received", "YYYY-MM-DD"),
-    ("future date", {"feedback__csv": FEEDBACK_CSV.replace("2024-01-09", "2999-01-09")},
-     "feedback.csv", 3, "received", "not in the future"),
-    ("rating out of range", {"feedback__csv": FEEDBACK_CSV.replace("Surgery,5,", "Surgery,7,")},
-     "feedback.csv", 3, "rating", "from 1 to 5"),
-    ("rating not a number", {"feedback__csv": FEEDBACK_CSV.replace("Surgery,5,", "Surgery,five,")},
-     "feedback.csv", 3, "rating", "from 1 to 5"),
-    ("rating with decimals", {"feedback__csv": FEEDBACK_CSV.replace("Surgery,5,", "Surgery,4.5,")},
-     "feedback.csv", 3, "rating", "whole number"),
-    ("duplicate id", {"feedback__csv": FEEDBACK_CSV.replace("C2,", "C1,")},
-     "feedback.csv", 2, "comment_id", "unique"),
-    ("empty id", {"feedback__csv": FEEDBACK_CSV.replace("C2,", ",")},
-     "feedback.csv", 3, "comment_id", "empty"),
+    (
+        "misspelled column",
+        {"feedback__csv": FEEDBACK_CSV.replace("received", "recieved", 1)},
+        "feedback.csv",
+        1,
+        "received",
+        "misspelled",
+    ),
+    (
+        "missing column",
+        {
+            "feedback__csv": FEEDBACK_CSV.replace(",service", "", 1)
+            .replace(",Surgery", "")
+            .replace(",Cardiology", "")
+        },
+        "feedback.csv",
+        1,
+        "service",
+        "a column named 'service'",
+    ),
+    (
+        "bad date",
+        {"feedback__csv": FEEDBACK_CSV.replace("2024-01-09", "2024-13-45")},
+        "feedback.csv",
+        3,
+        "received",
+        "YYYY-MM-DD",
+    ),
+    (
+        "future date",
+        {"feedback__csv": FEEDBACK_CSV.replace("2024-01-09", "2999-01-09")},
+        "feedback.csv",
+        3,
+        "received",
+        "not in the future",
+    ),
+    (
+        "rating out of range",
+        {"feedback__csv": FEEDBACK_CSV.replace("Surgery,5,", "Surgery,7,")},
+        "feedback.csv",
+        3,
+        "rating",
+        "from 1 to 5",
+    ),
+    (
+        "rating not a number",
+        {"feedback__csv": FEEDBACK_CSV.replace("Surgery,5,", "Surgery,five,")},
+        "feedback.csv",
+        3,
+        "rating",
+        "from 1 to 5",
+    ),
+    (
+        "rating with decimals",
+        {"feedback__csv": FEEDBACK_CSV.replace("Surgery,5,", "Surgery,4.5,")},
+        "feedback.csv",
+        3,
+        "rating",
+        "whole number",
+    ),
+    (
+        "duplicate id",
+        {"feedback__csv": FEEDBACK_CSV.replace("C2,", "C1,")},
+        "feedback.csv",
+        2,
+        "comment_id",
+        "unique",
+    ),
+    (
+        "empty id",
+        {"feedback__csv": FEEDBACK_CSV.replace("C2,", ",")},
+        "feedback.csv",
+        3,
+        "comment_id",
+        "empty",
+    ),
     ("empty file", {"feedback__csv": ""}, "feedback.csv", None, None, "empty"),
-    ("header only", {"feedback__csv": FEEDBACK_CSV.splitlines()[0] + "\n"},
-     "feedback.csv", 1, None, "only a header"),
-    ("binary file", {"feedback__csv": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"},
-     "feedback.csv", None, None, "binary"),
-    ("semicolon delimiter", {"feedback__csv": FEEDBACK_CSV.replace(",", ";")},
-     "feedback.csv", 1, None, "semicolons"),
-    ("unknown encoding", {"feedback__csv": FEEDBACK_CSV.encode("utf-8").replace(b"listened", b"listen\x81d")},
-     "feedback.csv", None, None, "unknown encoding"),
-    ("ragged rows", {"feedback__csv": FEEDBACK_CSV + "C5,2024-03-13,North,Surgery,4,ok,extra,fields\n"},
-     "feedback.csv", 6, None, "same number of fields"),
-    ("very long comment", {"feedback__csv": FEEDBACK_CSV + f"C5,2024-03-13,North,Surgery,4,{'x' * (MAX_COMMENT_CHARS + 1)}\n"},
-     "feedback.csv", 6, "comment", "at most"),
-    ("unknown job in actions", {"actions__csv": "action_id,job_id,description,owner,started,status\nA1,be_happy,x,y,2024-02-01,done\n"},
-     "actions.csv", 2, "job_id", "job id of the codebook"),
-    ("duplicate action", {"actions__csv": "action_id,job_id,description,owner,started,status\nA1,gain_clarity,x,y,2024-02-01,done\nA1,feel_heard,x,y,2024-02-01,done\n"},
-     "actions.csv", 2, "action_id", "unique"),
-    ("engagement out of range", {"staff__csv": "unit,period,engagement,respondents\nNorth,2024-01,11,20\n"},
-     "staff.csv", 2, "engagement", "from 0 to 10"),
-    ("duplicate unit month", {"staff__csv": "unit,period,engagement,respondents\nNorth,2024-01,5,20\nNorth,2024-01-01,6,20\n"},
-     "staff.csv", 2, "unit", "one row per unit and month"),
-    ("likert out of range", {"survey__csv": "respondent_id,wave,diagnosis_group,imp_know_next_steps,overall_satisfaction\nR1,1,cardiac,6,3\n"},
-     "survey.csv", 2, "imp_know_next_steps", "from 1 to 5"),
-    ("duplicate respondent wave", {"survey__csv": "respondent_id,wave,diagnosis_group,imp_know_next_steps,overall_satisfaction\nR1,1,cardiac,5,3\nR1,1,cardiac,4,3\n"},
-     "survey.csv", 2, "respondent_id", "one response per respondent and wave"),
-    ("code column for unknown job", {"feedback__csv": FEEDBACK_CSV.replace("comment\n", "comment,code_be_happy\n", 1).replace("next\n", "next,1\n", 1)},
-     "feedback.csv", 1, "code_be_happy", "no job 'be_happy'"),
-    ("code not 0/1", {"feedback__csv": FEEDBACK_CSV.replace("comment\n", "comment,code_gain_clarity\n", 1).replace("next\n", "next,2\n", 1)},
-     "feedback.csv", 2, "code_gain_clarity", "0 or 1"),
-    ("study.yaml missing name", {"study__yaml": "organisation: X\nperiod: {start: 2024-01-01, end: 2024-12-31}\n"},
-     "study.yaml", None, "name", "non-empty text"),
-    ("study.yaml invalid yaml", {"study__yaml": "name: [unclosed\norganisation: X\n"},
-     "study.yaml", 2, None, "valid YAML"),
-    ("study.yaml bad min_cell_size", {"study__yaml": "name: X\norganisation: Y\nperiod: {start: 2024-01-01, end: 2024-12-31}\nmin_cell_size: ten\n"},
-     "study.yaml", None, "min_cell_size", "whole number"),
-    ("study.yaml end before start", {"study__yaml": "name: X\norganisation: Y\nperiod: {start: 2024-12-01, end: 2024-01-31}\n"},
-     "study.yaml", None, "period.end", "on or after"),
-    ("codebook yaml error", {"codebook__yaml": "name: x\njobs:\n  - id: Bad Id\n    label: x\n"},
-     "codebook.yaml", None, None, "lower_snake_case"),
-    ("codebook missing", {"study__yaml": "name: X\norganisation: Y\nperiod: {start: 2024-01-01, end: 2024-12-31}\ncodebook: nowhere.yaml\n"},
-     "study.yaml", None, "codebook", "existing codebook"),
+    (
+        "header only",
+        {"feedback__csv": FEEDBACK_CSV.splitlines()[0] + "\n"},
+        "feedback.csv",
+        1,
+        None,
+        "only a header",
+    ),
+    (
+        "binary file",
+        {"feedback__csv": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"},
+        "feedback.csv",
+        None,
+        None,
+        "binary",
+    ),
+    (
+        "semicolon delimiter",
+        {"feedback__csv": FEEDBACK_CSV.replace(",", ";")},
+        "feedback.csv",
+        1,
+        None,
+        "semicolons",
+    ),
+    (
+        "unknown encoding",
+        {"feedback__csv": FEEDBACK_CSV.encode("utf-8").replace(b"listened", b"listen\x81d")},
+        "feedback.csv",
+        None,
+        None,
+        "unknown encoding",
+    ),
+    (
+        "ragged rows",
+        {"feedback__csv": FEEDBACK_CSV + "C5,2024-03-13,North,Surgery,4,ok,extra,fields\n"},
+        "feedback.csv",
+        6,
+        None,
+        "same number of fields",
+    ),
+    (
+        "very long comment",
+        {
+            "feedback__csv": FEEDBACK_CSV
+            + f"C5,2024-03-13,North,Surgery,4,{'x' * (MAX_COMMENT_CHARS + 1)}\n"
+        },
+        "feedback.csv",
+        6,
+        "comment",
+        "at most",
+    ),
+    (
+        "unknown job in actions",
+        {
+            "actions__csv": "action_id,job_id,description,owner,started,status\nA1,be_happy,x,y,2024-02-01,done\n"
+        },
+        "actions.csv",
+        2,
+        "job_id",
+        "job id of the codebook",
+    ),
+    (
+        "duplicate action",
+        {
+            "actions__csv": "action_id,job_id,description,owner,started,status\nA1,gain_clarity,x,y,2024-02-01,done\nA1,feel_heard,x,y,2024-02-01,done\n"
+        },
+        "actions.csv",
+        2,
+        "action_id",
+        "unique",
+    ),
+    (
+        "engagement out of range",
+        {"staff__csv": "unit,period,engagement,respondents\nNorth,2024-01,11,20\n"},
+        "staff.csv",
+        2,
+        "engagement",
+        "from 0 to 10",
+    ),
+    (
+        "duplicate unit month",
+        {
+            "staff__csv": "unit,period,engagement,respondents\nNorth,2024-01,5,20\nNorth,2024-01-01,6,20\n"
+        },
+        "staff.csv",
+        2,
+        "unit",
+        "one row per unit and month",
+    ),
+    (
+        "likert out of range",
+        {
+            "survey__csv": "respondent_id,wave,diagnosis_group,imp_know_next_steps,overall_satisfaction\nR1,1,cardiac,6,3\n"
+        },
+        "survey.csv",
+        2,
+        "imp_know_next_steps",
+        "from 1 to 5",
+    ),
+    (
+        "duplicate respondent wave",
+        {
+            "survey__csv": "respondent_id,wave,diagnosis_group,imp_know_next_steps,overall_satisfaction\nR1,1,cardiac,5,3\nR1,1,cardiac,4,3\n"
+        },
+        "survey.csv",
+        2,
+        "respondent_id",
+        "one response per respondent and wave",
+    ),
+    (
+        "code column for unknown job",
+        {
+            "feedback__csv": FEEDBACK_CSV.replace(
+                "comment\n", "comment,code_be_happy\n", 1
+            ).replace("next\n", "next,1\n", 1)
+        },
+        "feedback.csv",
+        1,
+        "code_be_happy",
+        "no job 'be_happy'",
+    ),
+    (
+        "code not 0/1",
+        {
+            "feedback__csv": FEEDBACK_CSV.replace(
+                "comment\n", "comment,code_gain_clarity\n", 1
+            ).replace("next\n", "next,2\n", 1)
+        },
+        "feedback.csv",
+        2,
+        "code_gain_clarity",
+        "0 or 1",
+    ),
+    (
+        "study.yaml missing name",
+        {"study__yaml": "organisation: X\nperiod: {start: 2024-01-01, end: 2024-12-31}\n"},
+        "study.yaml",
+        None,
+        "name",
+        "non-empty text",
+    ),
+    (
+        "study.yaml invalid yaml",
+        {"study__yaml": "name: [unclosed\norganisation: X\n"},
+        "study.yaml",
+        2,
+        None,
+        "valid YAML",
+    ),
+    (
+        "study.yaml bad min_cell_size",
+        {
+            "study__yaml": "name: X\norganisation: Y\nperiod: {start: 2024-01-01, end: 2024-12-31}\nmin_cell_size: ten\n"
+        },
+        "study.yaml",
+        None,
+        "min_cell_size",
+        "whole number",
+    ),
+    (
+        "study.yaml end before start",
+        {"study__yaml": "name: X\norganisation: Y\nperiod: {start: 2024-12-01, end: 2024-01-31}\n"},
+        "study.yaml",
+        None,
+        "period.end",
+        "on or after",
+    ),
+    (
+        "codebook yaml error",
+        {"codebook__yaml": "name: x\njobs:\n  - id: Bad Id\n    label: x\n"},
+        "codebook.yaml",
+        None,
+        None,
+        "lower_snake_case",
+    ),
+    (
+        "codebook missing",
+        {
+            "study__yaml": "name: X\norganisation: Y\nperiod: {start: 2024-01-01, end: 2024-12-31}\ncodebook: nowhere.yaml\n"
+        },
+        "study.yaml",
+        None,
+        "codebook",
+        "existing codebook",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("files", "file", "row", "column", "text"),
-                         [c[1:] for c in BROKEN], ids=[c[0] for c in BROKEN])
+@pytest.mark.parametrize(
+    ("files", "file", "row", "column", "text"), [c[1:] for c in BROKEN], ids=[c[0] for c in BROKEN]
+)
 def test_each_problem_names_file_row_column(make_study, files, file, row, column, text):
     folder = make_study(**files)
     before = tree_hashes(folder)
@@ -143,8 +349,13 @@ def test_each_problem_names_file_row_column(make_study, files, file, row, column
 def test_every_problem_is_reported_at_once(make_study):
     text = FEEDBACK_CSV.replace("received", "recieved", 1)
     survey = "respondent_id,wave,diagnosis_group,imp_know_next_steps,overall_satisfaction\nR1,1,cardiac,6,3\n"
-    report, errors = _problems(make_study(feedback__csv=text, survey__csv=survey,
-                                          actions__csv=FEEDBACK_CSV.replace("comment_id", "x")))
+    report, errors = _problems(
+        make_study(
+            feedback__csv=text,
+            survey__csv=survey,
+            actions__csv=FEEDBACK_CSV.replace("comment_id", "x"),
+        )
+    )
     files = {p.file for p in errors}
     assert files == {"feedback.csv", "survey.csv", "actions.csv"}
 
@@ -157,7 +368,9 @@ def test_wrong_column_and_bad_date_both_reported(make_study):
     )
     messages = [p.message() for p in _problems(folder)[1]]
     assert any("feedback.csv, row 1, column 'site'" in m for m in messages), messages
-    assert any("actions.csv, row 2, column 'started'" in m and "2024-02-30" in m for m in messages), messages
+    assert any(
+        "actions.csv, row 2, column 'started'" in m and "2024-02-30" in m for m in messages
+    ), messages
 
 
 def test_rows_grouped_with_count(make_study):
@@ -178,8 +391,12 @@ def test_mixed_date_formats_flag_the_odd_rows(make_study):
 
 def test_uk_dates_accepted_when_consistent(make_study):
     text = FEEDBACK_CSV
-    for iso, uk in [("2024-01-05", "05/01/2024"), ("2024-01-09", "09/01/2024"),
-                    ("2024-02-01", "01/02/2024"), ("2024-03-12", "12/03/2024")]:
+    for iso, uk in [
+        ("2024-01-05", "05/01/2024"),
+        ("2024-01-09", "09/01/2024"),
+        ("2024-02-01", "01/02/2024"),
+        ("2024-03-12", "12/03/2024"),
+    ]:
         text = text.replace(iso, uk)
     study = load_study(make_study(feedback__csv=text))
     assert study.feedback["received"].iloc[3] == pd.Timestamp("2024-03-12")
@@ -211,7 +428,9 @@ def test_not_a_folder(tmp_path):
 
 def test_hand_coded_from_code_columns(make_study):
     text = FEEDBACK_CSV.replace("comment\n", "comment,code_gain_clarity,code_feel_heard\n", 1)
-    text = text.replace("next\n", "next,1,0\n", 1).replace("listened to me\n", "listened to me,0,1\n")
+    text = text.replace("next\n", "next,1,0\n", 1).replace(
+        "listened to me\n", "listened to me,0,1\n"
+    )
     text = text.replace("Cardiology,,\n", "Cardiology,,,,\n").replace('next"\n', 'next",,\n')
     study = load_study(make_study(feedback__csv=text))
     coded = study.hand_coded()
@@ -221,7 +440,9 @@ def test_hand_coded_from_code_columns(make_study):
 
 def test_hand_coded_from_codes_column(make_study):
     text = FEEDBACK_CSV.replace("comment\n", "comment,codes\n", 1)
-    text = text.replace("next\n", "next,gain_clarity;feel_heard\n", 1).replace("listened to me\n", "listened to me,\n")
+    text = text.replace("next\n", "next,gain_clarity;feel_heard\n", 1).replace(
+        "listened to me\n", "listened to me,\n"
+    )
     text = text.replace("Cardiology,,\n", "Cardiology,,,\n").replace('next"\n', 'next",\n')
     coded = load_study(make_study(feedback__csv=text)).hand_coded()
     assert coded["comment_id"].tolist() == ["C1"]

@@ -50,8 +50,15 @@ matplotlib.use("Agg")
 # --------------------------------------------------------------------------- fixtures
 
 
-def _feedback(n: int = 600, *, seed: int = 0, start="2024-01-01", end="2024-12-31",
-              p_positive: float = 0.6, sites=("North", "South")) -> pd.DataFrame:
+def _feedback(
+    n: int = 600,
+    *,
+    seed: int = 0,
+    start="2024-01-01",
+    end="2024-12-31",
+    p_positive: float = 0.6,
+    sites=("North", "South"),
+) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     days = pd.date_range(start, end, freq="D")
     received = pd.Series(rng.choice(days, n)).sort_values(ignore_index=True)
@@ -101,8 +108,7 @@ def _planted_feedback(seed: int = 11) -> tuple[pd.DataFrame, pd.DataFrame, pd.Da
     feedback = frame.drop(columns="job_id").assign(
         rating=lambda d: d["rating"].astype("Int64"), service="Surgery", comment="text"
     )
-    codes = frame[["comment_id", "job_id"]].assign(polarity="disrupted", phrase="x", start=0,
-                                                   end=1)
+    codes = frame[["comment_id", "job_id"]].assign(polarity="disrupted", phrase="x", start=0, end=1)
     actions = pd.DataFrame(
         {
             "action_id": ["A1", "A2", "A3"],
@@ -162,8 +168,9 @@ def test_rates_counts_and_mean_interval_match_direct_computation():
         assert row["n_positive"] == int(np.isin(values, [4, 5]).sum())
         assert row["n_top_box"] == int((values == 5).sum())
         # Reference: scipy.stats.t.interval (Student t, n - 1 df) on the same ratings.
-        low, high = stats.t.interval(0.95, len(values) - 1, loc=values.mean(),
-                                     scale=stats.sem(values))
+        low, high = stats.t.interval(
+            0.95, len(values) - 1, loc=values.mean(), scale=stats.sem(values)
+        )
         assert row["mean"] == pytest.approx(values.mean())
         assert row["mean_ci_low"] == pytest.approx(low)
         assert row["mean_ci_high"] == pytest.approx(high)
@@ -192,8 +199,9 @@ def test_rates_empty_and_small_periods_are_suppressed_not_zero():
         }
     )
     table = rates(feedback, min_cell_size=10)
-    assert table["period"].tolist() == list(pd.to_datetime(["2024-01-01", "2024-02-01",
-                                                             "2024-03-01"]))
+    assert table["period"].tolist() == list(
+        pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"])
+    )
     assert table["suppressed"].tolist() == [False, True, True]
     # February: no responses at all - a visible row with n = 0, no estimate.
     feb = table.iloc[1]
@@ -206,8 +214,7 @@ def test_rates_empty_and_small_periods_are_suppressed_not_zero():
 
 def test_rates_by_group_gives_every_group_every_period():
     feedback = _feedback(300, seed=2, sites=("North", "South", "East"))
-    feedback = feedback.loc[~((feedback["site"] == "East")
-                              & (feedback["received"] < "2024-06-01"))]
+    feedback = feedback.loc[~((feedback["site"] == "East") & (feedback["received"] < "2024-06-01"))]
     table = rates(feedback, by="site", min_cell_size=1)
     assert len(table) == 3 * 12
     assert table.groupby("site")["period"].nunique().eq(12).all()
@@ -293,8 +300,9 @@ def test_job_rates_per_job_on_a_shared_time_axis():
     rng = np.random.default_rng(0)
     codes = pd.DataFrame(
         {
-            "comment_id": np.concatenate([feedback["comment_id"][:200],
-                                          feedback["comment_id"][150:]]),
+            "comment_id": np.concatenate(
+                [feedback["comment_id"][:200], feedback["comment_id"][150:]]
+            ),
             "job_id": ["clarity"] * 200 + ["heard"] * 150,
         }
     )
@@ -302,19 +310,24 @@ def test_job_rates_per_job_on_a_shared_time_axis():
     table = job_rates(feedback, codes, min_cell_size=1)
     assert set(table["job_id"]) == {"clarity", "heard"}
     assert table.groupby("job_id")["period"].nunique().eq(12).all()
-    clarity = feedback.loc[feedback["comment_id"].isin(codes.loc[codes["job_id"] == "clarity",
-                                                                 "comment_id"])]
+    clarity = feedback.loc[
+        feedback["comment_id"].isin(codes.loc[codes["job_id"] == "clarity", "comment_id"])
+    ]
     assert table.loc[table["job_id"] == "clarity", "n"].sum() == clarity["rating"].notna().sum()
     disrupted = job_rates(feedback, codes, polarity="disrupted", min_cell_size=1)
-    n_disrupted = feedback.merge(codes.loc[codes["polarity"] == "disrupted"],
-                                 on="comment_id")["rating"].notna().sum()
+    n_disrupted = (
+        feedback.merge(codes.loc[codes["polarity"] == "disrupted"], on="comment_id")["rating"]
+        .notna()
+        .sum()
+    )
     assert disrupted["n"].sum() == n_disrupted
 
 
 def test_job_rates_counts_a_comment_once_per_job():
     feedback = _feedback(50, seed=8)
-    codes = pd.DataFrame({"comment_id": list(feedback["comment_id"][:10]) * 2,
-                          "job_id": ["clarity"] * 20})
+    codes = pd.DataFrame(
+        {"comment_id": list(feedback["comment_id"][:10]) * 2, "job_id": ["clarity"] * 20}
+    )
     table = job_rates(feedback, codes, min_cell_size=1)
     assert table["n"].sum() == feedback["rating"][:10].notna().sum()
 
@@ -327,10 +340,32 @@ def test_runs_limits_match_anhoej_table():
     # longest run and number of crossings" (longest run > round(log2(n) + 3), crossings <
     # qbinom(0.05, n - 1, 0.5) in R; reproduced in the qicharts2 vignette appendix).
     table = {
-        10: (6, 2), 11: (6, 2), 12: (7, 3), 13: (7, 3), 14: (7, 4), 15: (7, 4), 16: (7, 4),
-        17: (7, 5), 18: (7, 5), 19: (7, 6), 20: (7, 6), 21: (7, 6), 22: (7, 7), 23: (8, 7),
-        24: (8, 8), 25: (8, 8), 26: (8, 8), 27: (8, 9), 28: (8, 9), 29: (8, 10), 30: (8, 10),
-        40: (8, 14), 45: (8, 17), 46: (9, 17), 50: (9, 19), 60: (9, 23),
+        10: (6, 2),
+        11: (6, 2),
+        12: (7, 3),
+        13: (7, 3),
+        14: (7, 4),
+        15: (7, 4),
+        16: (7, 4),
+        17: (7, 5),
+        18: (7, 5),
+        19: (7, 6),
+        20: (7, 6),
+        21: (7, 6),
+        22: (7, 7),
+        23: (8, 7),
+        24: (8, 8),
+        25: (8, 8),
+        26: (8, 8),
+        27: (8, 9),
+        28: (8, 9),
+        29: (8, 10),
+        30: (8, 10),
+        40: (8, 14),
+        45: (8, 17),
+        46: (9, 17),
+        50: (9, 19),
+        60: (9, 23),
     }
     result = runs_limits(list(table)).set_index("n_useful")
     for n, (longest, crossings) in table.items():
@@ -342,17 +377,63 @@ def test_runs_limits_match_anhoej_table():
 
 # Montgomery, D. C. (2009), Introduction to Statistical Quality Control, 6th ed., Example 7.1
 # (Table 7.1): nonconforming frozen orange-juice cans in 30 samples of n = 50.
-ORANGE_JUICE = [12, 15, 8, 10, 4, 7, 16, 9, 14, 10, 5, 6, 17, 12, 22, 8, 10, 5, 13, 11, 20, 18,
-                24, 15, 9, 12, 7, 13, 9, 6]
+ORANGE_JUICE = [
+    12,
+    15,
+    8,
+    10,
+    4,
+    7,
+    16,
+    9,
+    14,
+    10,
+    5,
+    6,
+    17,
+    12,
+    22,
+    8,
+    10,
+    5,
+    13,
+    11,
+    20,
+    18,
+    24,
+    15,
+    9,
+    12,
+    7,
+    13,
+    9,
+    6,
+]
 # Montgomery, D. C. (2005), Introduction to Statistical Quality Control, 5th ed., section 6.4,
 # individuals-chart example: viscosity of 15 batches of aircraft primer paint.
-VISCOSITY = [33.75, 33.05, 34.00, 33.81, 33.46, 34.02, 33.68, 33.27, 33.49, 33.20, 33.62, 33.00,
-             33.54, 33.12, 33.84]
+VISCOSITY = [
+    33.75,
+    33.05,
+    34.00,
+    33.81,
+    33.46,
+    34.02,
+    33.68,
+    33.27,
+    33.49,
+    33.20,
+    33.62,
+    33.00,
+    33.54,
+    33.12,
+    33.84,
+]
 
 
 def _orange_juice() -> pd.DataFrame:
-    return pd.DataFrame({"period": np.arange(1, 31), "n": 50,
-                         "share": np.asarray(ORANGE_JUICE) / 50})
+    return pd.DataFrame(
+        {"period": np.arange(1, 31), "n": 50, "share": np.asarray(ORANGE_JUICE) / 50}
+    )
 
 
 def test_p_chart_matches_montgomery_example_7_1():
@@ -384,8 +465,9 @@ def test_xmr_chart_matches_montgomery_example_6_5():
 def test_p_chart_with_varying_denominators_uses_each_periods_n():
     n = np.array([100, 80, 80, 100, 110, 110, 100, 100, 90, 90, 110, 120, 120, 120, 110])
     x = np.array([10, 7, 12, 8, 11, 9, 13, 6, 10, 8, 12, 14, 9, 11, 10])
-    chart = spc(pd.DataFrame({"period": range(15), "share": x / n, "n": n}), value="share",
-                n="n", chart="p")
+    chart = spc(
+        pd.DataFrame({"period": range(15), "share": x / n, "n": n}), value="share", n="n", chart="p"
+    )
     # Reference: Montgomery (2009) section 7.2.2, p chart for variable sample size:
     # p-bar = sum(x) / sum(n), limits p-bar +/- 3 sqrt(p-bar (1 - p-bar) / n_i).
     pbar = x.sum() / n.sum()
@@ -416,17 +498,21 @@ def test_laney_sigma_z_near_one_for_binomial_and_above_one_when_overdispersed():
     n = rng.integers(200, 400, 60)
     binomial = rng.binomial(n, 0.3) / n
     p_chart = spc(pd.DataFrame({"period": range(60), "s": binomial, "n": n}), value="s", n="n")
-    laney = spc(pd.DataFrame({"period": range(60), "s": binomial, "n": n}), value="s", n="n",
-                chart="laney")
+    laney = spc(
+        pd.DataFrame({"period": range(60), "s": binomial, "n": n}), value="s", n="n", chart="laney"
+    )
     ratio = (laney["ucl"] - laney["centre"]) / (p_chart["ucl"] - p_chart["centre"])
     assert ratio.nunique() == 1 or np.ptp(ratio) < 1e-9
     assert 0.8 < ratio.iloc[0] < 1.2
     # Between-period variation in the true share: the p chart would cry wolf, p' widens.
     over = rng.binomial(n, np.clip(rng.normal(0.3, 0.06, 60), 0.01, 0.99)) / n
     p_over = spc(pd.DataFrame({"period": range(60), "s": over, "n": n}), value="s", n="n")
-    l_over = spc(pd.DataFrame({"period": range(60), "s": over, "n": n}), value="s", n="n",
-                 chart="laney")
-    assert (l_over["ucl"] - l_over["centre"]).iloc[0] > 1.5 * (p_over["ucl"] - p_over["centre"]).iloc[0]
+    l_over = spc(
+        pd.DataFrame({"period": range(60), "s": over, "n": n}), value="s", n="n", chart="laney"
+    )
+    assert (l_over["ucl"] - l_over["centre"]).iloc[0] > 1.5 * (
+        p_over["ucl"] - p_over["centre"]
+    ).iloc[0]
     assert l_over["beyond_limits"].sum() < p_over["beyond_limits"].sum()
 
 
@@ -448,8 +534,9 @@ def test_moving_range_screening_drops_ranges_above_3_267_mr_bar():
 
 
 def _flat(values, **kwargs) -> pd.DataFrame:
-    return spc(pd.DataFrame({"period": range(len(values)), "v": values}), value="v",
-               chart="xmr", **kwargs)
+    return spc(
+        pd.DataFrame({"period": range(len(values)), "v": values}), value="v", chart="xmr", **kwargs
+    )
 
 
 def test_run_rule_needs_seven_points_on_one_side_and_a_point_on_the_centre_ends_it():
@@ -469,8 +556,12 @@ def test_trend_rule_needs_seven_rising_points_and_ties_end_it():
     rising = noise + [0.1 * i for i in range(7)] + noise
     chart = _flat(rising)
     assert chart["trend"].sum() == 7 and chart.loc[7:13, "trend"].all()
-    assert set(chart.loc[chart["trend"] & ~chart["run"] & ~chart["beyond_limits"]
-                         & ~chart["two_of_three"], "signal_kind"]) <= {"improvement"}
+    assert set(
+        chart.loc[
+            chart["trend"] & ~chart["run"] & ~chart["beyond_limits"] & ~chart["two_of_three"],
+            "signal_kind",
+        ]
+    ) <= {"improvement"}
     six = noise + [0.1 * i for i in range(6)] + noise
     assert not _flat(six)["trend"].any()
     tie = noise + [0.0, 0.1, 0.2, 0.2, 0.3, 0.4, 0.5] + noise
@@ -505,8 +596,10 @@ def test_signal_kind_follows_direction():
     neutral = _flat(values, baseline=10, direction="neutral")
     assert set(neutral.loc[neutral["signal"], "signal_kind"]) == {"neither"}
     assert neutral.loc[~neutral["signal"], "signal_kind"].isna().all()
-    assert (up["signal"] == up[["beyond_limits", "run", "trend", "two_of_three",
-                                "crossings"]].any(axis=1)).all()
+    assert (
+        up["signal"]
+        == up[["beyond_limits", "run", "trend", "two_of_three", "crossings"]].any(axis=1)
+    ).all()
 
 
 def test_baseline_and_recalculation_phases():
@@ -534,8 +627,9 @@ def test_short_phase_warns(caplog):
     assert "fewer than 12" in caplog.text
     assert chart.attrs["warning"].startswith("phase 1 has 8 point(s)")
     assert chart["warning"].notna().all()
-    long = spc(pd.DataFrame({"period": range(12), "v": np.arange(12.0) % 3}), value="v",
-               chart="xmr")
+    long = spc(
+        pd.DataFrame({"period": range(12), "v": np.arange(12.0) % 3}), value="v", chart="xmr"
+    )
     assert long.attrs["warning"] is None and long["warning"].isna().all()
 
 
@@ -601,8 +695,10 @@ def test_spc_properties(counts, chart, seed):
     assert (limits["ucl_2sigma"] <= limits["ucl"] + 1e-12).all()
     if chart in ("p", "laney"):
         assert limits[["lcl", "ucl"]].stack().between(0, 1).all()
-    assert (result["signal"] == result[["beyond_limits", "run", "trend", "two_of_three",
-                                        "crossings"]].any(axis=1)).all()
+    assert (
+        result["signal"]
+        == result[["beyond_limits", "run", "trend", "two_of_three", "crossings"]].any(axis=1)
+    ).all()
     assert result["signal_kind"].notna().eq(result["signal"]).all()
     shuffled = spc(data.sample(frac=1, random_state=seed), value="share", n="n", chart=chart)
     pd.testing.assert_frame_equal(shuffled, result)
@@ -655,8 +751,12 @@ def test_false_signal_rates_on_stable_series():
     n, reps = 24, 800
     longest, crossings = [], []
     for _ in range(reps):
-        chart = spc(pd.DataFrame({"period": range(n), "v": rng.normal(size=n)}), value="v",
-                    chart="run", centre=0.0)
+        chart = spc(
+            pd.DataFrame({"period": range(n), "v": rng.normal(size=n)}),
+            value="v",
+            chart="run",
+            centre=0.0,
+        )
         longest.append(chart["run"].any())
         crossings.append(chart["crossings"].any())
     limits = runs_limits(n).iloc[0]
@@ -671,8 +771,16 @@ def test_false_signal_rates_on_stable_series():
 # --------------------------------------------------------------------------- ITS
 
 
-def _series(n: int = 48, *, step: float = 0.2, slope: float = 0.0, start: int = 24, seed: int = 0,
-            phi: float = 0.3, season: float = 0.0) -> pd.DataFrame:
+def _series(
+    n: int = 48,
+    *,
+    step: float = 0.2,
+    slope: float = 0.0,
+    start: int = 24,
+    seed: int = 0,
+    phi: float = 0.3,
+    season: float = 0.0,
+) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     t = np.arange(n)
     noise = np.zeros(n)
@@ -680,10 +788,21 @@ def _series(n: int = 48, *, step: float = 0.2, slope: float = 0.0, start: int = 
     for i in range(n):
         noise[i] = (phi * noise[i - 1] if i else 0) + eps[i]
     after = t >= start
-    y = (0.5 + 0.002 * t + step * after + slope * (t - start) * after
-         + season * np.sin(2 * np.pi * t / 12) + noise)
-    return pd.DataFrame({"period": pd.date_range("2022-01-01", periods=n, freq="MS"), "y": y,
-                         "n": rng.integers(20, 60, n)})
+    y = (
+        0.5
+        + 0.002 * t
+        + step * after
+        + slope * (t - start) * after
+        + season * np.sin(2 * np.pi * t / 12)
+        + noise
+    )
+    return pd.DataFrame(
+        {
+            "period": pd.date_range("2022-01-01", periods=n, freq="MS"),
+            "y": y,
+            "n": rng.integers(20, 60, n),
+        }
+    )
 
 
 def test_its_equals_statsmodels_ols_with_hac():
@@ -695,13 +814,18 @@ def test_its_equals_statsmodels_ols_with_hac():
     # Reference: statsmodels OLS with Newey-West (HAC) covariance (small-sample corrected)
     # on the same design.
     ref = sm.OLS(data["y"].to_numpy(), design).fit(
-        cov_type="HAC", cov_kwds={"maxlags": 3, "use_correction": True}, use_t=True)
+        cov_type="HAC", cov_kwds={"maxlags": 3, "use_correction": True}, use_t=True
+    )
     np.testing.assert_allclose(result.effects["estimate"], ref.params, rtol=1e-10)
     np.testing.assert_allclose(result.effects["se"], ref.bse, rtol=1e-10)
     np.testing.assert_allclose(result.effects["p"], ref.pvalues, rtol=1e-8)
     np.testing.assert_allclose(result.effects[["ci_low", "ci_high"]], ref.conf_int(), rtol=1e-10)
-    assert result.effects["term"].tolist() == ["intercept", "pre_slope", "level_change",
-                                               "slope_change"]
+    assert result.effects["term"].tolist() == [
+        "intercept",
+        "pre_slope",
+        "level_change",
+        "slope_change",
+    ]
     assert isinstance(result, ITSResult) and result.maxlags == 3 and result.n_obs == 48
 
 
@@ -716,7 +840,8 @@ def test_its_weighted_equals_statsmodels_wls_and_default_lags():
     lags = int(np.floor(4 * (keep.sum() / 100) ** (2 / 9)))
     # Reference: statsmodels WLS (weights n) with HAC covariance, Newey-West (1994) lag rule.
     ref = sm.WLS(data["y"].to_numpy()[keep], design, weights=data["n"].to_numpy()[keep]).fit(
-        cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True}, use_t=True)
+        cov_type="HAC", cov_kwds={"maxlags": lags, "use_correction": True}, use_t=True
+    )
     np.testing.assert_allclose(result.effects["estimate"], ref.params, rtol=1e-10)
     np.testing.assert_allclose(result.effects["se"], ref.bse, rtol=1e-10)
     assert result.maxlags == lags and result.n_obs == 46
@@ -733,8 +858,9 @@ def test_its_recovers_a_planted_step_and_counterfactual():
     assert summary["slope_change_ci_low"] < 0 < summary["slope_change_ci_high"]
     fitted = result.fitted
     params = result.model.params
-    np.testing.assert_allclose(fitted["counterfactual"],
-                               params["const"] + params["time"] * fitted["t"])
+    np.testing.assert_allclose(
+        fitted["counterfactual"], params["const"] + params["time"] * fitted["t"]
+    )
     np.testing.assert_allclose(fitted.loc[:23, "fitted"], fitted.loc[:23, "counterfactual"])
     assert fitted["segment"].tolist() == [0] * 24 + [1] * 24
     np.testing.assert_allclose(fitted["fitted"], result.model.fittedvalues)
@@ -743,8 +869,11 @@ def test_its_recovers_a_planted_step_and_counterfactual():
 def test_its_interval_coverage_on_white_noise():
     hits = 0
     for seed in range(120):
-        res = its(_series(step=0.1, seed=seed, phi=0.0), value="y",
-                  interventions=["2024-01-01"]).summary().iloc[0]
+        res = (
+            its(_series(step=0.1, seed=seed, phi=0.0), value="y", interventions=["2024-01-01"])
+            .summary()
+            .iloc[0]
+        )
         hits += res["level_change_ci_low"] < 0.1 < res["level_change_ci_high"]
     # nominal 95 %; Newey-West with 48 points is mildly liberal
     assert 0.85 <= hits / 120 <= 0.995
@@ -759,8 +888,9 @@ def test_its_seasonality_and_two_interventions():
     assert s["level_change_ci_low"] < 0.15 < s["level_change_ci_high"]
     width = lambda r: r["level_change_ci_high"] - r["level_change_ci_low"]  # noqa: E731
     assert width(s) < width(plain.summary().iloc[0])
-    dummies = its(data, value="y", interventions=["2024-01-01"], seasonality=12,
-                  seasonal_terms="dummies")
+    dummies = its(
+        data, value="y", interventions=["2024-01-01"], seasonality=12, seasonal_terms="dummies"
+    )
     assert sum(dummies.effects["term"].str.startswith("season_")) == 11
     rng = np.random.default_rng(5)
     t = np.arange(60)
@@ -810,9 +940,13 @@ def test_action_effects_recover_planted_steps(planted):
 
 def test_action_effects_notes_when_it_cannot_estimate(planted):
     feedback, codes, _ = planted
-    actions = pd.DataFrame({"action_id": ["X1", "X2", "X3"],
-                            "job_id": ["clarity", "clarity", "nothing"],
-                            "started": pd.to_datetime(["2025-12-30", None, "2025-01-01"])})
+    actions = pd.DataFrame(
+        {
+            "action_id": ["X1", "X2", "X3"],
+            "job_id": ["clarity", "clarity", "nothing"],
+            "started": pd.to_datetime(["2025-12-30", None, "2025-01-01"]),
+        }
+    )
     table = action_effects(feedback, codes, actions).set_index("action_id")
     assert "fewer than 6 periods" in table.loc["X1", "note"]
     assert table.loc["X2", "note"] == "no start date"
@@ -835,7 +969,8 @@ def test_did_equals_statsmodels_cluster_robust_ols(planted):
     groups = pd.factorize(heard["site"])[0]
     # Reference: statsmodels OLS with cluster-robust covariance by site (t with G - 1 df).
     ref = sm.OLS(heard["positive"].to_numpy(), design).fit(
-        cov_type="cluster", cov_kwds={"groups": groups}, use_t=True)
+        cov_type="cluster", cov_kwds={"groups": groups}, use_t=True
+    )
     row = table.set_index("term").loc["did"]
     assert row["estimate"] == pytest.approx(ref.params[3], rel=1e-10)
     assert row["se"] == pytest.approx(ref.bse[3], rel=1e-10)
@@ -849,9 +984,9 @@ def test_did_equals_statsmodels_cluster_robust_ols(planted):
     month = pre["received"].dt.to_period("M").astype("int64")
     t = (month - heard["received"].dt.to_period("M").astype("int64").min()).to_numpy(float)
     tr = pre["site"].isin(["P1", "P2", "P3"]).astype(float).to_numpy()
-    ref_pre = sm.OLS(pre["positive"].to_numpy(),
-                     np.column_stack([np.ones(len(pre)), tr, t, tr * t])).fit(
-        cov_type="cluster", cov_kwds={"groups": groups[post == 0]}, use_t=True)
+    ref_pre = sm.OLS(
+        pre["positive"].to_numpy(), np.column_stack([np.ones(len(pre)), tr, t, tr * t])
+    ).fit(cov_type="cluster", cov_kwds={"groups": groups[post == 0]}, use_t=True)
     pre_row = table.set_index("term").loc["pre_trend"]
     assert pre_row["estimate"] == pytest.approx(ref_pre.params[3], rel=1e-10)
     assert pre_row["p"] == pytest.approx(ref_pre.pvalues[3], rel=1e-8)
@@ -896,10 +1031,13 @@ def test_action_its_is_the_fit_behind_action_effects(planted):
     assert summary["intervention"] == "A2"
     assert 100 * summary["level_change"] == pytest.approx(effects.loc["A2", "level_change"])
     assert 100 * summary["slope_change_ci_high"] == pytest.approx(
-        effects.loc["A2", "slope_change_ci_high"])
+        effects.loc["A2", "slope_change_ci_high"]
+    )
     # default: the first action whose effect can be estimated
-    late = pd.concat([actions.assign(action_id="L0", started=pd.Timestamp("2025-12-15"))
-                      .iloc[:1], actions], ignore_index=True)
+    late = pd.concat(
+        [actions.assign(action_id="L0", started=pd.Timestamp("2025-12-15")).iloc[:1], actions],
+        ignore_index=True,
+    )
     assert action_its(feedback, codes, late).summary()["intervention"].iloc[0] == "A1"
 
 
@@ -932,7 +1070,10 @@ def test_latest_rate_job_summary_and_focus_jobs(planted):
     assert focus_jobs(summary, actions=actions.iloc[[2, 0]], top=2) == ["routines", "clarity"]
     assert focus_jobs(summary, top=2) == ["clarity", "heard"]
     assert focus_jobs(summary, actions=actions.assign(job_id="unknown")) == [
-        "clarity", "heard", "routines"]
+        "clarity",
+        "heard",
+        "routines",
+    ]
 
 
 def test_record_helpers_write_stable_keys(planted):
@@ -944,17 +1085,22 @@ def test_record_helpers_write_stable_keys(planted):
         stored = record_action_effects(effects, pilots)
         assert stored["actions.a1.level_change"] == pytest.approx(effects["level_change"][0])
         assert stored["actions.a1.level_change_ci"] == pytest.approx(
-            [effects["level_change_ci_low"][0], effects["level_change_ci_high"][0]])
+            [effects["level_change_ci_low"][0], effects["level_change_ci_high"][0]]
+        )
         assert set(stored) >= {"pilots.a2.did", "pilots.a2.did_ci", "pilots.a2.pre_trend_p"}
         paths = trajectories(_survey(), segment="segment")
         traj = record_trajectories(paths)
-        assert set(traj) == {f"trajectories.{s}.change_per_wave{e}" for s in ("fast", "slow")
-                             for e in ("", "_ci")}
+        assert set(traj) == {
+            f"trajectories.{s}.change_per_wave{e}" for s in ("fast", "slow") for e in ("", "_ci")
+        }
         assert report.results()["trajectories.fast.change_per_wave"] == pytest.approx(
-            paths.query("segment == 'fast' and term == 'change_per_wave'")["estimate"].iloc[0])
-        skipped = record_action_effects(effects.assign(level_change=np.nan,
-                                                       level_change_ci_low=np.nan,
-                                                       level_change_ci_high=np.nan))
+            paths.query("segment == 'fast' and term == 'change_per_wave'")["estimate"].iloc[0]
+        )
+        skipped = record_action_effects(
+            effects.assign(
+                level_change=np.nan, level_change_ci_low=np.nan, level_change_ci_high=np.nan
+            )
+        )
         assert skipped["actions.a1.level_change"] is None
         assert skipped["actions.a1.level_change_ci"] == [None, None]
     finally:
@@ -988,11 +1134,19 @@ def _survey(seed: int = 0) -> pd.DataFrame:
     person = rng.normal(0, 0.5, 300)
     for wave in (1, 2, 3):
         keep = np.arange(300) if wave == 1 else np.flatnonzero(np.arange(300) % 3 != 0)
-        frames.append(pd.DataFrame({
-            "respondent_id": np.asarray(ids)[keep], "wave": wave, "segment": segment[keep],
-            "overall_satisfaction": 3 + gain[keep] * (wave - 1) + person[keep]
-            + rng.normal(0, 0.4, keep.size),
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "respondent_id": np.asarray(ids)[keep],
+                    "wave": wave,
+                    "segment": segment[keep],
+                    "overall_satisfaction": 3
+                    + gain[keep] * (wave - 1)
+                    + person[keep]
+                    + rng.normal(0, 0.4, keep.size),
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -1002,18 +1156,23 @@ def test_trajectories_equal_mixedlm_fitted_directly():
     data = survey.assign(w=survey["wave"] - 1, y=survey["overall_satisfaction"])
     # Reference: statsmodels MixedLM (REML, random intercept per respondent) fitted directly.
     ref = sm.MixedLM.from_formula("y ~ w * C(segment)", groups="respondent_id", data=data).fit(
-        reml=True)
+        reml=True
+    )
     fe = ref.fe_params
     cov = ref.cov_params()
     assert table.loc[("fast", "change_per_wave"), "estimate"] == pytest.approx(fe["w"], rel=1e-6)
     assert table.loc[("fast", "change_per_wave"), "se"] == pytest.approx(ref.bse["w"], rel=1e-5)
     slow = fe["w"] + fe["w:C(segment)[T.slow]"]
-    slow_se = np.sqrt(cov.loc["w", "w"] + cov.loc["w:C(segment)[T.slow]", "w:C(segment)[T.slow]"]
-                      + 2 * cov.loc["w", "w:C(segment)[T.slow]"])
+    slow_se = np.sqrt(
+        cov.loc["w", "w"]
+        + cov.loc["w:C(segment)[T.slow]", "w:C(segment)[T.slow]"]
+        + 2 * cov.loc["w", "w:C(segment)[T.slow]"]
+    )
     assert table.loc[("slow", "change_per_wave"), "estimate"] == pytest.approx(slow, rel=1e-6)
     assert table.loc[("slow", "change_per_wave"), "se"] == pytest.approx(slow_se, rel=1e-5)
     assert table.loc[("fast", "first_wave_mean"), "estimate"] == pytest.approx(
-        fe["Intercept"], rel=1e-6)
+        fe["Intercept"], rel=1e-6
+    )
     # planted gains 0.4 and 0.1 per wave
     for seg, gain in (("fast", 0.4), ("slow", 0.1)):
         row = table.loc[(seg, "change_per_wave")]
@@ -1035,9 +1194,15 @@ def test_trajectories_accept_labels_by_row_or_by_respondent_and_suppress_small()
     small = trajectories(survey, segment="segment", min_cell_size=200)
     assert small["suppressed"].all() and small["estimate"].isna().all()
     assert small["n_respondents"].isna().all() and small["n"].isna().all()
-    dated = survey.assign(wave=survey["wave"].map({1: pd.Timestamp("2024-01-01"),
-                                                   2: pd.Timestamp("2024-06-01"),
-                                                   3: pd.Timestamp("2025-01-01")}))
+    dated = survey.assign(
+        wave=survey["wave"].map(
+            {
+                1: pd.Timestamp("2024-01-01"),
+                2: pd.Timestamp("2024-06-01"),
+                3: pd.Timestamp("2025-01-01"),
+            }
+        )
+    )
     pd.testing.assert_frame_equal(trajectories(dated, segment="segment"), by_column)
 
 
@@ -1059,118 +1224,293 @@ def test_trajectories_accept_labels_by_row_or_by_respondent_and_suppress_small()
         (lambda: rates(_feedback(10), by=3), TypeError, "'by' parameter"),
         (lambda: rates(_feedback(10), by="period"), ValueError, "cannot include 'period'"),
         (lambda: rates(_feedback(10), value="comment"), TypeError, "must be numeric"),
-        (lambda: rates(_feedback(10).assign(received="soon"), date="received"), TypeError,
-         "could not be read as dates"),
-        (lambda: rates(_feedback(10), start="2025-01-01", end="2024-01-01"), ValueError,
-         "is after 'end'"),
+        (
+            lambda: rates(_feedback(10).assign(received="soon"), date="received"),
+            TypeError,
+            "could not be read as dates",
+        ),
+        (
+            lambda: rates(_feedback(10), start="2025-01-01", end="2024-01-01"),
+            ValueError,
+            "is after 'end'",
+        ),
         (lambda: rates(_feedback(10).iloc[:0]), ValueError, "no dated responses"),
-        (lambda: job_rates(_feedback(10), pd.DataFrame({"comment_id": []})), ValueError,
-         "'codes' has no column 'job_id'"),
-        (lambda: job_rates(_feedback(10), pd.DataFrame({"comment_id": [], "job_id": []}),
-                           polarity="angry"), ValueError, "'polarity' parameter"),
+        (
+            lambda: job_rates(_feedback(10), pd.DataFrame({"comment_id": []})),
+            ValueError,
+            "'codes' has no column 'job_id'",
+        ),
+        (
+            lambda: job_rates(
+                _feedback(10), pd.DataFrame({"comment_id": [], "job_id": []}), polarity="angry"
+            ),
+            ValueError,
+            "'polarity' parameter",
+        ),
         (lambda: runs_limits(0), ValueError, "'n_useful' parameter"),
         (lambda: runs_limits(2.5), TypeError, "'n_useful' parameter"),
         (lambda: spc(_orange_juice(), value="share"), ValueError, "needs the denominators"),
-        (lambda: spc(_orange_juice(), value="share", n="n", chart="u"), ValueError,
-         "'chart' parameter"),
-        (lambda: spc(_orange_juice(), value="share", n="n", direction="up"), ValueError,
-         "'direction' parameter"),
-        (lambda: spc(_orange_juice().assign(share=lambda d: d["share"] * 100), value="share",
-                     n="n"), ValueError, "shares in \\[0, 1\\]"),
-        (lambda: spc(_orange_juice().assign(n=-1), value="share", n="n"), ValueError,
-         "negative counts"),
-        (lambda: spc(pd.concat([_orange_juice()] * 2), value="share", n="n"), ValueError,
-         "one row per period"),
-        (lambda: spc(_orange_juice(), value="share", n="n", baseline=1), ValueError,
-         "'baseline' parameter"),
-        (lambda: spc(_orange_juice(), value="share", n="n", centre="high"), TypeError,
-         "'centre' parameter"),
-        (lambda: spc(_orange_juice(), value="share", n="n", centre=1.5), ValueError,
-         "'centre' parameter"),
-        (lambda: spc(_orange_juice(), value="share", n="n", screen_moving_ranges="yes"),
-         TypeError, "'screen_moving_ranges'"),
-        (lambda: spc(_orange_juice().assign(period=pd.NaT), value="share", n="n"), ValueError,
-         "missing periods"),
-        (lambda: spc(pd.DataFrame({"period": pd.date_range("2024-01-01", periods=12, freq="MS"),
-                                   "v": range(12)}), value="v", chart="xmr",
-                     recalc_at=["not a date"]), ValueError, "'recalc_at' parameter"),
-        (lambda: its(_series(), value="y", interventions=["2022-01-01"]), ValueError,
-         "at least two observed periods before"),
-        (lambda: its(_series(), value="y", interventions=["2025-12-01"]), ValueError,
-         "at least two observed periods after"),
-        (lambda: its(_series(), value="y", interventions=["2023-06-01", "2023-01-01"]),
-         ValueError, "in time order"),
+        (
+            lambda: spc(_orange_juice(), value="share", n="n", chart="u"),
+            ValueError,
+            "'chart' parameter",
+        ),
+        (
+            lambda: spc(_orange_juice(), value="share", n="n", direction="up"),
+            ValueError,
+            "'direction' parameter",
+        ),
+        (
+            lambda: spc(
+                _orange_juice().assign(share=lambda d: d["share"] * 100), value="share", n="n"
+            ),
+            ValueError,
+            "shares in \\[0, 1\\]",
+        ),
+        (
+            lambda: spc(_orange_juice().assign(n=-1), value="share", n="n"),
+            ValueError,
+            "negative counts",
+        ),
+        (
+            lambda: spc(pd.concat([_orange_juice()] * 2), value="share", n="n"),
+            ValueError,
+            "one row per period",
+        ),
+        (
+            lambda: spc(_orange_juice(), value="share", n="n", baseline=1),
+            ValueError,
+            "'baseline' parameter",
+        ),
+        (
+            lambda: spc(_orange_juice(), value="share", n="n", centre="high"),
+            TypeError,
+            "'centre' parameter",
+        ),
+        (
+            lambda: spc(_orange_juice(), value="share", n="n", centre=1.5),
+            ValueError,
+            "'centre' parameter",
+        ),
+        (
+            lambda: spc(_orange_juice(), value="share", n="n", screen_moving_ranges="yes"),
+            TypeError,
+            "'screen_moving_ranges'",
+        ),
+        (
+            lambda: spc(_orange_juice().assign(period=pd.NaT), value="share", n="n"),
+            ValueError,
+            "missing periods",
+        ),
+        (
+            lambda: spc(
+                pd.DataFrame(
+                    {"period": pd.date_range("2024-01-01", periods=12, freq="MS"), "v": range(12)}
+                ),
+                value="v",
+                chart="xmr",
+                recalc_at=["not a date"],
+            ),
+            ValueError,
+            "'recalc_at' parameter",
+        ),
+        (
+            lambda: its(_series(), value="y", interventions=["2022-01-01"]),
+            ValueError,
+            "at least two observed periods before",
+        ),
+        (
+            lambda: its(_series(), value="y", interventions=["2025-12-01"]),
+            ValueError,
+            "at least two observed periods after",
+        ),
+        (
+            lambda: its(_series(), value="y", interventions=["2023-06-01", "2023-01-01"]),
+            ValueError,
+            "in time order",
+        ),
         (lambda: its(_series(), value="y", interventions=[]), ValueError, "at least one date"),
         (lambda: its(_series(), value="y", interventions=[None]), ValueError, "missing date"),
-        (lambda: its(_series(), value="y", interventions=["someday"]), ValueError,
-         "must hold dates"),
-        (lambda: its(_series().assign(period=range(48)), value="y",
-                     interventions=["2024-01-01"]), ValueError, "must hold numbers"),
-        (lambda: its(pd.concat([_series()] * 2), value="y", interventions=["2024-01-01"]),
-         ValueError, "one row per period"),
-        (lambda: its(_series().assign(period=pd.date_range("2022-01-01", periods=48,
-                                                           freq="10D")),
-                     value="y", interventions=["2023-01-01"]), ValueError, "not regularly spaced"),
-        (lambda: its(_series(), value="y", interventions=["2024-01-01"],
-                     seasonal_terms="splines"), ValueError, "'seasonal_terms' parameter"),
-        (lambda: its(_series(), value="y", interventions=["2024-01-01"], seasonality=1),
-         ValueError, "'seasonality' parameter"),
-        (lambda: its(_series(), value="y", interventions=["2024-01-01"], maxlags=-1),
-         ValueError, "'maxlags' parameter"),
-        (lambda: its(_series(n=8, start=4), value="y", interventions=["2022-05-01"],
-                     seasonality=12, seasonal_terms="dummies"), ValueError,
-         "observed periods for"),
-        (lambda: its(_series(), value="y", weights="w", interventions=["2024-01-01"]),
-         ValueError, "no column 'w'"),
-        (lambda: action_effects(_feedback(10), pd.DataFrame({"comment_id": [], "job_id": []}),
-                                pd.DataFrame({"action_id": ["A"]})), ValueError,
-         "'actions' has no columns 'job_id', 'started'"),
-        (lambda: action_effects(_feedback(10), pd.DataFrame({"comment_id": [], "job_id": []}),
-                                pd.DataFrame({"action_id": [], "job_id": [], "started": []}),
-                                min_periods=1), ValueError, "'min_periods' parameter"),
-        (lambda: did(_feedback(100), value="rating", treated=["Nowhere"], start="2024-06-01"),
-         ValueError, "names no group"),
-        (lambda: did(_feedback(100), value="rating", treated=["North", "South"],
-                     start="2024-06-01"), ValueError, "needs control groups"),
-        (lambda: did(_feedback(100), value="rating", treated=["North"], start="2030-01-01"),
-         ValueError, "must fall inside the data"),
-        (lambda: did(_feedback(100), value="rating", treated=["North"], start="whenever"),
-         ValueError, "'start' parameter"),
-        (lambda: pilot_effects(_feedback(10), pd.DataFrame({"comment_id": [], "job_id": []}),
-                               pd.DataFrame({"action_id": ["A"], "job_id": ["x"],
-                                             "started": ["2024-01-01"]}), min_cell_size=0),
-         ValueError, "'min_cell_size' parameter"),
+        (
+            lambda: its(_series(), value="y", interventions=["someday"]),
+            ValueError,
+            "must hold dates",
+        ),
+        (
+            lambda: its(
+                _series().assign(period=range(48)), value="y", interventions=["2024-01-01"]
+            ),
+            ValueError,
+            "must hold numbers",
+        ),
+        (
+            lambda: its(pd.concat([_series()] * 2), value="y", interventions=["2024-01-01"]),
+            ValueError,
+            "one row per period",
+        ),
+        (
+            lambda: its(
+                _series().assign(period=pd.date_range("2022-01-01", periods=48, freq="10D")),
+                value="y",
+                interventions=["2023-01-01"],
+            ),
+            ValueError,
+            "not regularly spaced",
+        ),
+        (
+            lambda: its(
+                _series(), value="y", interventions=["2024-01-01"], seasonal_terms="splines"
+            ),
+            ValueError,
+            "'seasonal_terms' parameter",
+        ),
+        (
+            lambda: its(_series(), value="y", interventions=["2024-01-01"], seasonality=1),
+            ValueError,
+            "'seasonality' parameter",
+        ),
+        (
+            lambda: its(_series(), value="y", interventions=["2024-01-01"], maxlags=-1),
+            ValueError,
+            "'maxlags' parameter",
+        ),
+        (
+            lambda: its(
+                _series(n=8, start=4),
+                value="y",
+                interventions=["2022-05-01"],
+                seasonality=12,
+                seasonal_terms="dummies",
+            ),
+            ValueError,
+            "observed periods for",
+        ),
+        (
+            lambda: its(_series(), value="y", weights="w", interventions=["2024-01-01"]),
+            ValueError,
+            "no column 'w'",
+        ),
+        (
+            lambda: action_effects(
+                _feedback(10),
+                pd.DataFrame({"comment_id": [], "job_id": []}),
+                pd.DataFrame({"action_id": ["A"]}),
+            ),
+            ValueError,
+            "'actions' has no columns 'job_id', 'started'",
+        ),
+        (
+            lambda: action_effects(
+                _feedback(10),
+                pd.DataFrame({"comment_id": [], "job_id": []}),
+                pd.DataFrame({"action_id": [], "job_id": [], "started": []}),
+                min_periods=1,
+            ),
+            ValueError,
+            "'min_periods' parameter",
+        ),
+        (
+            lambda: did(_feedback(100), value="rating", treated=["Nowhere"], start="2024-06-01"),
+            ValueError,
+            "names no group",
+        ),
+        (
+            lambda: did(
+                _feedback(100), value="rating", treated=["North", "South"], start="2024-06-01"
+            ),
+            ValueError,
+            "needs control groups",
+        ),
+        (
+            lambda: did(_feedback(100), value="rating", treated=["North"], start="2030-01-01"),
+            ValueError,
+            "must fall inside the data",
+        ),
+        (
+            lambda: did(_feedback(100), value="rating", treated=["North"], start="whenever"),
+            ValueError,
+            "'start' parameter",
+        ),
+        (
+            lambda: pilot_effects(
+                _feedback(10),
+                pd.DataFrame({"comment_id": [], "job_id": []}),
+                pd.DataFrame({"action_id": ["A"], "job_id": ["x"], "started": ["2024-01-01"]}),
+                min_cell_size=0,
+            ),
+            ValueError,
+            "'min_cell_size' parameter",
+        ),
         (lambda: trajectories(_survey(), segment=3), TypeError, "'segment' parameter"),
         (lambda: trajectories(_survey(), segment="cohort"), ValueError, "no column 'cohort'"),
         (lambda: trajectories(_survey().query("wave == 1")), ValueError, "at least two waves"),
-        (lambda: trajectories(_survey().drop_duplicates("respondent_id").assign(
-            wave=lambda d: np.arange(len(d)) % 2)), ValueError, "no respondent answered more"),
-        (lambda: action_its(_feedback(10), pd.DataFrame({"comment_id": [], "job_id": []}),
-                            pd.DataFrame({"action_id": ["A"], "job_id": ["x"],
-                                          "started": pd.to_datetime(["2024-06-01"])}),
-                            action_id="B"), ValueError, "must name an action"),
-        (lambda: action_its(_feedback(10), pd.DataFrame({"comment_id": [], "job_id": []}),
-                            pd.DataFrame({"action_id": ["A"], "job_id": ["x"],
-                                          "started": pd.to_datetime(["2024-06-01"])})),
-         ValueError, "no effect can be estimated \\(A: no rated comments"),
+        (
+            lambda: trajectories(
+                _survey()
+                .drop_duplicates("respondent_id")
+                .assign(wave=lambda d: np.arange(len(d)) % 2)
+            ),
+            ValueError,
+            "no respondent answered more",
+        ),
+        (
+            lambda: action_its(
+                _feedback(10),
+                pd.DataFrame({"comment_id": [], "job_id": []}),
+                pd.DataFrame(
+                    {"action_id": ["A"], "job_id": ["x"], "started": pd.to_datetime(["2024-06-01"])}
+                ),
+                action_id="B",
+            ),
+            ValueError,
+            "must name an action",
+        ),
+        (
+            lambda: action_its(
+                _feedback(10),
+                pd.DataFrame({"comment_id": [], "job_id": []}),
+                pd.DataFrame(
+                    {"action_id": ["A"], "job_id": ["x"], "started": pd.to_datetime(["2024-06-01"])}
+                ),
+            ),
+            ValueError,
+            "no effect can be estimated \\(A: no rated comments",
+        ),
         (lambda: latest_rate(pd.DataFrame({"period": []})), ValueError, "no columns"),
-        (lambda: job_summary(pd.DataFrame({"period": []}), chart="c"), ValueError,
-         "'chart' parameter"),
+        (
+            lambda: job_summary(pd.DataFrame({"period": []}), chart="c"),
+            ValueError,
+            "'chart' parameter",
+        ),
         (lambda: job_summary(pd.DataFrame({"period": []})), ValueError, "no columns"),
-        (lambda: focus_jobs(pd.DataFrame({"job_id": ["a"]}), top=0), ValueError,
-         "'top' parameter"),
+        (lambda: focus_jobs(pd.DataFrame({"job_id": ["a"]}), top=0), ValueError, "'top' parameter"),
         (lambda: focus_jobs(pd.DataFrame({"job": ["a"]})), ValueError, "no column 'job_id'"),
-        (lambda: record_action_effects(pd.DataFrame({"action_id": ["A"]})), ValueError,
-         "'effects' has no columns"),
-        (lambda: record_action_effects(None, pd.DataFrame({"action_id": ["A"]})), ValueError,
-         "'pilots' has no columns"),
-        (lambda: record_trajectories(pd.DataFrame({"segment": []})), ValueError,
-         "'table' has no columns"),
-        (lambda: repeated_respondents(pd.DataFrame({"wave": []})), ValueError,
-         "no column 'respondent_id'"),
+        (
+            lambda: record_action_effects(pd.DataFrame({"action_id": ["A"]})),
+            ValueError,
+            "'effects' has no columns",
+        ),
+        (
+            lambda: record_action_effects(None, pd.DataFrame({"action_id": ["A"]})),
+            ValueError,
+            "'pilots' has no columns",
+        ),
+        (
+            lambda: record_trajectories(pd.DataFrame({"segment": []})),
+            ValueError,
+            "'table' has no columns",
+        ),
+        (
+            lambda: repeated_respondents(pd.DataFrame({"wave": []})),
+            ValueError,
+            "no column 'respondent_id'",
+        ),
         (lambda: plots.plot_its("result"), TypeError, "must be an ITSResult"),
-        (lambda: plots.plot_rates(pd.DataFrame({"period": []})), ValueError,
-         "no column 'positive_share'"),
+        (
+            lambda: plots.plot_rates(pd.DataFrame({"period": []})),
+            ValueError,
+            "no column 'positive_share'",
+        ),
         (lambda: plots.plot_spc(pd.DataFrame({"period": []})), ValueError, "no columns"),
         (lambda: plots.plot_trajectories([]), TypeError, "must be a pandas DataFrame"),
     ],
@@ -1197,13 +1537,18 @@ def test_plot_rates_gaps_ribbon_and_title():
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "suppressed (too few responses)" in labels
     fig, own = plt.subplots()
-    assert plots.plot_rates(rates(feedback, by="site", min_cell_size=1), hue="site", y="mean",
-                            ax=own) is own
+    assert (
+        plots.plot_rates(rates(feedback, by="site", min_cell_size=1), hue="site", y="mean", ax=own)
+        is own
+    )
     assert own.get_title() == "Mean rating by site over time"
-    picked = plots.plot_rates(rates(feedback, by="site", min_cell_size=1), hue="site",
-                              groups=["South"], labels={"South": "South site"},
-                              actions=pd.DataFrame({"action_id": ["A1"],
-                                                    "started": [pd.Timestamp("2024-05-01")]}))
+    picked = plots.plot_rates(
+        rates(feedback, by="site", min_cell_size=1),
+        hue="site",
+        groups=["South"],
+        labels={"South": "South site"},
+        actions=pd.DataFrame({"action_id": ["A1"], "started": [pd.Timestamp("2024-05-01")]}),
+    )
     assert [t.get_text() for t in picked.get_legend().get_texts()] == ["South site"]
     assert any(t.get_text().strip() == "A1" for t in picked.texts)
 
@@ -1218,13 +1563,19 @@ def test_plot_spc_colours_signals_and_marks_actions():
     ax = plots.plot_spc(chart, actions=actions)
     n_improve = int((chart["signal_kind"] == "improvement").sum())
     assert ax.get_title().startswith(f"p chart: {n_improve} points signal improvement")
-    colours = {tuple(np.round(c.get_facecolor()[0][:3], 3)) for c in ax.collections if len(
-        c.get_offsets())}
+    colours = {
+        tuple(np.round(c.get_facecolor()[0][:3], 3)) for c in ax.collections if len(c.get_offsets())
+    }
     assert tuple(np.round(matplotlib.colors.to_rgb(plots.IMPROVEMENT), 3)) in colours
     assert any(t.get_text().strip() == "A01" for t in ax.texts)
     assert ax.get_ylabel() == "Share of responses (%)"
-    other = pd.DataFrame({"action_id": ["A01", "A02"], "job_id": ["clarity", "heard"],
-                          "started": pd.to_datetime(["2024-06-01", "2024-09-01"])})
+    other = pd.DataFrame(
+        {
+            "action_id": ["A01", "A02"],
+            "job_id": ["clarity", "heard"],
+            "started": pd.to_datetime(["2024-06-01", "2024-09-01"]),
+        }
+    )
     only = plots.plot_spc(chart, actions=other, job="heard")
     assert [t.get_text().strip() for t in only.texts if t.get_text().strip()] == ["A02"]
 
@@ -1254,8 +1605,9 @@ def test_sample_study_planted_action_effects(sample_study):
     study = load_study(sample_study)
     truth = json.loads((sample_study / "_truth" / "planted_truth.json").read_text())["actions"]
     codes = coding.code_comments(study.feedback, study.codebook)
-    effects = action_effects(study.feedback, codes, study.actions,
-                             min_cell_size=study.min_cell_size).set_index("action_id")
+    effects = action_effects(
+        study.feedback, codes, study.actions, min_cell_size=study.min_cell_size
+    ).set_index("action_id")
     for action_id in ("A01", "A02"):
         expected = truth[action_id]["expected_positive_share_change_pp"]
         row = effects.loc[action_id]
@@ -1286,9 +1638,15 @@ def test_trajectory_keys_use_segment_numbers_not_names():
     from jtbd_methods import report
     from jtbd_methods.tracking import record_trajectories
 
-    table = pd.DataFrame({"segment": ["Segment 2: back to work fast", "Other group"],
-                          "term": ["change_per_wave"] * 2, "estimate": [0.3, 0.1],
-                          "ci_low": [0.2, 0.0], "ci_high": [0.4, 0.2]})
+    table = pd.DataFrame(
+        {
+            "segment": ["Segment 2: back to work fast", "Other group"],
+            "term": ["change_per_wave"] * 2,
+            "estimate": [0.3, 0.1],
+            "ci_low": [0.2, 0.0],
+            "ci_high": [0.4, 0.2],
+        }
+    )
     stored = record_trajectories(table)
     report.reset()
     assert "trajectories.segment_2.change_per_wave" in stored

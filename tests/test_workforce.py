@@ -24,8 +24,17 @@ FEEDBACK = pd.DataFrame(
         "comment_id": [f"c{i}" for i in range(9)],
         "site": ["North", "North", "North", "North", "South", "South", "South", "East", "North"],
         "received": pd.to_datetime(
-            ["2024-01-03", "2024-01-20", "2024-02-02", "2024-02-27", "2024-01-05", "2024-01-07",
-             "2024-02-11", "2024-01-09", "2024-03-15"]
+            [
+                "2024-01-03",
+                "2024-01-20",
+                "2024-02-02",
+                "2024-02-27",
+                "2024-01-05",
+                "2024-01-07",
+                "2024-02-11",
+                "2024-01-09",
+                "2024-03-15",
+            ]
         ),
         "rating": pd.array([5, 2, 4, pd.NA, 4, 5, 1, 3, 4], dtype="Int64"),
     }
@@ -33,8 +42,9 @@ FEEDBACK = pd.DataFrame(
 STAFF = pd.DataFrame(
     {
         "unit": ["North", "North", "North", "South", "South"],
-        "period": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01", "2024-01-01",
-                                  "2024-02-01"]),
+        "period": pd.to_datetime(
+            ["2024-01-01", "2024-02-01", "2024-03-01", "2024-01-01", "2024-02-01"]
+        ),
         "engagement": [6.5, 7.0, 7.5, 5.5, 6.0],
         "respondents": [20, 22, 25, 30, 10],
     }
@@ -47,25 +57,42 @@ def test_unit_period_measures_by_hand():
     pd.testing.assert_frame_equal(FEEDBACK, fb)
     pd.testing.assert_frame_equal(STAFF, staff)
     assert out[["unit", "period"]].astype(str).values.tolist() == [
-        ["North", "2024-01-01"], ["North", "2024-02-01"], ["North", "2024-03-01"],
-        ["South", "2024-01-01"], ["South", "2024-02-01"],
+        ["North", "2024-01-01"],
+        ["North", "2024-02-01"],
+        ["North", "2024-03-01"],
+        ["South", "2024-01-01"],
+        ["South", "2024-02-01"],
     ]  # East has no staff data; the unrated comment does not count
     assert out["n"].tolist() == [2, 1, 1, 2, 1]
     assert out["n_positive"].tolist() == [1, 1, 1, 2, 0]
     assert out["positive_share"].tolist() == [0.5, 1.0, 1.0, 1.0, 0.0]
     assert out["engagement"].tolist() == [6.5, 7.0, 7.5, 5.5, 6.0]
     assert (out["staff_period"] == out["period"]).all()
-    assert list(out.columns) == ["unit", "period", "n", "n_positive", "positive_share",
-                                 "engagement", "respondents", "staff_period", "lag"]
+    assert list(out.columns) == [
+        "unit",
+        "period",
+        "n",
+        "n_positive",
+        "positive_share",
+        "engagement",
+        "respondents",
+        "staff_period",
+        "lag",
+    ]
 
 
 def test_unit_period_measures_lag_joins_earlier_staff_period():
     out = unit_period_measures(FEEDBACK, STAFF, lag=1)
-    got = {(u, str(p.date())): e for u, p, e in zip(out["unit"], out["period"], out["engagement"],
-                                                     strict=True)}
+    got = {
+        (u, str(p.date())): e
+        for u, p, e in zip(out["unit"], out["period"], out["engagement"], strict=True)
+    }
     # patients of February meet staff engagement of January, March meets February
-    assert got == {("North", "2024-02-01"): 6.5, ("North", "2024-03-01"): 7.0,
-                   ("South", "2024-02-01"): 5.5}
+    assert got == {
+        ("North", "2024-02-01"): 6.5,
+        ("North", "2024-03-01"): 7.0,
+        ("South", "2024-02-01"): 5.5,
+    }
     assert (out["lag"] == 1).all()
     assert ((out["period"] - out["staff_period"]).dt.days.between(28, 31)).all()
 
@@ -117,8 +144,12 @@ def planted_panel(n_units=30, n_months=24, n_comments=150, seed=0):
     engagement = centre + rng.normal(0, 0.7, units.size)
     eng_mean = pd.Series(engagement).groupby(units).transform("mean").to_numpy()
     unit_effect = np.repeat(rng.normal(0, 0.02, n_units), n_months)
-    p = (0.62 + BETWEEN / 100 * (eng_mean - 6.5) + WITHIN / 100 * (engagement - eng_mean)
-         + unit_effect)
+    p = (
+        0.62
+        + BETWEEN / 100 * (eng_mean - 6.5)
+        + WITHIN / 100 * (engagement - eng_mean)
+        + unit_effect
+    )
     n = rng.poisson(n_comments, units.size)
     positive = rng.binomial(n, np.clip(p, 0.01, 0.99))
     return pd.DataFrame(
@@ -146,8 +177,9 @@ def test_engagement_model_equals_mixedlm_fitted_directly(panel):
     d = panel.copy()
     unit_mean = d.groupby("unit")["engagement"].transform("mean")
     grand = d.groupby("unit")["engagement"].mean().mean()
-    exog = pd.DataFrame({"const": 1.0, "between": unit_mean - grand,
-                         "within": d["engagement"] - unit_mean})
+    exog = pd.DataFrame(
+        {"const": 1.0, "between": unit_mean - grand, "within": d["engagement"] - unit_mean}
+    )
     ref = sm.MixedLM(100 * d["positive_share"], exog, groups=d["unit"]).fit(reml=True)
     eff = model.effects.set_index("component")
     assert eff.loc["within_unit", "estimate_pp"] == pytest.approx(ref.params["within"], rel=1e-6)
@@ -160,10 +192,14 @@ def test_engagement_model_equals_mixedlm_fitted_directly(panel):
     assert eff.loc["between_unit", "ci_high"] == pytest.approx(ci.loc["between", 1], rel=1e-5)
     # contextual effect = between - within, with Var = Vb + Vw - 2 Cov
     cov = ref.cov_params()
-    se_ctx = np.sqrt(cov.loc["between", "between"] + cov.loc["within", "within"]
-                     - 2 * cov.loc["between", "within"])
+    se_ctx = np.sqrt(
+        cov.loc["between", "between"]
+        + cov.loc["within", "within"]
+        - 2 * cov.loc["between", "within"]
+    )
     assert eff.loc["contextual", "estimate_pp"] == pytest.approx(
-        ref.params["between"] - ref.params["within"], rel=1e-6)
+        ref.params["between"] - ref.params["within"], rel=1e-6
+    )
     assert eff.loc["contextual", "se"] == pytest.approx(se_ctx, rel=1e-5)
     assert model.unit_sd_pp == pytest.approx(np.sqrt(ref.cov_re.iloc[0, 0]), rel=1e-5)
     assert model.residual_sd_pp == pytest.approx(np.sqrt(ref.scale), rel=1e-6)
@@ -185,11 +221,18 @@ def test_gee_equals_statsmodels_gee_and_recovers_truth(panel):
     d = panel.copy()
     unit_mean = d.groupby("unit")["engagement"].transform("mean")
     grand = d.groupby("unit")["engagement"].mean().mean()
-    exog = pd.DataFrame({"const": 1.0, "between": unit_mean - grand,
-                         "within": d["engagement"] - unit_mean})
+    exog = pd.DataFrame(
+        {"const": 1.0, "between": unit_mean - grand, "within": d["engagement"] - unit_mean}
+    )
     # Reference: statsmodels GEE, Gaussian, exchangeable within unit, case weights n.
-    ref = sm.GEE(100 * d["positive_share"], exog, groups=d["unit"], family=sm.families.Gaussian(),
-                 cov_struct=sm.cov_struct.Exchangeable(), weights=d["n"].to_numpy(float)).fit()
+    ref = sm.GEE(
+        100 * d["positive_share"],
+        exog,
+        groups=d["unit"],
+        family=sm.families.Gaussian(),
+        cov_struct=sm.cov_struct.Exchangeable(),
+        weights=d["n"].to_numpy(float),
+    ).fit()
     eff = model.effects.set_index("component")
     assert eff.loc["within_unit", "estimate_pp"] == pytest.approx(ref.params["within"], rel=1e-6)
     assert eff.loc["between_unit", "se"] == pytest.approx(ref.bse["between"], rel=1e-5)
@@ -206,8 +249,15 @@ def test_lag_in_model_equals_lag_in_join():
         for k, m in enumerate(months):
             n = 60
             pos = rng.binomial(n, 0.55 + 0.03 * (eng[k - 1] - eng.mean()) if k else 0.55)
-            rows.append({"unit": f"u{u}", "period": m, "n": n, "positive_share": pos / n,
-                         "engagement": eng[k]})
+            rows.append(
+                {
+                    "unit": f"u{u}",
+                    "period": m,
+                    "n": n,
+                    "positive_share": pos / n,
+                    "engagement": eng[k],
+                }
+            )
     d = pd.DataFrame(rows)
     lagged = engagement_model(d, lag=1)
     manual = d.copy()
@@ -229,8 +279,12 @@ def test_model_summary_caution_and_accessors(panel):
     assert isinstance(model, EngagementModel)
     summ = model.summary()
     assert summ["component"].tolist() == ["within_unit", "between_unit", "contextual"]
-    assert {"estimate_pp", "ci_low", "ci_high", "p", "n_units", "method", "lag"} <= set(summ.columns)
-    assert (summ["ci_low"] <= summ["estimate_pp"]).all() and (summ["estimate_pp"] <= summ["ci_high"]).all()
+    assert {"estimate_pp", "ci_low", "ci_high", "p", "n_units", "method", "lag"} <= set(
+        summ.columns
+    )
+    assert (summ["ci_low"] <= summ["estimate_pp"]).all() and (
+        summ["estimate_pp"] <= summ["ci_high"]
+    ).all()
     for words in ("not causal", "Reverse causation", "Confounding", "workload", "Ecological"):
         assert words in model.caution
     assert model.caution == CAUTION
@@ -256,8 +310,9 @@ def test_engagement_model_errors(panel):
     flat = panel.assign(engagement=panel.groupby("unit")["engagement"].transform("mean"))
     with pytest.raises(ValueError, match="does not vary within any unit"):
         engagement_model(flat)
-    same = panel.assign(engagement=panel["engagement"] - panel.groupby("unit")["engagement"]
-                        .transform("mean") + 6)
+    same = panel.assign(
+        engagement=panel["engagement"] - panel.groupby("unit")["engagement"].transform("mean") + 6
+    )
     with pytest.raises(ValueError, match="mean engagement does not differ"):
         engagement_model(same)
     with pytest.raises(ValueError, match="'method' parameter of engagement_model"):
@@ -278,7 +333,9 @@ def test_property_intervals_contain_estimates(seed):
     d = planted_panel(n_units=6, n_months=8, n_comments=40, seed=seed)
     model = engagement_model(d)
     eff = model.effects
-    assert (eff["ci_low"] <= eff["estimate_pp"]).all() and (eff["estimate_pp"] <= eff["ci_high"]).all()
+    assert (eff["ci_low"] <= eff["estimate_pp"]).all() and (
+        eff["estimate_pp"] <= eff["ci_high"]
+    ).all()
     assert (eff["se"] > 0).all()
 
 

@@ -15,8 +15,9 @@ from jtbd_methods._validation import one_of, require_columns, require_dataframe
 __all__ = ["plot_coder_quality", "plot_disrupted_pareto", "plot_job_shares", "plot_jobs_by_group"]
 
 
-def _names(job_ids: pd.Series, labels: Mapping[str, str] | None, width: int | None = None
-           ) -> list[str]:
+def _names(
+    job_ids: pd.Series, labels: Mapping[str, str] | None, width: int | None = None
+) -> list[str]:
     import textwrap
 
     labels = labels or {}
@@ -25,8 +26,11 @@ def _names(job_ids: pd.Series, labels: Mapping[str, str] | None, width: int | No
 
 
 def _float(values: pd.Series) -> np.ndarray:
-    return pd.to_numeric(values, errors="coerce").astype("Float64").to_numpy(
-        dtype=float, na_value=np.nan)
+    return (
+        pd.to_numeric(values, errors="coerce")
+        .astype("Float64")
+        .to_numpy(dtype=float, na_value=np.nan)
+    )
 
 
 def plot_job_shares(
@@ -60,8 +64,12 @@ def plot_job_shares(
     from jtbd_methods.plots import CONCERN, IMPROVEMENT, new_axes
 
     caller = "plot_job_shares"
-    require_columns(shares, ["job_id", "share", "ci_low", "ci_high", "n_mentioned",
-                             "n_disrupted"], name="shares", caller=caller)
+    require_columns(
+        shares,
+        ["job_id", "share", "ci_low", "ci_high", "n_mentioned", "n_disrupted"],
+        name="shares",
+        caller=caller,
+    )
     data = shares.sort_values(["share", "job_id"], ascending=[True, False], kind="stable")
     share = 100 * _float(data["share"])
     mentioned = _float(data["n_mentioned"])
@@ -72,8 +80,16 @@ def plot_job_shares(
     ax.barh(y, disrupted, color=CONCERN, label="disrupted")
     ax.barh(y, share - disrupted, left=disrupted, color=IMPROVEMENT, label="fulfilled")
     low, high = 100 * _float(data["ci_low"]), 100 * _float(data["ci_high"])
-    ax.errorbar(share, y, xerr=[share - low, high - share], fmt="none", ecolor="black",
-                elinewidth=1, capsize=3, label="95% interval")
+    ax.errorbar(
+        share,
+        y,
+        xerr=[share - low, high - share],
+        fmt="none",
+        ecolor="black",
+        elinewidth=1,
+        capsize=3,
+        label="95% interval",
+    )
     ax.set_yticks(y, _names(data["job_id"], labels))
     ax.set_xlim(left=0)
     ax.set_title("Which jobs do patients write about?")
@@ -117,15 +133,17 @@ def plot_disrupted_pareto(
     caller = "plot_disrupted_pareto"
     require_columns(shares, ["job_id", "n_disrupted"], name="shares", caller=caller)
     data = shares.assign(_n=_float(shares["n_disrupted"])).sort_values(
-        ["_n", "job_id"], ascending=[False, True], kind="stable")
+        ["_n", "job_id"], ascending=[False, True], kind="stable"
+    )
     counts = np.nan_to_num(data["_n"].to_numpy(dtype=float))
     total = counts.sum()
     cumulative = 100 * np.cumsum(counts) / total if total > 0 else np.zeros_like(counts)
     ax = new_axes(ax, figsize=(10, 5.5))
     x = np.arange(len(data))
     ax.bar(x, counts, color=CONCERN)
-    ax.set_xticks(x, _names(data["job_id"], labels, width=18), rotation=45, ha="right",
-                  fontsize="small")
+    ax.set_xticks(
+        x, _names(data["job_id"], labels, width=18), rotation=45, ha="right", fontsize="small"
+    )
     ax.set_ylabel("Disrupted comments (count)")
     ax.set_xlabel("Job (most often disrupted first)")
     ax.set_title("Which disrupted jobs account for most complaints?")
@@ -177,14 +195,17 @@ def plot_jobs_by_group(
     require_dataframe(table, parameter="table", caller=caller)
     one_of(value, ("share", "disrupted_share"), parameter="value", caller=caller)
     require_columns(table, [by, "job_id", value], name="table", caller=caller)
-    frame = table.assign(_v=100 * _float(table[value]), _g=table[by].astype(object).where(
-        table[by].notna(), "(missing)").astype(str))
+    frame = table.assign(
+        _v=100 * _float(table[value]),
+        _g=table[by].astype(object).where(table[by].notna(), "(missing)").astype(str),
+    )
     if "suppressed" in table.columns:
         frame.loc[frame["suppressed"].fillna(False).astype(bool).to_numpy(), "_v"] = np.nan
     jobs = list(dict.fromkeys(frame["job_id"].astype(str)))
     groups = sorted(dict.fromkeys(frame["_g"]))
-    grid = frame.pivot_table(index="job_id", columns="_g", values="_v", aggfunc="first",
-                             dropna=False).reindex(index=jobs, columns=groups)
+    grid = frame.pivot_table(
+        index="job_id", columns="_g", values="_v", aggfunc="first", dropna=False
+    ).reindex(index=jobs, columns=groups)
     values = grid.to_numpy(dtype=float)
     ax = new_axes(ax, figsize=(1.1 * len(groups) + 4, 0.45 * len(jobs) + 1.8))
     cmap = plt.get_cmap("Blues" if value == "share" else "Oranges").with_extremes(bad="#DDDDDD")
@@ -192,12 +213,22 @@ def plot_jobs_by_group(
     top = np.nanmax(values) if np.isfinite(values).any() else 1.0
     for (i, j), v in np.ndenumerate(values):
         if np.isnan(v):
-            ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="///",
-                                       edgecolor="#999999", lw=0))
+            ax.add_patch(
+                plt.Rectangle(
+                    (j - 0.5, i - 0.5), 1, 1, fill=False, hatch="///", edgecolor="#999999", lw=0
+                )
+            )
             ax.text(j, i, "*", ha="center", va="center", color="#555555")
         else:
-            ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize="small",
-                    color="white" if v > 0.6 * top else "black")
+            ax.text(
+                j,
+                i,
+                f"{v:.0f}",
+                ha="center",
+                va="center",
+                fontsize="small",
+                color="white" if v > 0.6 * top else "black",
+            )
     ax.set_xticks(np.arange(len(groups)), groups, rotation=30, ha="right")
     ax.set_yticks(np.arange(len(jobs)), _names(pd.Series(jobs), labels))
     ax.grid(False)
@@ -206,8 +237,10 @@ def plot_jobs_by_group(
     ax.set_xlabel(by.replace("_", " ").capitalize())
     ax.set_ylabel("Job")
     bar = ax.figure.colorbar(image, ax=ax, fraction=0.04)
-    bar.set_label(("Share of comments (%)" if value == "share"
-                   else "Share of the job's comments (%)") + "; * suppressed")
+    bar.set_label(
+        ("Share of comments (%)" if value == "share" else "Share of the job's comments (%)")
+        + "; * suppressed"
+    )
     return ax
 
 
@@ -245,19 +278,29 @@ def plot_coder_quality(
 
     per = getattr(evaluation, "per_label", None)
     if not isinstance(per, pd.DataFrame):
-        raise TypeError("The 'evaluation' parameter of plot_coder_quality must be a "
-                        f"CoderEvaluation; got {type(evaluation).__name__}.")
-    data = per.sort_values(["f1", "label"], ascending=[True, False], na_position="first",
-                           kind="stable")
+        raise TypeError(
+            "The 'evaluation' parameter of plot_coder_quality must be a "
+            f"CoderEvaluation; got {type(evaluation).__name__}."
+        )
+    data = per.sort_values(
+        ["f1", "label"], ascending=[True, False], na_position="first", kind="stable"
+    )
     y = np.arange(len(data))
     ax = new_axes(ax, figsize=(8, 0.4 * len(data) + 1.5))
     ax.barh(y, _float(data["f1"]), color=NEUTRAL, alpha=0.6, label="F1")
     ax.plot(_float(data["precision"]), y, "o", color=IMPROVEMENT, label="precision")
     ax.plot(_float(data["recall"]), y, "D", color=CONCERN, ms=5, label="recall")
-    ax.axvline(evaluation.macro_f1, color="black", ls="--", lw=1,
-               label=f"macro-F1 {evaluation.macro_f1:.2f}")
-    names = [f"{n} (rare)" if r else n
-             for n, r in zip(_names(data["label"], labels), data["rare"], strict=True)]
+    ax.axvline(
+        evaluation.macro_f1,
+        color="black",
+        ls="--",
+        lw=1,
+        label=f"macro-F1 {evaluation.macro_f1:.2f}",
+    )
+    names = [
+        f"{n} (rare)" if r else n
+        for n, r in zip(_names(data["label"], labels), data["rare"], strict=True)
+    ]
     ax.set_yticks(y, names)
     ax.set_xlim(0, 1.02)
     ax.set_xlabel("Score (0-1, higher is better)")

@@ -36,8 +36,15 @@ def plot_responses_over_time(
     for i, g in enumerate(groups):
         part = counts if g is None else counts[counts[by] == g]
         y = part["n"].astype("Float64").to_numpy(dtype=float, na_value=float("nan"))
-        ax.plot(part["period"], y, marker="o", ms=3, lw=1.5, color=PALETTE[i % len(PALETTE)],
-                label="All comments" if g is None else str(g))
+        ax.plot(
+            part["period"],
+            y,
+            marker="o",
+            ms=3,
+            lw=1.5,
+            color=PALETTE[i % len(PALETTE)],
+            label="All comments" if g is None else str(g),
+        )
     ax.set_title("Comments received per period: are volumes steady across sites?")
     ax.set_xlabel("Period")
     ax.set_ylabel("Comments (count)")
@@ -65,8 +72,19 @@ def plot_rating_distribution(dist: pd.DataFrame, *, ax: plt.Axes | None = None) 
 
     require_columns(dist, ["rating", "share"], name="dist", caller="plot_rating_distribution")
     ax = new_axes(ax, figsize=(7, 3.5))
-    colours = {"1": CONCERN, "2": CONCERN, "3": NEUTRAL, "4": IMPROVEMENT, "5": IMPROVEMENT, "missing": "#BBBBBB"}
-    bars = ax.bar(dist["rating"].astype(str), dist["share"], color=[colours.get(r, NEUTRAL) for r in dist["rating"]])
+    colours = {
+        "1": CONCERN,
+        "2": CONCERN,
+        "3": NEUTRAL,
+        "4": IMPROVEMENT,
+        "5": IMPROVEMENT,
+        "missing": "#BBBBBB",
+    }
+    bars = ax.bar(
+        dist["rating"].astype(str),
+        dist["share"],
+        color=[colours.get(r, NEUTRAL) for r in dist["rating"]],
+    )
     ax.bar_label(bars, labels=[f"{v:.0f}%" for v in dist["share"]], fontsize="small")
     ax.set_title("How patients rated their care (share of comments)")
     ax.set_xlabel("Rating (1 = very poor, 5 = very good)")

@@ -67,8 +67,15 @@ def plot_priority_matrix(
     from jtbd_methods.plots import CONCERN, NEUTRAL, PALETTE, new_axes
 
     caller = "plot_priority_matrix"
-    cols = ["job_id", "disruption_share", "share_ci_low", "share_ci_high", "impact",
-            "impact_ci_low", "impact_ci_high"]
+    cols = [
+        "job_id",
+        "disruption_share",
+        "share_ci_low",
+        "share_ci_high",
+        "impact",
+        "impact_ci_low",
+        "impact_ci_high",
+    ]
     require_columns(priorities, cols, name="priorities", caller=caller)
     d = priorities.loc[priorities["impact"].notna()].reset_index(drop=True)
     names = (d[label] if label in d.columns else d["job_id"]).astype(str).tolist()
@@ -79,17 +86,37 @@ def plot_priority_matrix(
     ax = new_axes(ax, figsize=(10, 5.5))
     x = 100 * d["disruption_share"].to_numpy(float)
     y = d["impact"].to_numpy(float)
-    xerr = np.vstack([x - 100 * d["share_ci_low"].to_numpy(float),
-                      100 * d["share_ci_high"].to_numpy(float) - x])
-    yerr = np.vstack([y - d["impact_ci_low"].to_numpy(float),
-                      d["impact_ci_high"].to_numpy(float) - y])
+    xerr = np.vstack(
+        [x - 100 * d["share_ci_low"].to_numpy(float), 100 * d["share_ci_high"].to_numpy(float) - x]
+    )
+    yerr = np.vstack(
+        [y - d["impact_ci_low"].to_numpy(float), d["impact_ci_high"].to_numpy(float) - y]
+    )
     colours = [CONCERN if r <= highlight else PALETTE[0] for r in ranks]
     handles = []
     for xi, yi, xe, ye, c, r, name in zip(x, y, xerr.T, yerr.T, colours, ranks, names, strict=True):
-        ax.errorbar(xi, yi, xerr=xe[:, None], yerr=ye[:, None], fmt="o", ms=7, color=c,
-                    ecolor=c, elinewidth=1, capsize=2, alpha=0.9)
-        ax.annotate(str(r), (xi, yi), xytext=(5, 4), textcoords="offset points",
-                    fontsize="small", fontweight="bold", color=c)
+        ax.errorbar(
+            xi,
+            yi,
+            xerr=xe[:, None],
+            yerr=ye[:, None],
+            fmt="o",
+            ms=7,
+            color=c,
+            ecolor=c,
+            elinewidth=1,
+            capsize=2,
+            alpha=0.9,
+        )
+        ax.annotate(
+            str(r),
+            (xi, yi),
+            xytext=(5, 4),
+            textcoords="offset points",
+            fontsize="small",
+            fontweight="bold",
+            color=c,
+        )
         handles.append(Line2D([], [], ls="none", marker="o", color=c, label=f"{r}  {name}"))
     s_cut = share_cutoff if share_cutoff is not None else priorities.attrs.get("share_cutoff")
     i_cut = impact_cutoff if impact_cutoff is not None else priorities.attrs.get("impact_cutoff")
@@ -102,13 +129,27 @@ def plot_priority_matrix(
     if i_cut is not None:
         ax.axhline(i_cut, color=NEUTRAL, ls="--", lw=1)
     ax.axhline(0, color="black", lw=0.6)
-    ax.text(0.99, 0.99, "fix first", transform=ax.transAxes, ha="right", va="top",
-            color=CONCERN, fontweight="bold")
+    ax.text(
+        0.99,
+        0.99,
+        "fix first",
+        transform=ax.transAxes,
+        ha="right",
+        va="top",
+        color=CONCERN,
+        fontweight="bold",
+    )
     if handles:
         order = np.argsort(ranks, kind="stable")
-        ax.legend(handles=[handles[k] for k in order], title="Job (by priority rank)",
-                  loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False,
-                  fontsize="small", title_fontsize="small")
+        ax.legend(
+            handles=[handles[k] for k in order],
+            title="Job (by priority rank)",
+            loc="upper left",
+            bbox_to_anchor=(1.02, 1.0),
+            frameon=False,
+            fontsize="small",
+            title_fontsize="small",
+        )
     ax.set_title("Which disrupted jobs cost most? Upper right: frequent and damaging")
     ax.set_xlabel("Comments in which the job is disrupted (%)")
     ax.set_ylabel("Drop in rating when disrupted (points, 1-5 scale)")
@@ -152,8 +193,12 @@ def plot_key_drivers(
     from jtbd_methods.plots import PALETTE, new_axes
 
     caller = "plot_key_drivers"
-    require_columns(drivers, ["driver", "weight", "ci_low", "ci_high", "percent_of_r2",
-                              "r_squared"], name="drivers", caller=caller)
+    require_columns(
+        drivers,
+        ["driver", "weight", "ci_low", "ci_high", "percent_of_r2", "r_squared"],
+        name="drivers",
+        caller=caller,
+    )
     d = drivers.sort_values("weight", ascending=True, kind="mergesort")
     r2 = float(d["r_squared"].iloc[0]) if len(d) else float("nan")
     scale = 100 / r2 if percent and r2 > 0 else 1.0
@@ -164,8 +209,15 @@ def plot_key_drivers(
     err = np.where(np.isfinite(err), err, 0.0)
     names = [(labels or {}).get(k, k) for k in d["driver"]]
     ax = new_axes(ax, figsize=(8, max(3.0, 0.45 * len(d) + 1.5)))
-    ax.barh(names, values, xerr=err, color=PALETTE[0], ecolor="black", capsize=3,
-            error_kw={"elinewidth": 1})
+    ax.barh(
+        names,
+        values,
+        xerr=err,
+        color=PALETTE[0],
+        ecolor="black",
+        capsize=3,
+        error_kw={"elinewidth": 1},
+    )
     method = str(d["method"].iloc[0]).replace("_", " ") if "method" in d.columns and len(d) else ""
     ax.set_title(f"What drives overall satisfaction most? (R² = {r2:.2f})")
     if percent:
@@ -231,14 +283,23 @@ def plot_engagement_px(
         se = float(np.sqrt(cov.loc["within", "within"]))
         fit = slope * grid
         band = z * se * np.abs(grid)
-        ax.plot(grid, fit, color=CONCERN, lw=2.5,
-                label=f"within-unit slope {slope:+.1f} pp per point")
-        ax.fill_between(grid, fit - band, fit + band, color=CONCERN, alpha=0.2,
-                        label=f"{round(100 * model.ci)}% confidence band")
+        ax.plot(
+            grid, fit, color=CONCERN, lw=2.5, label=f"within-unit slope {slope:+.1f} pp per point"
+        )
+        ax.fill_between(
+            grid,
+            fit - band,
+            fit + band,
+            color=CONCERN,
+            alpha=0.2,
+            label=f"{round(100 * model.ci)}% confidence band",
+        )
         ax.axhline(0, color="black", lw=0.6)
         ax.axvline(0, color="black", lw=0.6)
-        ax.set_title("In months a unit's staff are more engaged than usual, "
-                     "do its patients rate care better?")
+        ax.set_title(
+            "In months a unit's staff are more engaged than usual, "
+            "do its patients rate care better?"
+        )
         ax.set_xlabel("Staff engagement minus the unit's mean (points, 0-10 scale)")
         ax.set_ylabel("Positive share minus the unit's mean (percentage points)")
     else:
@@ -247,22 +308,48 @@ def plot_engagement_px(
             between=("engagement_between", "first"),
             share=("positive_share_unit_mean_pp", "first"),
         )
-        ax.scatter(means["engagement"], means["share"], s=50,
-                   c=[colour[u] for u in means.index], edgecolors="black", linewidths=0.5, zorder=3)
+        ax.scatter(
+            means["engagement"],
+            means["share"],
+            s=50,
+            c=[colour[u] for u in means.index],
+            edgecolors="black",
+            linewidths=0.5,
+            zorder=3,
+        )
         for u, row in means.iterrows():
-            ax.annotate(str(u), (row["engagement"], row["share"]), xytext=(4, 4),
-                        textcoords="offset points", fontsize="small")
+            ax.annotate(
+                str(u),
+                (row["engagement"], row["share"]),
+                xytext=(4, 4),
+                textcoords="offset points",
+                fontsize="small",
+            )
         offset = float((means["engagement"] - means["between"]).iloc[0])
         grid_b = np.linspace(means["between"].min(), means["between"].max(), 50)
         a, b = float(params["intercept"]), float(params["between"])
         fit = a + b * grid_b
-        v = (cov.loc["intercept", "intercept"] + grid_b**2 * cov.loc["between", "between"]
-             + 2 * grid_b * cov.loc["intercept", "between"])
+        v = (
+            cov.loc["intercept", "intercept"]
+            + grid_b**2 * cov.loc["between", "between"]
+            + 2 * grid_b * cov.loc["intercept", "between"]
+        )
         band = z * np.sqrt(np.asarray(v, dtype=float))
-        ax.plot(grid_b + offset, fit, color=CONCERN, lw=2.5,
-                label=f"between-unit slope {b:+.1f} pp per point")
-        ax.fill_between(grid_b + offset, fit - band, fit + band, color=CONCERN, alpha=0.2,
-                        label=f"{round(100 * model.ci)}% confidence band")
+        ax.plot(
+            grid_b + offset,
+            fit,
+            color=CONCERN,
+            lw=2.5,
+            label=f"between-unit slope {b:+.1f} pp per point",
+        )
+        ax.fill_between(
+            grid_b + offset,
+            fit - band,
+            fit + band,
+            color=CONCERN,
+            alpha=0.2,
+            label=f"{round(100 * model.ci)}% confidence band",
+        )
         ax.set_title("Do units with more engaged staff have more positive patients?")
         ax.set_xlabel("Unit's mean staff engagement (points, 0-10 scale)")
         ax.set_ylabel("Unit's mean positive share (%)")

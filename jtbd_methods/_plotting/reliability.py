@@ -12,8 +12,11 @@ from jtbd_methods._validation import one_of, require_columns
 
 __all__ = ["plot_agreement", "plot_theme_stability"]
 
-_NAMES = {"alpha": "Krippendorff's alpha", "kappa": "Cohen's kappa",
-          "agreement": "Percent agreement"}
+_NAMES = {
+    "alpha": "Krippendorff's alpha",
+    "kappa": "Cohen's kappa",
+    "agreement": "Percent agreement",
+}
 
 
 def plot_agreement(
@@ -82,19 +85,29 @@ def plot_agreement(
             ax.plot([lo, hi], [yi, yi], color=colour, lw=2, solid_capstyle="butt")
         if np.isfinite(e):
             ax.plot([e], [yi], "o", color=colour, ms=6)
-    names = [("All jobs (pooled)" if j == "all_jobs" else labels.get(j, str(j)))
-             for j in data["job_id"]]
+    names = [
+        ("All jobs (pooled)" if j == "all_jobs" else labels.get(j, str(j))) for j in data["job_id"]
+    ]
     ax.set_yticks(y, names)
     if statistic != "agreement":
         for x, text in ((0.667, "tentative"), (0.800, "reliable")):
             ax.axvline(x, color=CONCERN, ls="--", lw=1)
-            ax.annotate(text, (x, 1.0), xycoords=("data", "axes fraction"), ha="left",
-                        va="bottom", fontsize="small", color=CONCERN)
+            ax.annotate(
+                text,
+                (x, 1.0),
+                xycoords=("data", "axes fraction"),
+                ha="left",
+                va="bottom",
+                fontsize="small",
+                color=CONCERN,
+            )
         finite = np.concatenate([est, low])[np.isfinite(np.concatenate([est, low]))]
         left = min(0.0, float(finite.min()) - 0.05) if finite.size else 0.0
         ax.set_xlim(left, 1.02)
-        ax.set_title(f"Do two coders agree on each job? {_NAMES[statistic]} with bootstrap "
-                     "intervals (right of .800 = reliable)")
+        ax.set_title(
+            f"Do two coders agree on each job? {_NAMES[statistic]} with bootstrap "
+            "intervals (right of .800 = reliable)"
+        )
     else:
         ax.set_xlim(0, 1.02)
         ax.set_title("Do two coders agree on each job? Share of comments coded alike")
@@ -138,8 +151,12 @@ def plot_theme_stability(selection: pd.DataFrame, *, ax: plt.Axes | None = None)
     """
     from jtbd_methods.plots import CONCERN, IMPROVEMENT, new_axes
 
-    require_columns(selection, ["k", "stability", "stability_sd", "chosen"], name="selection",
-                    caller="plot_theme_stability")
+    require_columns(
+        selection,
+        ["k", "stability", "stability_sd", "chosen"],
+        name="selection",
+        caller="plot_theme_stability",
+    )
     ax = new_axes(ax, figsize=(7, 3.5))
     k = selection["k"].to_numpy()
     s = selection["stability"].astype(float).to_numpy()
@@ -149,8 +166,14 @@ def plot_theme_stability(selection: pd.DataFrame, *, ax: plt.Axes | None = None)
     if len(chosen):
         kc, sc = int(chosen["k"].iloc[0]), float(chosen["stability"].iloc[0])
         ax.plot([kc], [sc], "o", ms=12, mfc="none", mec=CONCERN, mew=2)
-        ax.annotate(f"chosen: {kc} themes", (kc, sc), xytext=(8, -14),
-                    textcoords="offset points", color=CONCERN, fontsize="small")
+        ax.annotate(
+            f"chosen: {kc} themes",
+            (kc, sc),
+            xytext=(8, -14),
+            textcoords="offset points",
+            color=CONCERN,
+            fontsize="small",
+        )
     ax.set_xticks(k)
     ax.set_ylim(min(0.5, float(np.nanmin(s - sd)) - 0.05) if len(s) else 0.5, 1.02)
     ax.set_title("How many themes? The most stable number is chosen")

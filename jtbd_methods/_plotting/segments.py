@@ -49,8 +49,9 @@ def _shade_regions(ax: plt.Axes) -> None:
     ax.fill_between(s, 0.0, s, color=_OVER, alpha=0.18, lw=0, zorder=0)
     ax.fill_between(s, band(10), band(12), color=_UNDER_LIGHT, alpha=0.12, lw=0, zorder=0)
     ax.fill_between(s, band(12), band(15), color=_UNDER_LIGHT, alpha=0.30, lw=0, zorder=0)
-    ax.fill_between(s, band(15), 10.0, where=band(15) < 10.0, color=_UNDER_DARK, alpha=0.30,
-                    lw=0, zorder=0)
+    ax.fill_between(
+        s, band(15), 10.0, where=band(15) < 10.0, color=_UNDER_DARK, alpha=0.30, lw=0, zorder=0
+    )
     ax.plot([0, 10], [0, 10], color="#7F7F7F", lw=0.8, ls="--", zorder=1)
 
 
@@ -115,8 +116,7 @@ def plot_opportunity_landscape(
     from jtbd_methods.plots import IMPROVEMENT, new_axes
 
     caller = "plot_opportunity_landscape()"
-    require_columns(scores, [label, "importance", "satisfaction"], name="scores",
-                    caller=caller)
+    require_columns(scores, [label, "importance", "satisfaction"], name="scores", caller=caller)
     shown = scores
     if "suppressed" in scores.columns:
         shown = scores[~scores["suppressed"].astype(bool)]
@@ -131,12 +131,19 @@ def plot_opportunity_landscape(
     x = shown["satisfaction"].to_numpy(dtype=float)
     y = shown["importance"].to_numpy(dtype=float)
     if show_ci and {"importance_ci_low", "satisfaction_ci_low"} <= set(shown.columns):
-        xerr = np.vstack([x - shown["satisfaction_ci_low"].to_numpy(dtype=float),
-                          shown["satisfaction_ci_high"].to_numpy(dtype=float) - x])
-        yerr = np.vstack([y - shown["importance_ci_low"].to_numpy(dtype=float),
-                          shown["importance_ci_high"].to_numpy(dtype=float) - y])
-        ax.errorbar(x, y, xerr=xerr, yerr=yerr, fmt="none", ecolor="#7F7F7F", lw=0.8,
-                    zorder=2)
+        xerr = np.vstack(
+            [
+                x - shown["satisfaction_ci_low"].to_numpy(dtype=float),
+                shown["satisfaction_ci_high"].to_numpy(dtype=float) - x,
+            ]
+        )
+        yerr = np.vstack(
+            [
+                y - shown["importance_ci_low"].to_numpy(dtype=float),
+                shown["importance_ci_high"].to_numpy(dtype=float) - y,
+            ]
+        )
+        ax.errorbar(x, y, xerr=xerr, yerr=yerr, fmt="none", ecolor="#7F7F7F", lw=0.8, zorder=2)
     ax.scatter(x, y, s=36, color=IMPROVEMENT, edgecolor="white", lw=0.6, zorder=3)
     if max_labels is not None:
         max_labels = check_int(max_labels, parameter="max_labels", caller=caller, minimum=0)
@@ -150,11 +157,11 @@ def plot_opportunity_landscape(
         # drawn (the table lists every outcome)
         for dy in (0.12, -0.42):
             spot = (x[i] + 0.08, y[i] + dy)
-            if not any(abs(spot[0] - px) < 1.8 and abs(spot[1] - py) < 0.3
-                       for px, py in placed):
+            if not any(abs(spot[0] - px) < 1.8 and abs(spot[1] - py) < 0.3 for px, py in placed):
                 placed.append(spot)
-                ax.annotate(texts[i], (x[i], y[i]), xytext=spot, textcoords="data",
-                            fontsize=8, zorder=4)
+                ax.annotate(
+                    texts[i], (x[i], y[i]), xytext=spot, textcoords="data", fontsize=8, zorder=4
+                )
                 break
     ax.set_xlim(0, 10)
     ax.set_ylim(0, 10)
@@ -162,8 +169,14 @@ def plot_opportunity_landscape(
     ax.set_ylabel("Importance (0-10: share rating it important x 10)")
     ax.set_title(title or "Opportunity landscape: orange bands are underserved")
     if legend:
-        ax.legend(handles=_region_handles(), loc="upper center", bbox_to_anchor=(0.5, -0.12),
-                  ncols=2, fontsize="small", frameon=False)
+        ax.legend(
+            handles=_region_handles(),
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.12),
+            ncols=2,
+            fontsize="small",
+            frameon=False,
+        )
     return ax
 
 
@@ -201,24 +214,38 @@ def plot_k_selection(segmentation: Any, *, ax: plt.Axes | None = None) -> plt.Ax
         raise ValueError(
             "plot_k_selection(): the selection table needs a 'silhouette' or a 'bic' column."
         )
-    require_columns(selection, ["k", "stability_ari", "chosen"], name="segmentation",
-                    caller="plot_k_selection()")
+    require_columns(
+        selection,
+        ["k", "stability_ari", "chosen"],
+        name="segmentation",
+        caller="plot_k_selection()",
+    )
     ax = new_axes(ax, figsize=(8.0, 4.5))
     k = selection["k"].to_numpy(dtype=int)
-    ax.plot(k, selection[criterion].to_numpy(dtype=float), marker="o", color=IMPROVEMENT,
-            label="mean silhouette width (higher is better)" if criterion == "silhouette"
-            else "BIC (lower is better)")
+    ax.plot(
+        k,
+        selection[criterion].to_numpy(dtype=float),
+        marker="o",
+        color=IMPROVEMENT,
+        label="mean silhouette width (higher is better)"
+        if criterion == "silhouette"
+        else "BIC (lower is better)",
+    )
     ax.set_xlabel("Number of segments k")
     ax.set_ylabel("Mean silhouette width" if criterion == "silhouette" else "BIC")
     ax.set_xticks(k)
     twin = ax.twinx()
     stab = selection["stability_ari"].to_numpy(dtype=float)
-    twin.plot(k, stab, marker="s", color=CONCERN, ls="--",
-              label="bootstrap stability (mean ARI)")
+    twin.plot(k, stab, marker="s", color=CONCERN, ls="--", label="bootstrap stability (mean ARI)")
     if {"stability_ari_low", "stability_ari_high"} <= set(selection.columns):
-        twin.fill_between(k, selection["stability_ari_low"].to_numpy(dtype=float),
-                          selection["stability_ari_high"].to_numpy(dtype=float),
-                          color=CONCERN, alpha=0.15, lw=0)
+        twin.fill_between(
+            k,
+            selection["stability_ari_low"].to_numpy(dtype=float),
+            selection["stability_ari_high"].to_numpy(dtype=float),
+            color=CONCERN,
+            alpha=0.15,
+            lw=0,
+        )
     twin.set_ylim(min(0.0, float(np.nanmin(stab)) if np.isfinite(stab).any() else 0.0), 1.05)
     twin.set_ylabel("Stability (adjusted Rand index, 0-1)")
     twin.grid(False)
@@ -239,8 +266,7 @@ def plot_k_selection(segmentation: Any, *, ax: plt.Axes | None = None) -> plt.Ax
 def _segment_labels(segmentation: Any, width: int = 22) -> dict[int, str]:
     names = dict(getattr(segmentation, "names", {}))
     return {
-        s: textwrap.shorten(f"{s}: {names.get(s, '')}".rstrip(": "), width=width,
-                            placeholder="...")
+        s: textwrap.shorten(f"{s}: {names.get(s, '')}".rstrip(": "), width=width, placeholder="...")
         for s in range(1, int(segmentation.k) + 1)
     }
 
@@ -272,8 +298,9 @@ def plot_segment_profiles(
     """
     from jtbd_methods.plots import new_axes
 
-    value = one_of(value, ("difference", "mean"), parameter="value",
-                   caller="plot_segment_profiles()")
+    value = one_of(
+        value, ("difference", "mean"), parameter="value", caller="plot_segment_profiles()"
+    )
     profiles = segmentation.profiles
     wide = profiles.pivot(index="item", columns="segment", values=value)
     wide = wide.loc[pd.unique(profiles["item"])]  # keep the survey's item order
@@ -281,13 +308,31 @@ def plot_segment_profiles(
     ax = new_axes(ax, figsize=(1.6 * wide.shape[1] + 3.0, 0.32 * wide.shape[0] + 1.8))
     if value == "difference":
         limit = float(np.nanmax(np.abs(wide.to_numpy()))) if np.isfinite(wide).any().any() else 1
-        sns.heatmap(wide, ax=ax, cmap="RdBu_r", center=0, vmin=-limit, vmax=limit, annot=True,
-                    fmt=".1f", annot_kws={"fontsize": 7},
-                    cbar_kws={"label": "Segment mean minus overall mean (scale points)"})
+        sns.heatmap(
+            wide,
+            ax=ax,
+            cmap="RdBu_r",
+            center=0,
+            vmin=-limit,
+            vmax=limit,
+            annot=True,
+            fmt=".1f",
+            annot_kws={"fontsize": 7},
+            cbar_kws={"label": "Segment mean minus overall mean (scale points)"},
+        )
         title = "What sets each segment apart: red items are rated higher than average"
     else:
-        sns.heatmap(wide, ax=ax, cmap="cividis", vmin=1, vmax=5, annot=True, fmt=".1f",
-                    annot_kws={"fontsize": 7}, cbar_kws={"label": "Mean answer (1-5)"})
+        sns.heatmap(
+            wide,
+            ax=ax,
+            cmap="cividis",
+            vmin=1,
+            vmax=5,
+            annot=True,
+            fmt=".1f",
+            annot_kws={"fontsize": 7},
+            cbar_kws={"label": "Mean answer (1-5)"},
+        )
         title = "Segment profiles: mean answer to each item"
     ax.set_title(title)
     ax.grid(False)
@@ -325,24 +370,37 @@ def plot_segments_vs(
     """
     from jtbd_methods.plots import new_axes
 
-    normalize = one_of(normalize, ("row", "column"), parameter="normalize",
-                       caller="plot_segments_vs()")
+    normalize = one_of(
+        normalize, ("row", "column"), parameter="normalize", caller="plot_segments_vs()"
+    )
     table = result.display_table(normalize=normalize, margins=False)
     values = table.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
-    annot = np.where(np.isnan(values), "*", np.vectorize(lambda v: f"{v:.0f}%")(
-        np.nan_to_num(values)))
-    frame = pd.DataFrame(values, index=[str(i) for i in table.index],
-                         columns=[str(c) for c in table.columns])
+    annot = np.where(
+        np.isnan(values), "*", np.vectorize(lambda v: f"{v:.0f}%")(np.nan_to_num(values))
+    )
+    frame = pd.DataFrame(
+        values, index=[str(i) for i in table.index], columns=[str(c) for c in table.columns]
+    )
     ax = new_axes(ax, figsize=(1.2 * frame.shape[1] + 3.0, 0.5 * frame.shape[0] + 2.0))
     ax.set_facecolor("#FFFFFF")
-    sns.heatmap(frame, ax=ax, cmap="cividis", vmin=0, vmax=100, annot=annot, fmt="",
-                annot_kws={"fontsize": 8},
-                cbar_kws={"label": "Percent of " + (result.row_name if normalize == "row"
-                                                    else result.column_name)})
+    sns.heatmap(
+        frame,
+        ax=ax,
+        cmap="cividis",
+        vmin=0,
+        vmax=100,
+        annot=annot,
+        fmt="",
+        annot_kws={"fontsize": 8},
+        cbar_kws={
+            "label": "Percent of " + (result.row_name if normalize == "row" else result.column_name)
+        },
+    )
     for (i, j), missing in np.ndenumerate(np.isnan(values)):
         if missing:
-            ax.add_patch(plt.Rectangle((j, i), 1, 1, fill=False, hatch="///",
-                                       edgecolor="#7F7F7F", lw=0))
+            ax.add_patch(
+                plt.Rectangle((j, i), 1, 1, fill=False, hatch="///", edgecolor="#7F7F7F", lw=0)
+            )
     ax.set_xlabel(result.column_name.replace("_", " "))
     ax.set_ylabel(result.row_name.replace("_", " "))
     ax.set_title(
@@ -356,7 +414,10 @@ def plot_segments_vs(
 
 
 def plot_segment_landscapes(
-    segmentation: Any, *, label: str = "outcome_id", max_labels: int | None = 6,
+    segmentation: Any,
+    *,
+    label: str = "outcome_id",
+    max_labels: int | None = 6,
     ncols: int = 2,
 ) -> plt.Figure:
     """One opportunity landscape per segment (figure-level: one panel per segment).
@@ -382,31 +443,45 @@ def plot_segment_landscapes(
     TypeError, ValueError
         If ``ncols`` is not a positive integer.
     """
-    ncols = check_int(ncols, parameter="ncols", caller="plot_segment_landscapes()",
-                      minimum=1)
+    ncols = check_int(ncols, parameter="ncols", caller="plot_segment_landscapes()", minimum=1)
     k = int(segmentation.k)
     ncols = min(ncols, k)
     nrows = int(np.ceil(k / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(5.2 * ncols, 5.0 * nrows + 0.8),
-                             squeeze=False, layout="constrained")
+    fig, axes = plt.subplots(
+        nrows, ncols, figsize=(5.2 * ncols, 5.0 * nrows + 0.8), squeeze=False, layout="constrained"
+    )
     names = dict(getattr(segmentation, "names", {}))
-    labels = {s: textwrap.fill(f"{s}: {names.get(s, '')}".rstrip(": "), width=36)
-              for s in range(1, k + 1)}
+    labels = {
+        s: textwrap.fill(f"{s}: {names.get(s, '')}".rstrip(": "), width=36) for s in range(1, k + 1)
+    }
     scores = segmentation.opportunities
     for seg, ax in zip(range(1, k + 1), axes.ravel(), strict=False):
         part = scores[scores["segment"] == seg]
         if part["suppressed"].all():
-            ax.text(0.5, 0.5, "Too few respondents to show", ha="center", va="center",
-                    transform=ax.transAxes)
+            ax.text(
+                0.5,
+                0.5,
+                "Too few respondents to show",
+                ha="center",
+                va="center",
+                transform=ax.transAxes,
+            )
             ax.set_axis_off()
             ax.set_title(labels[seg], fontsize="medium")
             continue
-        plot_opportunity_landscape(part, label=label, max_labels=max_labels, title=labels[seg],
-                                   legend=False, ax=ax)
+        plot_opportunity_landscape(
+            part, label=label, max_labels=max_labels, title=labels[seg], legend=False, ax=ax
+        )
         ax.title.set_fontsize("medium")
     for ax in axes.ravel()[k:]:
         ax.set_axis_off()
-    fig.legend(handles=_region_handles(), loc="outside lower center", ncols=2, fontsize="small",
-               frameon=False, title="Regions (opportunity)")
+    fig.legend(
+        handles=_region_handles(),
+        loc="outside lower center",
+        ncols=2,
+        fontsize="small",
+        frameon=False,
+        title="Regions (opportunity)",
+    )
     fig.suptitle("Each segment's underserved outcomes (orange bands) differ", fontweight="bold")
     return fig

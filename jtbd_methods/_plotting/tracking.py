@@ -54,8 +54,17 @@ def _draw_actions(ax: plt.Axes, actions: pd.DataFrame, date: str, label: str, pl
     for _, action in actions.dropna(subset=[date]).iterrows():
         when = pd.Timestamp(action[date])
         ax.axvline(when, color=plots.PALETTE[2], linestyle="-.", linewidth=1)
-        ax.text(when, 0.98, f" {action[label]}", rotation=90, va="top", ha="right",
-                fontsize="small", color=plots.PALETTE[2], transform=trans)
+        ax.text(
+            when,
+            0.98,
+            f" {action[label]}",
+            rotation=90,
+            va="top",
+            ha="right",
+            fontsize="small",
+            color=plots.PALETTE[2],
+            transform=trans,
+        )
 
 
 def _time_axis(ax: plt.Axes, values: Any) -> None:
@@ -161,14 +170,25 @@ def plot_rates(
         ax.plot(xs, ys, marker="o", ms=4, color=colour, label=label)
         if ci_low and ci_high:
             ax.fill_between(
-                xs, part[ci_low].to_numpy(dtype=float), part[ci_high].to_numpy(dtype=float),
-                color=colour, alpha=0.2 if len(parts) == 1 else 0.1, linewidth=0,
+                xs,
+                part[ci_low].to_numpy(dtype=float),
+                part[ci_high].to_numpy(dtype=float),
+                color=colour,
+                alpha=0.2 if len(parts) == 1 else 0.1,
+                linewidth=0,
             )
         if "suppressed" in part.columns and part["suppressed"].any():
             gaps = part.loc[part["suppressed"].astype(bool), x]
-            ax.plot(gaps, np.full(len(gaps), 0.02 + 0.025 * i), linestyle="none", marker="x",
-                    ms=5, color=colour if len(parts) > 1 else "0.55", transform=trans,
-                    label=None if any_gap else "suppressed (too few responses)")
+            ax.plot(
+                gaps,
+                np.full(len(gaps), 0.02 + 0.025 * i),
+                linestyle="none",
+                marker="x",
+                ms=5,
+                color=colour if len(parts) > 1 else "0.55",
+                transform=trans,
+                label=None if any_gap else "suppressed (too few responses)",
+            )
             any_gap = True
     if actions is not None:
         _draw_actions(ax, actions, "started", "action_id", plots)
@@ -185,7 +205,8 @@ def plot_rates(
             last = shown.iloc[-1]
             interval = (
                 f" (95% CI {_pct(last[ci_low], percent)} to {_pct(last[ci_high], percent)})"
-                if ci_low and ci_high else ""
+                if ci_low and ci_high
+                else ""
             )
             title = f"{short}: latest {_pct(last[y], percent)}{interval}"
         elif hue is not None:
@@ -252,8 +273,11 @@ def plot_spc(
     """
     plots = _plots()
     require_dataframe(data, caller="plot_spc()")
-    require_columns(data, ["period", "value", "centre", "lcl", "ucl", "signal_kind", "phase"],
-                    caller="plot_spc()")
+    require_columns(
+        data,
+        ["period", "value", "centre", "lcl", "ucl", "signal_kind", "phase"],
+        caller="plot_spc()",
+    )
     chart = data.attrs.get("chart", "p")
     percent = chart in ("p", "laney") if percent is None else percent
     ax = plots.new_axes(ax)
@@ -266,28 +290,50 @@ def plot_spc(
     }
     kinds = table["signal_kind"].where(table["signal_kind"].notna(), "common")
     common = kinds == "common"
-    ax.scatter(table.loc[common, "period"], table.loc[common, "value"], s=18,
-               color=plots.NEUTRAL, zorder=2, label="common-cause variation")
+    ax.scatter(
+        table.loc[common, "period"],
+        table.loc[common, "value"],
+        s=18,
+        color=plots.NEUTRAL,
+        zorder=2,
+        label="common-cause variation",
+    )
     for kind, colour in colours.items():
         hit = kinds == kind
         if hit.any():
-            ax.scatter(table.loc[hit, "period"], table.loc[hit, "value"], s=40, color=colour,
-                       zorder=3, label=f"special cause: {kind}")
+            ax.scatter(
+                table.loc[hit, "period"],
+                table.loc[hit, "value"],
+                s=40,
+                color=colour,
+                zorder=3,
+                label=f"special cause: {kind}",
+            )
     step = "mid" if chart in ("p", "laney") else None
     first = True
     for _, part in table.groupby("phase"):
         xs = part["period"]
-        ax.plot(xs, part["centre"], color="black", linewidth=1.2,
-                label="centre line" if first else None)
+        ax.plot(
+            xs, part["centre"], color="black", linewidth=1.2, label="centre line" if first else None
+        )
         for col, style, width, label in (
-            ("ucl", "--", 1.0, "3-sigma limits"), ("lcl", "--", 1.0, None),
-            ("ucl_2sigma", ":", 0.8, "2-sigma lines"), ("lcl_2sigma", ":", 0.8, None),
+            ("ucl", "--", 1.0, "3-sigma limits"),
+            ("lcl", "--", 1.0, None),
+            ("ucl_2sigma", ":", 0.8, "2-sigma lines"),
+            ("lcl_2sigma", ":", 0.8, None),
         ):
             if col not in part or part[col].isna().all():
                 continue
             kwargs = {"drawstyle": "steps-mid"} if step else {}
-            ax.plot(xs, part[col], color="0.35", linestyle=style, linewidth=width,
-                    label=label if first else None, **kwargs)
+            ax.plot(
+                xs,
+                part[col],
+                color="0.35",
+                linestyle=style,
+                linewidth=width,
+                label=label if first else None,
+                **kwargs,
+            )
         first = False
     if actions is not None:
         if job is not None:
@@ -300,8 +346,14 @@ def plot_spc(
     ax.set_ylabel(ylabel or ("Share of responses (%)" if percent else "Value (units of measure)"))
     ax.set_xlabel("Period (start date)")
     if data.attrs.get("warning"):
-        ax.text(0.01, 0.02, "Caution: fewer than 12 points in a phase; limits are unreliable.",
-                transform=ax.transAxes, fontsize="small", color=plots.CONCERN)
+        ax.text(
+            0.01,
+            0.02,
+            "Caution: fewer than 12 points in a phase; limits are unreliable.",
+            transform=ax.transAxes,
+            fontsize="small",
+            color=plots.CONCERN,
+        )
     if title is None:
         n_imp = int((kinds == "improvement").sum())
         n_con = int((kinds == "concern").sum())
@@ -377,24 +429,46 @@ def plot_its(
     ax = plots.new_axes(ax)
     fitted = result.fitted
     time = fitted.columns[0]
-    seen = fitted.loc[np.isfinite(fitted["value"].to_numpy(dtype=float))
-                      & np.isfinite(fitted["weight"].to_numpy(dtype=float))]
+    seen = fitted.loc[
+        np.isfinite(fitted["value"].to_numpy(dtype=float))
+        & np.isfinite(fitted["weight"].to_numpy(dtype=float))
+    ]
     weight = seen["weight"].to_numpy(dtype=float)
     top = weight.max() if weight.size else 0.0
     sizes = 12 + 60 * weight / top if top > 0 else 20
-    ax.scatter(seen[time], seen["value"], s=sizes, color=plots.NEUTRAL, alpha=0.8,
-               label="observed (size: weight)", zorder=2)
+    ax.scatter(
+        seen[time],
+        seen["value"],
+        s=sizes,
+        color=plots.NEUTRAL,
+        alpha=0.8,
+        label="observed (size: weight)",
+        zorder=2,
+    )
     first = True
     for _, part in fitted.groupby("segment"):
-        ax.plot(part[time], part["fitted"], color=plots.IMPROVEMENT, linewidth=2,
-                label="fitted" if first else None, zorder=3)
+        ax.plot(
+            part[time],
+            part["fitted"],
+            color=plots.IMPROVEMENT,
+            linewidth=2,
+            label="fitted" if first else None,
+            zorder=3,
+        )
         first = False
     after = fitted.loc[fitted["segment"] >= 1]
     if not after.empty:
         start_row = fitted.index.get_loc(after.index[0])
-        cf = fitted.iloc[max(start_row - 1, 0):]
-        ax.plot(cf[time], cf["counterfactual"], color=plots.CONCERN, linestyle="--",
-                linewidth=1.5, label="counterfactual (no intervention)", zorder=3)
+        cf = fitted.iloc[max(start_row - 1, 0) :]
+        ax.plot(
+            cf[time],
+            cf["counterfactual"],
+            color=plots.CONCERN,
+            linestyle="--",
+            linewidth=1.5,
+            label="counterfactual (no intervention)",
+            zorder=3,
+        )
     changes = result.summary()
     for _, row in changes.iterrows():
         ax.axvline(row["start"], color=plots.PALETTE[2], linestyle="-.", linewidth=1)
@@ -402,8 +476,11 @@ def plot_its(
         ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     _time_axis(ax, fitted[time])
     ax.set_ylabel(ylabel or ("Share (%)" if percent else "Value (units of the outcome)"))
-    ax.set_xlabel("Period (start date)" if np.issubdtype(fitted[time].dtype, np.datetime64)
-                  else "Period (index)")
+    ax.set_xlabel(
+        "Period (start date)"
+        if np.issubdtype(fitted[time].dtype, np.datetime64)
+        else "Period (index)"
+    )
     if title is None:
         if changes.empty:
             title = "Interrupted time series"
@@ -459,8 +536,9 @@ def plot_trajectories(
     """
     plots = _plots()
     require_dataframe(data, caller="plot_trajectories()")
-    require_columns(data, ["segment", "term", "estimate", "n_waves", "suppressed"],
-                    caller="plot_trajectories()")
+    require_columns(
+        data, ["segment", "term", "estimate", "n_waves", "suppressed"], caller="plot_trajectories()"
+    )
     ax = plots.new_axes(ax)
     shown = data.loc[~data["suppressed"]]
     slopes = {}
@@ -468,8 +546,13 @@ def plot_trajectories(
         level = float(part.loc[part["term"] == "first_wave_mean", "estimate"].iloc[0])
         slope = float(part.loc[part["term"] == "change_per_wave", "estimate"].iloc[0])
         waves = np.arange(int(part["n_waves"].max()))
-        ax.plot(waves + 1, level + slope * waves, marker="o",
-                color=plots.PALETTE[i % len(plots.PALETTE)], label=str(segment))
+        ax.plot(
+            waves + 1,
+            level + slope * waves,
+            marker="o",
+            color=plots.PALETTE[i % len(plots.PALETTE)],
+            label=str(segment),
+        )
         slopes[segment] = slope
     ax.set_xlabel("Survey wave (number)")
     ax.set_ylabel(ylabel or "Model mean satisfaction (scale points)")
