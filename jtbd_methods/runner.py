@@ -390,23 +390,22 @@ def run_notebooks(
     failure: NotebookFailed | None = None
     sockets = Path(tempfile.mkdtemp(prefix="jtbd-kernel-"))
     try:
-        failure = _run_each(
-            notebooks,
-            runs,
-            out_path,
-            study_path,
-            loaded,
-            per_nb,
-            audience,
-            pdf,
-            branding,
-            say,
-            timeout,
-            run_id,
-            started,
-            sockets,
-            manifest,
+        context = _RunContext(
+            out=out_path,
+            study_path=study_path,
+            study=loaded,
+            parameters=per_nb,
+            audience=audience,
+            pdf=pdf,
+            branding=branding,
+            say=say,
+            timeout=timeout,
+            run_id=run_id,
+            started=started,
+            sockets=sockets,
+            manifest=manifest,
         )
+        failure = _run_each(notebooks, context, runs)
     finally:
         shutil.rmtree(sockets, ignore_errors=True)
     finished = dt.datetime.now(dt.UTC)
@@ -441,22 +440,27 @@ def run_notebooks(
     return RunResult(out=out_path, manifest=manifest_path, runs=tuple(runs))
 
 
+@dataclass(frozen=True)
+class _RunContext:
+    """What every notebook of one ``jtbd run`` shares."""
+
+    out: Path
+    study_path: Path
+    study: Any
+    parameters: Mapping[Path, Mapping[str, Any]]
+    audience: str
+    pdf: bool
+    branding: Mapping[str, Any] | None
+    say: Callable[[str], None]
+    timeout: int
+    run_id: str
+    started: dt.datetime
+    sockets: Path
+    manifest: Mapping[str, Any]
+
+
 def _run_each(
-    notebooks,
-    runs,
-    out_path,
-    study_path,
-    loaded,
-    per_nb,
-    audience,
-    pdf,
-    branding,
-    say,
-    timeout,
-    run_id,
-    started,
-    sockets,
-    manifest=None,
+    notebooks: Sequence[Path], ctx: _RunContext, runs: list[NotebookRun]
 ) -> NotebookFailed | None:
     """Run the notebooks in order, moving each finished folder into place; stop at a failure."""
     import papermill as pm
@@ -466,14 +470,18 @@ def _run_each(
     failure = None
     for i, nb in enumerate(notebooks, start=1):
         stem = nb.stem
-        say(f"[{i}/{len(notebooks)}] {stem} …")
+        ctx.say(f"[{i}/{len(notebooks)}] {stem} …")
         t0 = time.perf_counter()
-        tmp = Path(tempfile.mkdtemp(prefix=f".{stem}.", suffix=".tmp", dir=out_path))
+        tmp = Path(tempfile.mkdtemp(prefix=f".{stem}.", suffix=".tmp", dir=ctx.out))
         try:
             executed = tmp / f"{stem}.ipynb"
             results_file = tmp / "results.json"
             atomic_write_json(results_file, {})
-            nb_params = {"study_dir": str(study_path), "audience": audience, **per_nb[nb]}
+            nb_params = {
+                "study_dir": str(ctx.study_path),
+                "audience": ctx.audience,
+                **ctx.parameters[nb],
+            }
             error: BaseException | None = None
             with _env(
                 **{
@@ -491,52 +499,56 @@ def _run_each(
                         kernel_name="python3",
                         progress_bar=False,
                         cwd=str(tmp),
-                        execution_timeout=timeout,
+                        execution_timeout=ctx.timeout,
                         log_output=False,
                         report_mode=False,
-                        kernel_manager_class=_kernel_manager_class(sockets),
+                        kernel_manager_class=_kernel_manager_class(ctx.sockets),
                     )
                 except pm.PapermillExecutionError as exc:
                     error = exc
             seconds = time.perf_counter() - t0
             meta = {
-                "run_id": run_id,
-                "study": loaded.config.name,
-                "organisation": loaded.config.organisation,
-                "period": f"{loaded.config.period_start.date()} to {loaded.config.period_end.date()}",
+                "run_id": ctx.run_id,
+                "study": ctx.study.config.name,
+                "organisation": ctx.study.config.organisation,
+                "period": f"{ctx.study.config.period_start.date()} to {ctx.study.config.period_end.date()}",
                 "notebook": stem,
-                "audience": audience,
+                "audience": ctx.audience,
                 "parameters": nb_params,
-                "date": started.date().isoformat(),
-                "min_cell_size": loaded.min_cell_size,
-                "redact": loaded.config.redact,
+                "date": ctx.started.date().isoformat(),
+                "min_cell_size": ctx.study.min_cell_size,
+                "redact": ctx.study.config.redact,
             }
             if error is not None:
                 message = _failure_message(stem, error)
-                failed_dir = out_path / f"{stem}.failed"
+                failed_dir = ctx.out / f"{stem}.failed"
                 shutil.rmtree(failed_dir, ignore_errors=True)
                 os.replace(tmp, failed_dir)
                 runs.append(NotebookRun(stem, "failed", seconds, failed_dir, message))
-                say(f"[{i}/{len(notebooks)}] {stem} FAILED after {seconds:.1f} s: {message}")
+                ctx.say(f"[{i}/{len(notebooks)}] {stem} FAILED after {seconds:.1f} s: {message}")
                 failure = NotebookFailed(message + f" (executed notebook kept in {failed_dir})")
                 break
             html_text = render_html(
-                executed, audience=audience, meta=meta, branding=branding, manifest=manifest
+                executed,
+                audience=ctx.audience,
+                meta=meta,
+                branding=ctx.branding,
+                manifest=ctx.manifest,
             )
             atomic_write_text(tmp / f"{stem}.html", html_text)
-            if pdf:
+            if ctx.pdf:
                 render_pdf(tmp / f"{stem}.html", tmp / f"{stem}.pdf")
-            final = out_path / stem
+            final = ctx.out / stem
             old = None
             if final.exists():
-                old = out_path / f".{stem}.old-{uuid.uuid4().hex[:6]}"
+                old = ctx.out / f".{stem}.old-{uuid.uuid4().hex[:6]}"
                 os.replace(final, old)
             os.replace(tmp, final)
             if old is not None:
                 shutil.rmtree(old, ignore_errors=True)
-            shutil.rmtree(out_path / f"{stem}.failed", ignore_errors=True)
+            shutil.rmtree(ctx.out / f"{stem}.failed", ignore_errors=True)
             runs.append(NotebookRun(stem, "ok", seconds, final))
-            say(f"[{i}/{len(notebooks)}] {stem} ok ({seconds:.1f} s)")
+            ctx.say(f"[{i}/{len(notebooks)}] {stem} ok ({seconds:.1f} s)")
         finally:
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
