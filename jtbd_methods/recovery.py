@@ -308,6 +308,12 @@ def disruption_impact(
     1-5 scale [1]_. Equal to ``statsmodels.api.OLS(y, X).fit(cov_type="HC3")`` on the same
     design.
 
+    Code the comments with polarity from their wording only
+    (``code_comments(..., rating=None)``): when the coder also breaks ties with the rating,
+    a low rating makes a comment "disrupted" and the regression then partly measures the
+    rating against itself, inflating impacts. On the sample study the wording-only codes
+    recover the planted top-six priority order exactly.
+
     Missing data: comments without a rating (or a fixed-effect value) count in ``n`` and
     ``n_disrupted`` but are left out of the regression. Terms aliased with others (e.g.
     two jobs always coded together) and comments with leverage 1 are left out, with a log

@@ -930,11 +930,13 @@ def test_sample_study_planted_priority_ranking(sample_study):
     if not planted:
         pytest.skip("planted_truth.json has no expected_priority_ranking")
     study = load_study(sample_study)
-    codes = coding.code_comments(study.feedback, study.codebook)
+    # polarity from the wording only (rating=None), as notebook 04 codes: a rating tie-breaker
+    # would put the rating on both sides of the regression
+    codes = coding.code_comments(study.feedback, study.codebook, rating=None)
     pm = priority_matrix(study.feedback, codes, jobs=list(study.codebook.job_ids))
     ranked = pm["job_id"].tolist()
     # the most damaging disrupted jobs come out in the planted order ...
-    assert ranked[:3] == planted[:3]
+    assert ranked[:5] == planted[:5]
     # ... and each of the top planted priorities (share x rating drop, here per 100 comments)
     # lies inside its interval
     got = pm.set_index("job_id")
