@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-__all__ = ["atomic_path", "atomic_write_json", "atomic_write_text", "sha256_file"]
+__all__ = ["atomic_path", "atomic_write_json", "atomic_write_text", "replace_folder", "sha256_file"]
 
 
 @contextlib.contextmanager
@@ -55,6 +55,27 @@ def atomic_write_json(path: str | Path, data: Any) -> Path:
     return atomic_write_text(
         path, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
     )
+
+
+def replace_folder(new: str | Path, target: str | Path) -> Path:
+    """Move the finished folder ``new`` to ``target``, replacing any folder already there.
+
+    The old folder is first renamed aside (a rename within one file system is atomic), so
+    ``target`` is always either the complete old folder or the complete new one; the old copy
+    is deleted afterwards.
+    """
+    import shutil
+    import uuid
+
+    new, target = Path(new), Path(target)
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{uuid.uuid4().hex[:6]}")
+        os.replace(target, old)
+    os.replace(new, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+    return target
 
 
 def sha256_file(path: str | Path, *, chunk: int = 1 << 20) -> str:

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jtbd_methods._io import atomic_write_json, atomic_write_text, sha256_file
+from jtbd_methods._io import atomic_write_json, atomic_write_text, replace_folder, sha256_file
 from jtbd_methods.errors import JTBDError, UsageError
 from jtbd_methods.report import OUTPUT_ENV, RESULTS_ENV
 
@@ -538,14 +538,7 @@ def _run_each(
             atomic_write_text(tmp / f"{stem}.html", html_text)
             if ctx.pdf:
                 render_pdf(tmp / f"{stem}.html", tmp / f"{stem}.pdf")
-            final = ctx.out / stem
-            old = None
-            if final.exists():
-                old = ctx.out / f".{stem}.old-{uuid.uuid4().hex[:6]}"
-                os.replace(final, old)
-            os.replace(tmp, final)
-            if old is not None:
-                shutil.rmtree(old, ignore_errors=True)
+            final = replace_folder(tmp, ctx.out / stem)
             shutil.rmtree(ctx.out / f"{stem}.failed", ignore_errors=True)
             runs.append(NotebookRun(stem, "ok", seconds, final))
             ctx.say(f"[{i}/{len(notebooks)}] {stem} ok ({seconds:.1f} s)")

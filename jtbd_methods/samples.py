@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from jtbd_methods._io import replace_folder
 from jtbd_methods._validation import check_int
 from jtbd_methods.errors import JTBDError
 
@@ -2087,15 +2088,7 @@ def write_sample_study(
     try:
         _write_folder(study, tmp)
         tmp.chmod(0o755)
-        if target.exists():
-            old = target.with_name(f".{target.name}.old")
-            if old.exists():
-                shutil.rmtree(old)
-            os.replace(target, old)
-            os.replace(tmp, target)
-            shutil.rmtree(old)
-        else:
-            os.replace(tmp, target)
+        replace_folder(tmp, target)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             shutil.rmtree(tmp)

@@ -33,12 +33,12 @@ import os
 import re
 import shutil
 import tempfile
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from jtbd_methods._io import replace_folder
 from jtbd_methods.errors import UsageError
 
 __all__ = [
@@ -569,13 +569,7 @@ def write_workshop_pack(
         (tmp / "FACILITATOR.md").write_text(guide, encoding="utf-8")
         (tmp / "FACILITATOR.html").write_text(_guide_html(guide), encoding="utf-8")
         shutil.rmtree(scratch)
-        old = None
-        if out.exists():
-            old = out.parent / f".{out.name}.old-{uuid.uuid4().hex[:6]}"
-            os.replace(out, old)
-        os.replace(tmp, out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        replace_folder(tmp, out)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
