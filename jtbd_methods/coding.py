@@ -33,8 +33,10 @@ References
 
 from __future__ import annotations
 
+import hashlib
 import io
 import itertools
+import json
 import logging
 import re
 from collections.abc import Iterable, Sequence
@@ -199,6 +201,11 @@ class CompiledCodebook:
     ) -> None:
         # patterns: (phrase as written, role, job index or -1, polarity code)
         self.job_ids = job_ids
+        # the matcher is a function of its inputs alone: their digest is a stable Dask token
+        # (the Aho-Corasick automaton itself cannot be hashed deterministically)
+        self._token = hashlib.sha256(
+            json.dumps([list(job_ids), [list(p) for p in patterns]]).encode("utf-8")
+        ).hexdigest()
         self._phrase = np.array([p[0] for p in patterns], dtype=object)
         self._role = np.array([p[1] for p in patterns], dtype=np.int8)
         self._job = np.array([p[2] for p in patterns], dtype=np.int32)
@@ -230,6 +237,9 @@ class CompiledCodebook:
             automaton.add_word(key, i)
         automaton.make_automaton()
         self._automaton = automaton
+
+    def __dask_tokenize__(self) -> str:
+        return self._token
 
     def __repr__(self) -> str:
         return (

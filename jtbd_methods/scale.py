@@ -52,38 +52,6 @@ class CorpusResult:
     seconds: float
 
 
-class _Matcher:
-    """A codebook compiled lazily on each worker, with a stable Dask token.
-
-    Dask hashes task arguments; an Aho-Corasick automaton cannot be hashed deterministically,
-    so the token is the SHA-256 of the codebook's content and the automaton is rebuilt (in
-    milliseconds) where the task runs.
-    """
-
-    def __init__(self, codebook: Codebook) -> None:
-        import hashlib
-        import json
-
-        self.codebook = codebook
-        self.token = hashlib.sha256(
-            json.dumps(codebook.to_dict(), sort_keys=True).encode()
-        ).hexdigest()
-        self._compiled: Any = None
-
-    def __dask_tokenize__(self) -> str:
-        return self.token
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {"codebook": self.codebook, "token": self.token, "_compiled": None}
-
-    def compiled(self) -> Any:
-        if self._compiled is None:
-            from jtbd_methods.coding import compile_codebook
-
-            self._compiled = compile_codebook(self.codebook)
-        return self._compiled
-
-
 def _period_start(dates: pd.Series, period: str) -> pd.Series:
     return pd.to_datetime(dates).dt.to_period(_PERIODS[period]).dt.start_time
 
@@ -102,7 +70,7 @@ def _codes_with_context(
     """Code one partition and attach each code's period and site."""
     from jtbd_methods.coding import code_comments
 
-    codes = code_comments(part, matcher.compiled(), text=text, id=id, rating=rating)
+    codes = code_comments(part, matcher, text=text, id=id, rating=rating)
     context = pd.DataFrame(
         {
             "comment_id": part[id].to_numpy(),
@@ -216,8 +184,10 @@ def code_corpus(
         raise JTBDError(f"{src}: no such Parquet file or folder")
     if dest.exists() and not overwrite:
         raise JTBDError(f"{dest} already exists; choose a new folder or pass overwrite")
+    from jtbd_methods.coding import compile_codebook
+
     cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
-    matcher = _Matcher(cb)
+    matcher = compile_codebook(cb)
     columns = [c for c in dict.fromkeys([id, text, rating, date, site]) if c is not None]
     options = {
         "text": text,

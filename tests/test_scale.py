@@ -103,3 +103,14 @@ def test_cli_code_pandas(corpus, tmp_path, capsys):
     assert code == 0
     assert (tmp_path / "o" / "job_counts.parquet").is_file()
     assert "4,000 comments" in capsys.readouterr().out
+
+
+def test_compiled_codebook_has_a_deterministic_dask_token(corpus):
+    import dask
+    from dask.base import tokenize
+
+    from jtbd_methods.coding import compile_codebook
+
+    _, _, codebook = corpus
+    with dask.config.set({"tokenize.ensure-deterministic": True}):
+        assert tokenize(compile_codebook(codebook)) == tokenize(compile_codebook(codebook))
