@@ -7,10 +7,13 @@ Errors a user can cause end in a one-line message on stderr and a non-zero exit 
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import signal
 import sys
+import threading
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -32,7 +35,8 @@ codebook_app = typer.Typer(
 app.add_typer(coder_app, name="coder")
 app.add_typer(codebook_app, name="codebook")
 
-_STATE = {"debug": False}
+_STATE: dict[str, Any] = {"debug": False, "interrupted": None}
+_QUIET_LOGGERS = ("nbclient", "papermill", "traitlets", "asyncio")
 
 
 def _repo_root() -> Path:
@@ -48,6 +52,11 @@ def _main(
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s: %(message)s"
     )
+    if not verbose:
+        # the notebook machinery reports a failed or stopped kernel through the exception
+        # that the runner turns into one line; its own log records would repeat it as noise
+        for name in _QUIET_LOGGERS:
+            logging.getLogger(name).setLevel(logging.CRITICAL)
 
 
 def _err(message: str) -> None:
@@ -342,12 +351,48 @@ def coder_evaluate_cmd(
         typer.echo(f"Results written to {json_path}")
 
 
+def _on_sigterm_interrupt() -> Any:
+    """Treat SIGTERM like Ctrl-C, so a stopped run cleans up (temporary folders, the kernel).
+
+    Returns the previous handler, or ``None`` when not in the main thread (where signal
+    handlers cannot be set).
+    """
+
+    def interrupt(signum: int, frame: Any) -> None:
+        _STATE["interrupted"] = signal.Signals(signum).name
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, interrupt)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``jtbd`` command; returns the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
+    previous = _on_sigterm_interrupt()
+    try:
+        code = _dispatch(args)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+    if argv is None and code > 128:
+        # interrupted as a command: everything was cleaned up in `finally` blocks; leave now,
+        # before the interpreter's shutdown reports the notebook client's abandoned tasks
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
+
+
+def _dispatch(args: list[str]) -> int:
+    """Run the command; turn the errors a user can cause into one line and an exit code."""
     debug = "--debug" in args
+    _STATE["interrupted"] = None
     try:
         rv = app(args=args, prog_name="jtbd", standalone_mode=False)
+        if _STATE["interrupted"] or rv == 130:  # typer turns Ctrl-C into a silent 130
+            raise KeyboardInterrupt
         if isinstance(rv, int):
             return rv
     except typer.Exit as exc:
@@ -358,8 +403,9 @@ def main(argv: list[str] | None = None) -> int:
         _err(f"jtbd: error: {exc}")
         return getattr(exc, "exit_code", 1)
     except KeyboardInterrupt:
-        _err("jtbd: interrupted; no partial output was left in place")
-        return 130
+        how = _STATE["interrupted"] or "SIGINT"
+        _err(f"jtbd: interrupted ({how}); no partial output was left in place")
+        return 128 + signal.Signals[how].value
     except Exception as exc:  # click usage errors and anything unexpected
         import click
 

@@ -55,6 +55,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from jtbd_methods._io import is_inside
 from jtbd_methods.errors import JTBDError, UsageError
 
 __all__ = [
@@ -158,6 +159,7 @@ def resolve_branding(
     base_dir: str | Path | None = None,
     source: str = "report",
     defaults: Mapping[str, Any] | None = None,
+    confine: bool = False,
 ) -> dict[str, Any]:
     """Merge report branding over the defaults of ``templates/report/branding.yaml``.
 
@@ -174,6 +176,9 @@ def resolve_branding(
     defaults : mapping, optional
         An already resolved branding to merge over instead of ``branding.yaml`` (to layer a
         caller's branding over a study's).
+    confine : bool, default False
+        Refuse a ``logo`` outside ``base_dir`` (links followed): a study's ``study.yaml``
+        must not pull files from elsewhere into a report.
 
     Returns
     -------
@@ -226,6 +231,11 @@ def resolve_branding(
             continue
         if key == "logo":
             value = Path(value) if Path(value).is_absolute() else (base / str(value)).resolve()
+            if confine and not is_inside(value, base):
+                raise UsageError(
+                    f"{source}: logo must be a file inside {base}; {str(overrides[key])!r} "
+                    "leads outside it"
+                )
         merged[key] = value
     colour = merged["primary_colour"]
     if not isinstance(colour, str) or not _COLOUR.match(colour):

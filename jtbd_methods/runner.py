@@ -16,10 +16,12 @@ import ast
 import contextlib
 import datetime as dt
 import importlib.metadata
+import json
 import logging
 import os
 import platform
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -29,7 +31,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jtbd_methods._io import atomic_write_json, atomic_write_text, replace_folder, sha256_file
+from jtbd_methods._io import (
+    atomic_write_json,
+    atomic_write_text,
+    check_separate,
+    is_own_output,
+    make_temp_dir,
+    replace_folder,
+    sha256_file,
+)
 from jtbd_methods.errors import JTBDError, UsageError
 from jtbd_methods.report import OUTPUT_ENV, RESULTS_ENV
 
@@ -255,11 +265,13 @@ def _env(**values: str) -> Iterator[None]:
                 os.environ[k] = v
 
 
-def _kernel_manager_class(socket_dir: Path) -> type:
+def _kernel_manager_class(socket_dir: Path, live: list[Any]) -> type:
     """A kernel manager talking to the kernel over local IPC sockets in a private temp folder.
 
     ipykernel warns on stderr when a kernel listens on TCP without encryption; sockets in a
-    folder only this user can read avoid both the exposure and the noise.
+    folder only this user can read avoid both the exposure and the noise. Every manager is
+    appended to ``live`` so that an interrupted run can stop its kernel (see
+    :func:`_stop_kernels`).
     """
     from jupyter_client.manager import AsyncKernelManager
 
@@ -268,8 +280,47 @@ def _kernel_manager_class(socket_dir: Path) -> type:
             kwargs.setdefault("transport", "ipc")
             kwargs.setdefault("ip", str(socket_dir / "kernel"))
             super().__init__(**kwargs)
+            self.log_path = socket_dir / f"kernel-{len(live) + 1}.log"
+            live.append(self)
+
+        async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]
+            # the kernel's own stdout/stderr (start-up errors, the noise of a kernel stopped
+            # mid-cell) go to a log that is kept with a failed notebook, not to the terminal
+            with open(self.log_path, "ab") as log_file:
+                kw.setdefault("stdout", log_file)
+                kw.setdefault("stderr", log_file)
+                await super().start_kernel(**kw)
 
     return _LocalKernelManager
+
+
+def _stop_kernels(live: list[Any]) -> None:
+    """Stop every kernel process still running and remove its connection file.
+
+    After a normal run nbclient has shut the kernel down already. When the run is interrupted
+    (Ctrl-C, SIGTERM) inside nbclient's event loop, its own clean-up never runs: the kernel
+    would linger until it noticed its parent had gone, in a working folder that no longer
+    exists.
+    """
+    while live:
+        manager = live.pop()
+        process = getattr(getattr(manager, "provisioner", None), "process", None)
+        if process is not None and process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+        with contextlib.suppress(Exception):
+            manager.cleanup_connection_file()
+
+
+def _keep_kernel_log(live: list[Any], target: Path) -> None:
+    """Copy the newest kernel's log beside a failed notebook, when it says anything."""
+    logs = [m.log_path for m in live if getattr(m, "log_path", None) is not None]
+    if logs and logs[-1].is_file() and logs[-1].stat().st_size:
+        shutil.copyfile(logs[-1], target)
 
 
 def _failure_message(stem: str, exc: BaseException) -> str:
@@ -342,6 +393,8 @@ def run_notebooks(
         raise UsageError(f"audience must be one of {', '.join(AUDIENCES)}; got {audience!r}")
     say = progress or (lambda line: log.info("%s", line))
     study_path = Path(study).resolve()
+    # before anything is read or written: the outputs must never land in the inputs
+    check_separate(out, {"the study folder": study_path})
     loaded = load_study(study_path)
     params = dict(parameters or {})
     reserved = {"study_dir", "audience"} & set(params)
@@ -352,7 +405,10 @@ def run_notebooks(
         require_chromium()  # say how to install it before anything runs
     # Report branding: templates/report/branding.yaml < study.yaml `report:` < the branding argument.
     report_branding = resolve_branding(
-        loaded.config.extra.get("report"), base_dir=study_path, source="study.yaml: report"
+        loaded.config.extra.get("report"),
+        base_dir=study_path,
+        source="study.yaml: report",
+        confine=True,
     )
     if branding:
         report_branding = resolve_branding(branding, defaults=report_branding, source="branding")
@@ -366,6 +422,7 @@ def run_notebooks(
         raise UsageError(
             f"output folder {out_path} is not writable ({exc.strerror or exc})"
         ) from exc
+    _claim_output(out_path)
 
     run_id = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + uuid.uuid4().hex[:6]
     started = dt.datetime.now(dt.UTC)
@@ -440,6 +497,45 @@ def run_notebooks(
     return RunResult(out=out_path, manifest=manifest_path, runs=tuple(runs))
 
 
+def _is_report(folder: Path) -> bool:
+    """A folder a run wrote: the output marker, or (reports of 0.1) an executed notebook and
+    ``results.json`` side by side."""
+    if is_own_output(folder):
+        return True
+    stem = folder.name.removesuffix(".failed")
+    return (folder / "results.json").is_file() and (folder / f"{stem}.ipynb").is_file()
+
+
+def _claim_output(out: Path) -> None:
+    """Refuse an output folder whose ``index.html`` or ``manifest.json`` a run did not write.
+
+    Both are replaced by every run; in a folder of someone else's they could be a user's own
+    files. A run's manifest is recognised by its keys.
+    """
+    manifest = out / "manifest.json"
+    for name in ("manifest.json", "index.html"):
+        if (out / name).exists() and not _is_run_manifest(manifest):
+            raise UsageError(
+                f"{out} holds {name}, which jtbd did not write; choose an empty or new output "
+                "folder (nothing was changed)"
+            )
+
+
+def _is_run_manifest(path: Path) -> bool:
+    """Whether ``path`` is a manifest written by :func:`run_notebooks`."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and {"run_id", "notebooks", "versions"} <= set(data)
+
+
+def _remove_report(folder: Path) -> None:
+    """Delete ``folder`` if a run wrote it; leave anything else alone."""
+    if folder.exists() and not folder.is_symlink() and _is_report(folder):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 @dataclass(frozen=True)
 class _RunContext:
     """What every notebook of one ``jtbd run`` shares."""
@@ -468,11 +564,12 @@ def _run_each(
     from jtbd_methods.render import render_html, render_pdf
 
     failure = None
+    kernels: list[Any] = []
     for i, nb in enumerate(notebooks, start=1):
         stem = nb.stem
         ctx.say(f"[{i}/{len(notebooks)}] {stem} …")
         t0 = time.perf_counter()
-        tmp = Path(tempfile.mkdtemp(prefix=f".{stem}.", suffix=".tmp", dir=ctx.out))
+        tmp = make_temp_dir(prefix=f".{stem}.", suffix=".tmp", dir=ctx.out)
         try:
             executed = tmp / f"{stem}.ipynb"
             results_file = tmp / "results.json"
@@ -502,7 +599,7 @@ def _run_each(
                         execution_timeout=ctx.timeout,
                         log_output=False,
                         report_mode=False,
-                        kernel_manager_class=_kernel_manager_class(ctx.sockets),
+                        kernel_manager_class=_kernel_manager_class(ctx.sockets, kernels),
                     )
                 except pm.PapermillExecutionError as exc:
                     error = exc
@@ -521,9 +618,8 @@ def _run_each(
             }
             if error is not None:
                 message = _failure_message(stem, error)
-                failed_dir = ctx.out / f"{stem}.failed"
-                shutil.rmtree(failed_dir, ignore_errors=True)
-                os.replace(tmp, failed_dir)
+                _keep_kernel_log(kernels, tmp / "kernel.log")
+                failed_dir = replace_folder(tmp, ctx.out / f"{stem}.failed", is_ours=_is_report)
                 runs.append(NotebookRun(stem, "failed", seconds, failed_dir, message))
                 ctx.say(f"[{i}/{len(notebooks)}] {stem} FAILED after {seconds:.1f} s: {message}")
                 failure = NotebookFailed(message + f" (executed notebook kept in {failed_dir})")
@@ -538,11 +634,12 @@ def _run_each(
             atomic_write_text(tmp / f"{stem}.html", html_text)
             if ctx.pdf:
                 render_pdf(tmp / f"{stem}.html", tmp / f"{stem}.pdf")
-            final = replace_folder(tmp, ctx.out / stem)
-            shutil.rmtree(ctx.out / f"{stem}.failed", ignore_errors=True)
+            final = replace_folder(tmp, ctx.out / stem, is_ours=_is_report)
+            _remove_report(ctx.out / f"{stem}.failed")
             runs.append(NotebookRun(stem, "ok", seconds, final))
             ctx.say(f"[{i}/{len(notebooks)}] {stem} ok ({seconds:.1f} s)")
         finally:
+            _stop_kernels(kernels)  # before the kernel's working folder goes
             if tmp.exists():
                 shutil.rmtree(tmp, ignore_errors=True)
     return failure

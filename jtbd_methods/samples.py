@@ -2017,6 +2017,11 @@ def _write_folder(study: SampleStudy, folder: Path) -> None:
     shutil.copyfile(template_codebook_path(), folder / "codebook.yaml")
 
 
+def _is_sample_study(folder: Path) -> bool:
+    """An empty folder or a sample study (recognised by its planted truth)."""
+    return not any(folder.iterdir()) or (folder / "_truth" / "planted_truth.json").is_file()
+
+
 def write_sample_study(
     path: str | os.PathLike[str], *, seed: int = 2026, overwrite: bool = False
 ) -> Path:
@@ -2077,7 +2082,7 @@ def write_sample_study(
                 f"{target} already exists and is not empty; pass overwrite=True (--overwrite) to "
                 "replace a sample study, or choose a new folder"
             )
-        if nonempty and not (target / "_truth" / "planted_truth.json").is_file():
+        if nonempty and not _is_sample_study(target):
             raise SampleStudyExistsError(
                 f"{target} is not a sample study (no _truth/planted_truth.json); it is not "
                 "overwritten - choose a new folder"
@@ -2088,7 +2093,7 @@ def write_sample_study(
     try:
         _write_folder(study, tmp)
         tmp.chmod(0o755)
-        replace_folder(tmp, target)
+        replace_folder(tmp, target, is_ours=_is_sample_study)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             shutil.rmtree(tmp)

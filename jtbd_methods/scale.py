@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from jtbd_methods._io import atomic_path
+from jtbd_methods._io import check_separate, is_own_output, make_temp_dir, replace_folder
 from jtbd_methods._validation import one_of
 from jtbd_methods.codebook import Codebook, load_codebook
 from jtbd_methods.errors import JTBDError
@@ -37,6 +37,13 @@ __all__ = ["CorpusResult", "code_corpus", "count_codes"]
 log = logging.getLogger(__name__)
 _PERIODS = {"week": "W-MON", "month": "M", "quarter": "Q", "year": "Y"}
 _COUNT_KEYS = ["period", "site", "job_id", "polarity"]
+
+
+def _is_corpus_output(folder: Path) -> bool:
+    """A folder written by :func:`code_corpus` (marker, or the files of version 0.1)."""
+    return is_own_output(folder) or (
+        (folder / "job_counts.parquet").is_file() and (folder / "codes").is_dir()
+    )
 
 
 @dataclass(frozen=True)
@@ -182,8 +189,14 @@ def code_corpus(
     src, dest = Path(input), Path(out)
     if not src.exists():
         raise JTBDError(f"{src}: no such Parquet file or folder")
+    check_separate(dest, {"the input corpus": src})
     if dest.exists() and not overwrite:
         raise JTBDError(f"{dest} already exists; choose a new folder or pass overwrite")
+    if dest.exists() and not _is_corpus_output(dest):
+        raise JTBDError(
+            f"{dest} exists and is not a folder written by 'jtbd code'; it is left untouched "
+            "(choose a new folder)"
+        )
     from jtbd_methods.coding import compile_codebook
 
     cb = codebook if isinstance(codebook, Codebook) else load_codebook(codebook)
@@ -207,58 +220,55 @@ def code_corpus(
         raise JTBDError(f"{src}: not a readable Parquet file or dataset ({exc})") from exc
     t0 = time.perf_counter()
     dest.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(dest, suffix=".tmp") as tmp:
-        tmp.unlink(missing_ok=True)
-        tmp.mkdir()
-        try:
-            if engine == "pandas":
-                feedback = pd.read_parquet(src, columns=columns)
-                codes = _codes_with_context(feedback, matcher, **options)
-                (tmp / "codes").mkdir()
-                codes.to_parquet(tmp / "codes" / "part.0.parquet", index=False)
-                comment_counts = _comment_counts(feedback, date=date, site=site, period=period)
-                n_comments = len(feedback)
-            else:
-                import dask.dataframe as dd
+    tmp = make_temp_dir(prefix=f".{dest.name}.", dir=dest.parent)
+    try:
+        if engine == "pandas":
+            feedback = pd.read_parquet(src, columns=columns)
+            codes = _codes_with_context(feedback, matcher, **options)
+            (tmp / "codes").mkdir()
+            codes.to_parquet(tmp / "codes" / "part.0.parquet", index=False)
+            comment_counts = _comment_counts(feedback, date=date, site=site, period=period)
+            n_comments = len(feedback)
+        else:
+            import dask.dataframe as dd
 
-                with _client(scheduler, n_workers):
-                    feedback = dd.read_parquet(str(src), columns=columns)
-                    meta = _codes_with_context(feedback._meta, matcher, **options)
-                    lazy = feedback.map_partitions(
-                        _codes_with_context, matcher, meta=meta, **options
+            with _client(scheduler, n_workers):
+                feedback = dd.read_parquet(str(src), columns=columns)
+                meta = _codes_with_context(feedback._meta, matcher, **options)
+                lazy = feedback.map_partitions(
+                    _codes_with_context, matcher, meta=meta, **options
+                )
+                lazy.to_parquet(str(tmp / "codes"), write_index=False)
+                comment_counts = (
+                    feedback.map_partitions(
+                        _comment_counts,
+                        date=date,
+                        site=site,
+                        period=period,
+                        meta=_comment_counts(
+                            feedback._meta, date=date, site=site, period=period
+                        ),
                     )
-                    lazy.to_parquet(str(tmp / "codes"), write_index=False)
-                    comment_counts = (
-                        feedback.map_partitions(
-                            _comment_counts,
-                            date=date,
-                            site=site,
-                            period=period,
-                            meta=_comment_counts(
-                                feedback._meta, date=date, site=site, period=period
-                            ),
-                        )
-                        .groupby(["period", "site"])
-                        .sum()
-                        .compute()
-                        .reset_index()
-                    )
-                    comment_counts = comment_counts.sort_values(
-                        ["period", "site"], ignore_index=True
-                    )
-                    n_comments = int(comment_counts["n"].sum())
-            codes_all = pd.read_parquet(tmp / "codes", columns=_COUNT_KEYS)
-            counts = count_codes(codes_all)
-            counts.to_parquet(tmp / "job_counts.parquet", index=False)
-            comment_counts.astype({"n": "int64"}).to_parquet(
-                tmp / "comment_counts.parquet", index=False
-            )
-            n_codes = len(codes_all)
-        except BaseException:
+                    .groupby(["period", "site"])
+                    .sum()
+                    .compute()
+                    .reset_index()
+                )
+                comment_counts = comment_counts.sort_values(
+                    ["period", "site"], ignore_index=True
+                )
+                n_comments = int(comment_counts["n"].sum())
+        codes_all = pd.read_parquet(tmp / "codes", columns=_COUNT_KEYS)
+        counts = count_codes(codes_all)
+        counts.to_parquet(tmp / "job_counts.parquet", index=False)
+        comment_counts.astype({"n": "int64"}).to_parquet(
+            tmp / "comment_counts.parquet", index=False
+        )
+        n_codes = len(codes_all)
+        replace_folder(tmp, dest, is_ours=_is_corpus_output)
+    finally:
+        if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        if dest.exists():
-            shutil.rmtree(dest)
     seconds = time.perf_counter() - t0
     log.info(
         "coded %d comments into %d codes with %s in %.1f s", n_comments, n_codes, engine, seconds

@@ -28,6 +28,7 @@ import pandas as pd
 import pandera.pandas as pa
 import yaml
 
+from jtbd_methods._io import is_inside
 from jtbd_methods.codebook import Codebook, CodebookError, load_codebook
 from jtbd_methods.errors import Problem, StudyValidationError
 
@@ -834,7 +835,16 @@ def _read_config(path: Path, out: _Collector) -> tuple[dict[str, Any] | None, St
             )
         else:
             cb_path = (path.parent / cb).resolve()
-            if not cb_path.is_file():
+            if not is_inside(cb_path, path.parent):
+                # never read (nor echo) a file outside the study: study.yaml may come from anyone
+                out.add(
+                    "a codebook file inside the study folder; this path leads outside it "
+                    "(copy the codebook into the study folder)",
+                    column="codebook",
+                    value=cb,
+                )
+                cb_path = None
+            elif not cb_path.is_file():
                 out.add(
                     "an existing codebook file (path relative to the study folder)",
                     column="codebook",
@@ -905,7 +915,13 @@ def validate(path: str | Path) -> ValidationReport:
         problems.append(Problem(str(root), None, None, None, "an existing study folder"))
         return ValidationReport(tuple(problems), None)
     cfg_out = _Collector("study.yaml")
-    _, config = _read_config(root / "study.yaml", cfg_out)
+    if (root / "study.yaml").exists() and not is_inside(root / "study.yaml", root):
+        cfg_out.add(
+            "a study.yaml inside the study folder; this one is a link to a file outside it"
+        )
+        config = None
+    else:
+        _, config = _read_config(root / "study.yaml", cfg_out)
     problems += cfg_out.problems
 
     codebook: Codebook | None = None
@@ -919,6 +935,19 @@ def validate(path: str | Path) -> ValidationReport:
     outcome_ids = set(codebook.outcome_ids) if codebook is not None and codebook.outcomes else None
 
     files = {name: root / fname for name, fname in DATA_FILES.items() if (root / fname).is_file()}
+    for name, file in list(files.items()):
+        if not is_inside(file, root):
+            problems.append(
+                Problem(
+                    file.name,
+                    None,
+                    None,
+                    None,
+                    "a file inside the study folder; this one is a link to a file outside it "
+                    "(copy the file into the study folder)",
+                )
+            )
+            del files[name]
     if not set(files) - {"second_coding"}:
         problems.append(
             Problem(

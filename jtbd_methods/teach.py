@@ -32,13 +32,12 @@ import logging
 import os
 import re
 import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from jtbd_methods._io import replace_folder
+from jtbd_methods._io import check_separate, is_own_output, make_temp_dir, replace_folder
 from jtbd_methods.errors import UsageError
 
 __all__ = [
@@ -482,6 +481,11 @@ def _set_study_dir(nb: Any, relative: str) -> Any:
     return nb
 
 
+def _is_pack(folder: Path) -> bool:
+    """An empty folder or a workshop pack (recognised by its facilitator guide)."""
+    return is_own_output(folder) or (folder / "FACILITATOR.md").is_file()
+
+
 def write_workshop_pack(
     out: str | Path,
     *,
@@ -537,9 +541,12 @@ def write_workshop_pack(
         raise UsageError(f"write_workshop_pack: notebook(s) not found: {', '.join(missing)}")
     if study is not None and not (Path(study) / "study.yaml").is_file():
         raise UsageError(f"write_workshop_pack: {study} is not a study folder (no study.yaml)")
+    if study is not None:
+        check_separate(out, {"the study folder": Path(study)})
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    # no marker: the pack goes to participants, and its FACILITATOR.md identifies it
+    tmp = make_temp_dir(prefix=f".{out.name}.", dir=out.parent, marker=False)
     try:
         scratch = tmp / ".scratch"
         scratch.mkdir()
@@ -569,7 +576,7 @@ def write_workshop_pack(
         (tmp / "FACILITATOR.md").write_text(guide, encoding="utf-8")
         (tmp / "FACILITATOR.html").write_text(_guide_html(guide), encoding="utf-8")
         shutil.rmtree(scratch)
-        replace_folder(tmp, out)
+        replace_folder(tmp, out, is_ours=_is_pack)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)

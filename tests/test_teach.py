@@ -285,8 +285,14 @@ def test_write_workshop_pack_errors(lesson_dir, make_study, tmp_path):
         write_workshop_pack(tmp_path / "b", notebooks=[], study=study)
     with pytest.raises(UsageError, match=r"is not a study folder \(no study.yaml\)"):
         write_workshop_pack(tmp_path / "c", notebooks=nbs, study=tmp_path)
-    out = write_workshop_pack(tmp_path / "full", notebooks=nbs, study=study, overwrite=True)
-    assert not (out / "keep.txt").exists() and (out / "FACILITATOR.md").is_file()
+    # --overwrite replaces a workshop pack, never a folder of someone else's
+    with pytest.raises(UsageError, match="not written by jtbd; it is left untouched"):
+        write_workshop_pack(tmp_path / "full", notebooks=nbs, study=study, overwrite=True)
+    assert (tmp_path / "full" / "keep.txt").read_text() == "mine"
+    out = write_workshop_pack(tmp_path / "pack", notebooks=nbs, study=study)
+    (out / "notes.txt").write_text("facilitator's scribbles")
+    out = write_workshop_pack(tmp_path / "pack", notebooks=nbs, study=study, overwrite=True)
+    assert not (out / "notes.txt").exists() and (out / "FACILITATOR.md").is_file()
 
 
 def test_pack_of_the_shipped_notebooks(make_study, tmp_path, monkeypatch):
