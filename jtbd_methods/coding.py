@@ -39,7 +39,7 @@ import itertools
 import json
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -85,50 +85,23 @@ __all__ = [
 _log = logging.getLogger(__name__)
 
 # ----------------------------------------------------------------------------------- lexicons
-#: Words that negate what follows them in the same clause (after NegEx, Chapman et al. 2001).
-NEGATION_CUES: tuple[str, ...] = (
-    "not", "no", "never", "nobody", "no one", "noone", "none", "nothing", "neither", "nor",
-    "without", "cannot", "can't", "cant", "couldn't", "couldnt", "didn't", "didnt", "don't",
-    "dont", "doesn't", "doesnt", "wasn't", "wasnt", "weren't", "werent", "isn't", "isnt",
-    "aren't", "arent", "haven't", "havent", "hasn't", "hasnt", "hadn't", "hadnt", "won't",
-    "wouldn't", "wouldnt", "shouldn't", "shouldnt", "hardly", "barely", "lack of", "lacked",
-    "failed to", "unable to", "refused to", "neglected to",
-)  # fmt: skip
-#: Phrases that contain a negation cue but do not negate what follows ("couldn't fault them").
-PSEUDO_NEGATIONS: tuple[str, ...] = (
-    "not only", "not just", "no doubt", "without a doubt", "no matter", "nothing but",
-    "can't fault", "cannot fault", "couldn't fault", "could not fault", "can not fault",
-    "couldn't have been", "could not have been", "can't thank", "cannot thank", "couldn't thank",
-    "can't praise", "cannot praise", "couldn't praise", "can't speak highly",
-    "cannot speak highly", "couldn't speak highly", "couldn't ask for", "could not ask for",
-    "nothing was too much", "nothing is too much", "nothing too much", "not too bad",
-)  # fmt: skip
-#: Positive wording: votes for "fulfilled" when a phrase has no polarity of its own.
-POSITIVE_CUES: tuple[str, ...] = (
-    "good", "great", "excellent", "brilliant", "fantastic", "amazing", "wonderful", "superb",
-    "outstanding", "lovely", "kind", "kindness", "caring", "friendly", "helpful", "supportive",
-    "professional", "attentive", "polite", "thorough", "clear", "clearly", "thank*", "grateful",
-    "pleased", "happy", "impressed", "efficient", "prompt", "promptly", "quick", "quickly",
-    "easy", "comfortable", "confident", "safe", "calm", "informative", "smooth*", "organised",
-    "organized", "on time", "recommend", "perfect", "pleasant", "welcoming", "warm", "gentle",
-    "accommodating", "respect", "well managed", "well explained", "well organised", "helped",
-    "nicely", "lifeline", "relieved", "glad", "fine", "positive", "better",
-)  # fmt: skip
-#: Negative wording: votes for "disrupted" when a phrase has no polarity of its own.
-NEGATIVE_CUES: tuple[str, ...] = (
-    "bad", "poor", "poorly", "terrible", "awful", "horrible", "dreadful", "appalling",
-    "disgust*", "rude", "unhelpful", "uncaring", "unprofessional", "dismissive", "ignor*",
-    "rush*", "confus*", "unclear", "chaotic", "chaos", "disorganis*", "disorganiz*", "delay*",
-    "late", "wait*", "cancel*", "forgot*", "worr*", "anxious", "scared", "frighten*", "afraid",
-    "upset*", "angry", "annoyed", "frustrat*", "disappoint*", "distress*", "struggl*",
-    "difficult", "hard", "fail*", "lack*", "cold", "neglect*", "mistake*", "wrong", "error*",
-    "complain*", "problem*", "issue*", "unsafe", "uncomfortable", "stress*", "alone",
-    "abandon*", "useless", "pointless", "unacceptable", "shocking", "worst", "worse", "slow",
-    "insensitive", "missed", "lost", "left", "agony", "nightmare", "suffer*", "sore",
-    "chase*", "crushing", "knock", "horrendous", "negative",
-)  # fmt: skip
-#: Words that end a clause (contrast), in addition to punctuation and line breaks.
-CLAUSE_WORDS: tuple[str, ...] = ("but", "however", "although", "though", "whereas", "except")
+# the word lists live in jtbd_methods.lexicon; they are re-exported here for compatibility
+from jtbd_methods.lexicon import (  # noqa: E402
+    BOOSTER_WORDS,
+    CAPS_EMPHASIS,
+    CLAUSE_WORDS,
+    CONTRAST_AFTER,
+    CONTRAST_BEFORE,
+    CONTRAST_WORDS,
+    NEGATION_CUES,
+    NEGATION_SCALAR,
+    NEGATIVE_CUES,
+    POSITIVE_CUES,
+    PSEUDO_NEGATIONS,
+    non_answers,
+    phrase_variants,
+    sentiment_lexicon,
+)
 
 _CLAUSE_PUNCTUATION = ".,;:!?()[]{}\u2013\u2014\u2026\n\r\u2028\u2029\x85\x00"
 _SEP = "\x00"
@@ -139,19 +112,48 @@ _WS_RE = re.compile(
 )
 _RUNS_RE = re.compile(" {2,}")
 
-_ROLE_INDICATOR, _ROLE_NEGATION, _ROLE_PSEUDO, _ROLE_POSITIVE, _ROLE_NEGATIVE, _ROLE_CLAUSE = range(
-    6
-)
+(
+    _ROLE_INDICATOR,
+    _ROLE_NEGATION,
+    _ROLE_PSEUDO,
+    _ROLE_SENTIMENT,
+    _ROLE_BOOSTER,
+    _ROLE_CLAUSE,
+    _ROLE_CONTRAST,
+) = range(7)
 _POLARITY_CODE = {"disrupted": -1, "fulfilled": 1, None: 0}
-_POLARITY_NAME = np.array(["disrupted", "fulfilled"], dtype=object)
-_CODE_COLUMNS = ("comment_id", "job_id", "polarity", "phrase", "start", "end")
+_CODE_COLUMNS = (
+    "comment_id",
+    "job_id",
+    "polarity",
+    "polarity_source",
+    "source",
+    "probability",
+    "phrase",
+    "start",
+    "end",
+)
 _ENGINES = ("pandas", "dask")
-_POLARITIES = ("disrupted", "fulfilled")
+#: Polarity of a code: the job disrupted, fulfilled, or not readable from the words.
+POLARITIES = ("disrupted", "fulfilled", "unclear")
+_POLARITIES = POLARITIES
+_BY_SIGN = np.array(["unclear", "fulfilled", "disrupted"], dtype=object)  # index sign % 3
+#: Where a code's polarity came from, in the order they are consulted.
+POLARITY_SOURCES = ("phrase", "negation", "sentiment", "question", "rating", "none")
+(_SRC_PHRASE, _SRC_NEGATION, _SRC_SENTIMENT, _SRC_QUESTION, _SRC_RATING, _SRC_NONE) = range(6)
+_PRIOR_CODE = {"positive": 1, "negative": -1, "neutral": 0}
+#: Net clause valence below which wording is taken as silent (or mixed).
+SENTIMENT_THRESHOLD = 0.3
+#: Valence a polar indicator phrase adds to its clause; a negation cue that negates nothing.
+_POLAR_PHRASE_VALENCE = 2.0
+_FREE_NEGATION_VALENCE = -1.0
+_SENTENCE_PUNCTUATION = ".!?\n\r\u2028\u2029\x85\x00"
 
 _ASCII_WORD = np.array([chr(c).isalnum() or c == 95 for c in range(256)], dtype=bool)
 _ASCII_CLAUSE = np.zeros(256, dtype=bool)
 _ASCII_CLAUSE[[ord(c) for c in _CLAUSE_PUNCTUATION if ord(c) < 256]] = True
 _CLAUSE_CODEPOINTS = np.array(sorted(ord(c) for c in _CLAUSE_PUNCTUATION), dtype=np.uint32)
+_SENTENCE_CODEPOINTS = np.array(sorted(ord(c) for c in _SENTENCE_PUNCTUATION), dtype=np.uint32)
 
 
 def _normalise_phrase(phrase: str) -> str:
@@ -178,7 +180,7 @@ class _Entry:
 
 
 class CompiledCodebook:
-    """A codebook's indicators and the cue lexicons compiled into one multi-pattern matcher.
+    """A codebook's indicators and the word lists compiled into one multi-pattern matcher.
 
     Build it with :func:`compile_codebook`; pass it to :func:`code_comments` instead of a
     :class:`~jtbd_methods.codebook.Codebook` to reuse it across calls or ship it to Dask
@@ -191,33 +193,39 @@ class CompiledCodebook:
     phrases : tuple of str
         Indicator phrases as written in the codebook (reported in the ``phrase`` column).
     n_keys : int
-        Number of distinct literal keys in the automaton.
+        Number of distinct literal keys in the automaton (word forms included).
     """
 
     def __init__(
         self,
         job_ids: tuple[str, ...],
-        patterns: list[tuple[str, int, int, int]],
+        patterns: list[tuple[str, int, int, int, float]],
+        *,
+        inflect: bool = True,
     ) -> None:
-        # patterns: (phrase as written, role, job index or -1, polarity code)
+        # patterns: (phrase as written, role, job index or -1, polarity code, valence)
         self.job_ids = job_ids
         # the matcher is a function of its inputs alone: their digest is a stable Dask token
         # (the Aho-Corasick automaton itself cannot be hashed deterministically)
         self._token = hashlib.sha256(
-            json.dumps([list(job_ids), [list(p) for p in patterns]]).encode("utf-8")
+            json.dumps([list(job_ids), [list(p) for p in patterns], inflect]).encode("utf-8")
         ).hexdigest()
         self._phrase = np.array([p[0] for p in patterns], dtype=object)
         self._role = np.array([p[1] for p in patterns], dtype=np.int8)
         self._job = np.array([p[2] for p in patterns], dtype=np.int32)
         self._polarity = np.array([p[3] for p in patterns], dtype=np.int8)
+        self._valence = np.array([p[4] for p in patterns], dtype=float)
         self.phrases = tuple(
             p[0] for p, r in zip(patterns, self._role, strict=True) if r == _ROLE_INDICATOR
         )
         keys: dict[str, list[_Entry]] = {}
-        for index, (phrase, role, _job, _pol) in enumerate(patterns):
-            key, entry = _compile_pattern(_normalise_phrase(phrase), role, index)
-            if key:
-                keys.setdefault(key, []).append(entry)
+        for index, (phrase, role, _job, _pol, _val) in enumerate(patterns):
+            norm = _normalise_phrase(phrase)
+            forms = phrase_variants(norm) if inflect and role == _ROLE_INDICATOR else [norm]
+            for form in forms:
+                key, entry = _compile_pattern(form, role, index)
+                if key:
+                    keys.setdefault(key, []).append(entry)
         key_list = sorted(keys)
         self.n_keys = len(key_list)
         entries = [e for k in key_list for e in keys[k]]
@@ -248,6 +256,32 @@ class CompiledCodebook:
         )
 
 
+def _wildcard_regex(norm: str, extend_left: bool, extend_right: bool) -> re.Pattern[str]:
+    """A regular expression for a phrase with ``*`` inside a word, matching in linear time.
+
+    ``*`` stands for any run of word characters, so a wildcard never leaves its word: the
+    word must start with the first literal piece, hold the middle pieces in order and end
+    with the last one. Each middle piece is found at its leftmost place and kept there (an
+    atomic group; leftmost is always best, since it leaves the most room for what follows),
+    so no backtracking is exponential: ``a*a*a*a*a*a*a*a*a*a*a*q`` is checked in time
+    proportional to the length of the word it is tried on.
+    """
+    pieces = norm.split("*")
+    body = [re.escape(pieces[0])]
+    for i, piece in enumerate(pieces[1:], start=1):
+        last = i == len(pieces) - 1
+        if not piece:  # a trailing "*" (or "**"): the rest of the word
+            body.append(r"\w*")
+        elif last and not extend_right:
+            body.append(r"\w*" + re.escape(piece))  # the end of the word: one greedy run
+        else:
+            body.append(r"(?>\w*?" + re.escape(piece) + ")")
+    inner = norm.strip("*")
+    left = "" if extend_left or not _is_word_char(inner[0]) else r"(?<!\w)"
+    right = "" if extend_right or not _is_word_char(inner[-1]) else r"(?!\w)"
+    return re.compile(left + "".join(body) + right)
+
+
 def _compile_pattern(norm: str, role: int, index: int) -> tuple[str, _Entry]:
     """Turn one normalised phrase into an automaton key and how to verify a hit of it."""
     extend_left = norm.startswith("*")
@@ -258,10 +292,7 @@ def _compile_pattern(norm: str, role: int, index: int) -> tuple[str, _Entry]:
     if "*" in inner:
         segments = [s for s in inner.split("*") if s]
         key = max(segments, key=len)
-        body = r"\w*".join(re.escape(s) for s in norm.split("*"))
-        left = "" if extend_left or not _is_word_char(inner[0]) else r"(?<!\w)"
-        right = "" if extend_right or not _is_word_char(inner[-1]) else r"(?!\w)"
-        regex = re.compile(left + body + right)
+        regex = _wildcard_regex(norm, extend_left, extend_right)
         return key, _Entry(role, index, False, False, False, False, regex)
     check_left = not extend_left and _is_word_char(inner[0])
     check_right = not extend_right and _is_word_char(inner[-1])
@@ -273,20 +304,32 @@ def compile_codebook(
     *,
     negation_cues: Sequence[str] = NEGATION_CUES,
     pseudo_negations: Sequence[str] = PSEUDO_NEGATIONS,
-    positive_cues: Sequence[str] = POSITIVE_CUES,
-    negative_cues: Sequence[str] = NEGATIVE_CUES,
+    sentiment: Mapping[str, float] | None = None,
+    boosters: Mapping[str, float] = BOOSTER_WORDS,
     clause_words: Sequence[str] = CLAUSE_WORDS,
+    contrast_words: Sequence[str] = CONTRAST_WORDS,
+    inflect: bool = True,
 ) -> CompiledCodebook:
-    """Compile a codebook's indicator phrases and the cue lexicons into one matcher.
+    """Compile a codebook's indicator phrases and the word lists into one matcher.
 
     Parameters
     ----------
     codebook : Codebook
         Jobs with their indicator phrases (``*`` is a wildcard for word characters).
-    negation_cues, pseudo_negations, positive_cues, negative_cues, clause_words : sequence of str
-        Lexicons used to resolve negation and polarity (defaults: the module constants
-        :data:`NEGATION_CUES`, :data:`PSEUDO_NEGATIONS`, :data:`POSITIVE_CUES`,
-        :data:`NEGATIVE_CUES`, :data:`CLAUSE_WORDS`). They may use ``*`` as well.
+    negation_cues, pseudo_negations : sequence of str
+        Negation cues and phrases that hold one without negating (defaults:
+        :data:`~jtbd_methods.lexicon.NEGATION_CUES`, :data:`~jtbd_methods.lexicon.PSEUDO_NEGATIONS`).
+    sentiment : mapping of str to float, optional
+        Word or phrase to valence (-4 to +4); default
+        :func:`~jtbd_methods.lexicon.sentiment_lexicon` (VADER adapted to patient feedback).
+    boosters : mapping of str to float
+        Intensifiers and dampeners with their increments (VADER's booster words).
+    clause_words, contrast_words : sequence of str
+        Words that end a clause; the subset whose following clause outweighs the preceding
+        one ("but").
+    inflect : bool, default True
+        Match every inflected form of each indicator word (:func:`~jtbd_methods.lexicon.
+        phrase_variants`): "listen" also matches "listened", "listening", "listens".
 
     Returns
     -------
@@ -296,6 +339,8 @@ def compile_codebook(
     ------
     TypeError
         If ``codebook`` is not a :class:`~jtbd_methods.codebook.Codebook`.
+    ValueError
+        If a word list holds an empty entry.
 
     Examples
     --------
@@ -310,24 +355,28 @@ def compile_codebook(
             "The 'codebook' parameter of compile_codebook must be a Codebook (see "
             f"jtbd_methods.codebook.load_codebook); got {type(codebook).__name__}."
         )
-    patterns: list[tuple[str, int, int, int]] = []
+    patterns: list[tuple[str, int, int, int, float]] = []
     for j, job in enumerate(codebook.jobs):
         for ind in job.indicators:
-            patterns.append((ind.phrase, _ROLE_INDICATOR, j, _POLARITY_CODE[ind.polarity]))
-    for words, role, pol in (
-        (negation_cues, _ROLE_NEGATION, 0),
-        (pseudo_negations, _ROLE_PSEUDO, 0),
-        (positive_cues, _ROLE_POSITIVE, 1),
-        (negative_cues, _ROLE_NEGATIVE, -1),
-        (clause_words, _ROLE_CLAUSE, 0),
-    ):
-        for w in words:
-            if not isinstance(w, str) or not w.replace("*", "").strip():
-                raise ValueError(
-                    f"compile_codebook: lexicon entries must be non-empty phrases; got {w!r}."
-                )
-            patterns.append((w, role, -1, pol))
-    return CompiledCodebook(tuple(codebook.job_ids), patterns)
+            pol = _POLARITY_CODE[ind.polarity]
+            patterns.append((ind.phrase, _ROLE_INDICATOR, j, pol, pol * _POLAR_PHRASE_VALENCE))
+    lexicon = sentiment_lexicon() if sentiment is None else dict(sentiment)
+    contrast = set(contrast_words)
+    words: list[tuple[Any, int, Any]] = [(w, _ROLE_NEGATION, 0.0) for w in negation_cues]
+    words += [(w, _ROLE_PSEUDO, 0.0) for w in pseudo_negations]
+    words += [(w, _ROLE_SENTIMENT, v) for w, v in lexicon.items()]
+    words += [(w, _ROLE_BOOSTER, v) for w, v in boosters.items()]
+    words += [
+        (w, _ROLE_CONTRAST if w in contrast else _ROLE_CLAUSE, 0.0)
+        for w in dict.fromkeys([*clause_words, *contrast_words])
+    ]
+    for w, role, valence in words:
+        if not isinstance(w, str) or not w.replace("*", "").strip():
+            raise ValueError(
+                f"compile_codebook: word-list entries must be non-empty phrases; got {w!r}."
+            )
+        patterns.append((w, role, -1, 0, float(valence)))
+    return CompiledCodebook(tuple(codebook.job_ids), patterns, inflect=inflect)
 
 
 # ------------------------------------------------------------------------ the matching core
@@ -376,7 +425,8 @@ def _lower_keep_length(text: str) -> str:
 class _RawCodes:
     row: np.ndarray
     job: np.ndarray
-    disrupted: np.ndarray
+    sign: np.ndarray  # -1 disrupted, +1 fulfilled, 0 unclear
+    source: np.ndarray  # index into POLARITY_SOURCES
     pattern: np.ndarray
     start: np.ndarray
     end: np.ndarray
@@ -385,10 +435,10 @@ class _RawCodes:
 def _match_texts(
     texts: list[str],
     ratings: np.ndarray,
+    priors: np.ndarray,
     matcher: CompiledCodebook,
     *,
     negation_window: int,
-    default_sign: int,
 ) -> _RawCodes:
     """Code a list of comments; the vectorised heart of :func:`code_comments`."""
     n = len(texts)
@@ -398,6 +448,13 @@ def _match_texts(
         starts[1:] = np.cumsum(lengths + 1)[:-1]
     joined = _SEP.join(texts)
     norm = _lower_keep_length(joined)
+    # capitals: a character whose lower case differs (same length, so positions agree)
+    cp_orig = _codepoints(joined)
+    cp_low = _codepoints(norm)
+    if cp_orig.dtype != cp_low.dtype:
+        cp_orig, cp_low = cp_orig.astype(np.uint32), cp_low.astype(np.uint32)
+    is_upper = cp_orig != cp_low
+    del cp_orig, cp_low
     for old, new in _QUOTES.items():
         if old in norm:
             norm = norm.replace(old, new)
@@ -493,35 +550,61 @@ def _match_texts(
     entry = np.concatenate(parts_entry)
     role = matcher._entry_role[entry]
     pattern = matcher._entry_pattern[entry]
+    row_of = np.searchsorted(starts, start, side="right") - 1
 
-    # clauses: punctuation, line breaks, comment separators and contrast words end a clause
-    clause_word_starts = start[role == _ROLE_CLAUSE]
-    # sorted, duplicates harmless: positions in one clause share the same searchsorted rank
-    bounds = np.sort(np.concatenate([hard, clause_word_starts]), kind="stable")
+    # clauses end at punctuation, line breaks, comment separators and contrast words;
+    # sentences only at . ! ? line breaks and comment separators
+    is_clause_word = (role == _ROLE_CLAUSE) | (role == _ROLE_CONTRAST)
+    bounds = np.sort(np.concatenate([hard, start[is_clause_word]]), kind="stable")
     clause = np.searchsorted(bounds, start, side="right")
+    sent_bounds = np.flatnonzero(np.isin(cp, _SENTENCE_CODEPOINTS))
+    sentence = np.searchsorted(sent_bounds, start, side="right")
     word_starts = np.flatnonzero(is_word & ~np.concatenate([[False], is_word[:-1]]))
     word_first = np.searchsorted(word_starts, start, side="right") - 1
     word_last = np.searchsorted(word_starts, np.maximum(end - 1, 0), side="right") - 1
 
-    # negation cues, minus those inside a pseudo-negation ("couldn't fault")
+    def covered_by(candidates: np.ndarray, covers: np.ndarray, *, longer: bool) -> np.ndarray:
+        """Whether each hit of ``candidates`` lies inside a hit of ``covers`` (another one,
+        strictly longer when ``longer``)."""
+        out = np.zeros(role.size, dtype=bool)
+        if not candidates.any() or not covers.any():
+            return out
+        c_idx = np.flatnonzero(covers)
+        c_idx = c_idx[np.argsort(start[c_idx], kind="stable")]
+        c_start = start[c_idx]
+        c_maxend = np.maximum.accumulate(end[c_idx])
+        q = np.flatnonzero(candidates)
+        # a cover starting at or before the candidate and ending at or after it; with
+        # `longer`, one that is not the same span: it starts before and ends at or after, or
+        # starts at or before and ends after
+        at_or_before = np.searchsorted(c_start, start[q], side="right") - 1
+        max_at_or_before = c_maxend[np.maximum(at_or_before, 0)]
+        if not longer:
+            hit = (at_or_before >= 0) & (max_at_or_before >= end[q])
+        else:
+            before = np.searchsorted(c_start, start[q], side="left") - 1
+            max_before = c_maxend[np.maximum(before, 0)]
+            hit = ((before >= 0) & (max_before >= end[q])) | (
+                (at_or_before >= 0) & (max_at_or_before > end[q])
+            )
+        out[q] = hit
+        return out
+
+    # negation cues, minus those inside a pseudo-negation or praise idiom ("couldn't fault")
     is_neg = role == _ROLE_NEGATION
     is_pseudo = role == _ROLE_PSEUDO
-    if is_neg.any() and is_pseudo.any():
-        ps_order = np.argsort(start[is_pseudo], kind="stable")
-        ps_start = start[is_pseudo][ps_order]
-        ps_maxend = np.maximum.accumulate(end[is_pseudo][ps_order])
-        j = np.searchsorted(ps_start, start, side="right") - 1
-        covered = (j >= 0) & (ps_maxend[np.maximum(j, 0)] >= end)
-        is_neg &= ~covered
     is_ind = role == _ROLE_INDICATOR
-    if is_neg.any() and is_ind.any():  # a cue inside an indicator phrase is part of it
-        i_order = np.argsort(start[is_ind], kind="stable")
-        i_start = start[is_ind][i_order]
-        i_maxend = np.maximum.accumulate(end[is_ind][i_order])
-        j = np.searchsorted(i_start, start, side="right") - 1
-        in_phrase = is_neg & (j >= 0) & (i_maxend[np.maximum(j, 0)] >= end)
-    else:
-        in_phrase = np.zeros(role.size, dtype=bool)
+    is_sent = role == _ROLE_SENTIMENT
+    valence = matcher._valence[pattern]
+    phrase_like = is_pseudo | (is_sent & (end - start > 0))
+    is_neg &= ~covered_by(is_neg, phrase_like & ~is_neg, longer=True)
+    in_phrase = is_neg & covered_by(is_neg, is_ind, longer=False)
+    # a sentiment word inside a longer sentiment phrase, or inside a polar indicator, is
+    # counted once, through the longer phrase ("could be better" is a request, not "better")
+    ind_pol0 = matcher._polarity[pattern].astype(np.int64)
+    polar_ind = is_ind & (ind_pol0 != 0)
+    is_sent &= ~covered_by(is_sent, is_sent | polar_ind, longer=True)
+
     neg_all = np.flatnonzero(is_neg)
     neg_order = neg_all[np.argsort(end[neg_all], kind="stable")]  # hit index, sorted by end
     neg_end = end[neg_order]
@@ -541,50 +624,102 @@ def _match_texts(
             consumed[neg_order[jj[out]]] = True
         return out
 
-    ind_pol0 = matcher._polarity[pattern[is_ind]].astype(np.int64)
-    polar = ind_pol0 != 0
-    ind_neg = np.zeros(int(is_ind.sum()), dtype=bool)
-    ind_rows = np.flatnonzero(is_ind)
-    polar_mask = np.zeros(role.size, dtype=bool)
-    polar_mask[ind_rows[polar]] = True
-    ind_neg[polar] = negated(polar_mask, consume=True)
-    ind_sign = np.where(ind_neg, -ind_pol0, ind_pol0)
+    # polar indicators: the phrase's own polarity, flipped when negated
+    ind_neg = negated(polar_ind, consume=True)
+    sign_polar = np.where(ind_neg, -ind_pol0[polar_ind], ind_pol0[polar_ind])
+    weight = np.zeros(role.size, dtype=float)
+    weight[polar_ind] = sign_polar * _POLAR_PHRASE_VALENCE
 
-    # sentiment votes per clause: polar indicators, cue words not inside a polar indicator,
-    # and negation cues that negate nothing else ("my check-up was never booked")
-    is_cue = (role == _ROLE_POSITIVE) | (role == _ROLE_NEGATIVE)
-    ind_start, ind_end = start[is_ind], end[is_ind]
-    if is_cue.any() and polar.any():
-        p_order = np.argsort(ind_start[polar], kind="stable")
-        p_start = ind_start[polar][p_order]
-        p_maxend = np.maximum.accumulate(ind_end[polar][p_order])
-        j = np.searchsorted(p_start, start, side="right") - 1
-        inside = (j >= 0) & (p_maxend[np.maximum(j, 0)] > start)
-        is_cue &= ~inside
-    cue_sign = matcher._polarity[pattern[is_cue]].astype(np.int64)
-    cue_sign = np.where(negated(is_cue, consume=True), -cue_sign, cue_sign)
-    n_clauses = bounds.size + 1
-    votes = np.bincount(clause[is_cue], weights=cue_sign, minlength=n_clauses).astype(float)
-    votes += np.bincount(clause[is_ind][polar], weights=ind_sign[polar], minlength=n_clauses)
+    # sentiment words (VADER's rules): negation scales by -0.74, a booster word up to two
+    # words before adds its increment, capitals in a comment not all in capitals add 0.733
+    w = valence[is_sent].copy()
+    w = np.where(negated(is_sent, consume=True), w * NEGATION_SCALAR, w)
+    is_boost = role == _ROLE_BOOSTER
+    if is_boost.any() and is_sent.any():
+        b_idx = np.flatnonzero(is_boost)
+        b_idx = b_idx[np.argsort(end[b_idx], kind="stable")]
+        s_idx = np.flatnonzero(is_sent)
+        j = np.searchsorted(end[b_idx], start[s_idx], side="right") - 1
+        jj = np.maximum(j, 0)
+        gap = word_first[s_idx] - word_last[b_idx[jj]] - 1
+        near = (j >= 0) & (gap <= 1) & (clause[b_idx[jj]] == clause[s_idx])
+        w = w + np.where(near, np.sign(w) * valence[b_idx[jj]] * (1.0 - 0.05 * gap), 0.0)
+    if is_upper.any() and is_sent.any():
+        letters = is_word & ~((cp >= 48) & (cp <= 57)) & (cp != 95)
+        up_cum = np.concatenate([[0], np.cumsum(is_upper & letters)])
+        let_cum = np.concatenate([[0], np.cumsum(letters)])
+        s_start, s_end = start[is_sent], end[is_sent]
+        n_up = up_cum[s_end] - up_cum[s_start]
+        n_let = let_cum[s_end] - let_cum[s_start]
+        r = row_of[is_sent]
+        row_end = starts + lengths
+        row_up = up_cum[row_end] - up_cum[starts]
+        row_let = let_cum[row_end] - let_cum[starts]
+        shouting = (n_let >= 2) & (n_up == n_let) & (row_up[r] < row_let[r])
+        w = w + np.where(shouting, np.sign(w) * CAPS_EMPHASIS, 0.0)
+    weight[is_sent] = w
+    # a negation cue that negates nothing is a complaint of its own ("no follow-up call")
     free_neg = is_neg & ~consumed
-    votes -= np.bincount(clause[free_neg], minlength=n_clauses)
+    weight[free_neg] = _FREE_NEGATION_VALENCE
 
-    row = np.searchsorted(starts, ind_start, side="right") - 1
-    neutral = ~polar
-    if neutral.any():
-        score = votes[clause[is_ind][neutral]]
-        r = ratings[row[neutral]]
-        by_rating = np.where(r <= 2, -1, np.where(r >= 4, 1, default_sign))
-        ind_sign[neutral] = np.where(score > 0, 1, np.where(score < 0, -1, by_rating))
+    # contrast ("but"): within a sentence, what follows it counts 1.5, what precedes 0.5
+    is_contrast = role == _ROLE_CONTRAST
+    factor = np.ones(role.size, dtype=float)
+    if is_contrast.any():
+        c_idx = np.flatnonzero(is_contrast)
+        c_start = np.sort(start[c_idx])
+        c_sent = sentence[c_idx][np.argsort(start[c_idx], kind="stable")]
+        j = np.searchsorted(c_start, start, side="right") - 1  # last contrast before
+        after = (j >= 0) & (c_sent[np.maximum(j, 0)] == sentence)
+        k = np.searchsorted(c_start, end, side="left")  # first contrast after
+        kk = np.minimum(k, c_start.size - 1)
+        before = (k < c_start.size) & (c_sent[kk] == sentence)
+        factor = np.where(after, CONTRAST_AFTER, np.where(before, CONTRAST_BEFORE, 1.0))
+    voters = np.flatnonzero(weight != 0)
+    n_clauses = bounds.size + 1
+    clause_score = np.bincount(clause[voters], weights=weight[voters], minlength=n_clauses)
+    sent_score = np.bincount(
+        sentence[voters], weights=weight[voters] * factor[voters], minlength=sent_bounds.size + 1
+    )
+    row_score = np.bincount(
+        row_of[voters], weights=weight[voters] * factor[voters], minlength=n
+    )
 
-    job = matcher._job[pattern[is_ind]]
-    pat = pattern[is_ind]
-    disrupted = ind_sign < 0
+    # every indicator: its polarity and where it came from
+    ind = np.flatnonzero(is_ind)
+    row = row_of[ind]
+    polar = polar_ind[ind]
+    sign = np.zeros(ind.size, dtype=np.int64)
+    source = np.full(ind.size, _SRC_NONE, dtype=np.int8)
+    sign[polar] = sign_polar
+    source[polar] = np.where(ind_neg, _SRC_NEGATION, _SRC_PHRASE)
+    open_ = ~polar
+    t = SENTIMENT_THRESHOLD
+    steps = (
+        (clause_score[clause[ind]], _SRC_SENTIMENT),
+        (sent_score[sentence[ind]], _SRC_SENTIMENT),
+        (priors[row].astype(float), _SRC_QUESTION),
+        (row_score[row], _SRC_SENTIMENT),
+        (
+            np.where(ratings[row] <= 2, -1.0, np.where(ratings[row] >= 4, 1.0, 0.0)),
+            _SRC_RATING,
+        ),
+    )
+    for score, src in steps:
+        decided = open_ & (np.abs(score) >= t)
+        sign[decided] = np.sign(score[decided]).astype(np.int64)
+        source[decided] = src
+        open_ &= ~decided
+
+    job = matcher._job[pattern[ind]]
+    pat = pattern[ind]
+    ind_start, ind_end = start[ind], end[ind]
     length = ind_end - ind_start
-    # evidence order: phrases with a polarity of their own first, then disrupted, earliest,
-    # longest
-    order = np.lexsort((pat, -length, ind_start, ~disrupted, ~polar, job, row))
-    row, job, disrupted = row[order], job[order], disrupted[order]
+    # evidence order: phrases with a polarity of their own first, then disrupted, fulfilled,
+    # unclear; then the earliest, the longest
+    rank = np.where(sign < 0, 0, np.where(sign > 0, 1, 2))
+    order = np.lexsort((pat, -length, ind_start, rank, ~polar, job, row))
+    row, job, sign, source = row[order], job[order], sign[order], source[order]
     pat, ind_start, ind_end = pat[order], ind_start[order], ind_end[order]
     first = np.ones(row.size, dtype=bool)
     first[1:] = (row[1:] != row[:-1]) | (job[1:] != job[:-1])
@@ -592,7 +727,8 @@ def _match_texts(
     return _RawCodes(
         row=row,
         job=job[first],
-        disrupted=disrupted[first],
+        sign=sign[first],
+        source=source[first],
         pattern=pat[first],
         start=ind_start[first] - starts[row],
         end=ind_end[first] - starts[row],
@@ -605,6 +741,9 @@ def _empty_codes(id_dtype: Any = "str") -> pd.DataFrame:
             "comment_id": pd.Series([], dtype=id_dtype),
             "job_id": pd.Series([], dtype="str"),
             "polarity": pd.Series([], dtype="str"),
+            "polarity_source": pd.Series([], dtype="str"),
+            "source": pd.Series([], dtype="str"),
+            "probability": pd.Series([], dtype="float64"),
             "phrase": pd.Series([], dtype="str"),
             "start": pd.Series([], dtype="int64"),
             "end": pd.Series([], dtype="int64"),
@@ -622,6 +761,57 @@ def _take_str(values: Sequence[str], index: np.ndarray) -> pd.Series:
     return pd.Series(taken, dtype="str")
 
 
+def question_priors(
+    values: Any, mapping: Mapping[str, str] | None = None, *, caller: str = "question_priors"
+) -> np.ndarray:
+    """Turn the question each comment answers into a polarity prior: +1, -1 or 0.
+
+    Parameters
+    ----------
+    values : sequence or Series
+        The question (or its code) per comment; missing values give 0.
+    mapping : mapping of str to str, optional
+        Question (as it appears in ``values``) to ``"positive"`` ("What did we do well?"),
+        ``"negative"`` ("What could we improve?") or ``"neutral"``. Without a mapping the
+        values themselves must be those three words (or missing).
+
+    Returns
+    -------
+    numpy.ndarray of int8
+        +1 positive prompt, -1 negative prompt, 0 neutral or unknown.
+
+    Raises
+    ------
+    ValueError
+        If a mapping value is not one of the three words, or (without a mapping) a value is.
+
+    Examples
+    --------
+    >>> question_priors(["best", "improve", None], {"best": "positive", "improve": "negative"})
+    array([ 1, -1,  0], dtype=int8)
+    """
+    series = pd.Series(values, dtype=object) if not isinstance(values, pd.Series) else values
+    table = dict(mapping) if mapping is not None else {k: k for k in _PRIOR_CODE}
+    bad = {k: v for k, v in table.items() if v not in _PRIOR_CODE}
+    if bad:
+        raise ValueError(
+            f"{caller}: each question must map to 'positive', 'negative' or 'neutral'; got "
+            f"{bad!r}."
+        )
+    text = series.where(series.notna(), None)
+    if mapping is None:
+        unknown = sorted({str(v) for v in text.dropna().unique() if str(v) not in table})
+        if unknown:
+            raise ValueError(
+                f"{caller}: without a question mapping the values must be 'positive', "
+                f"'negative' or 'neutral'; got {unknown[:5]} (map them in study.yaml "
+                "'questions:')."
+            )
+    codes = {k: _PRIOR_CODE[v] for k, v in table.items()}
+    out = text.map(lambda v: codes.get(str(v).strip(), 0) if v is not None else 0)
+    return out.to_numpy(dtype=np.int8)
+
+
 def _code_frame(
     frame: pd.DataFrame,
     matcher: CompiledCodebook,
@@ -629,44 +819,57 @@ def _code_frame(
     text: str,
     id: str,
     rating: str | None,
+    question: str | None,
+    questions: Mapping[str, str] | None,
     negation_window: int,
-    default_polarity: str,
+    skip_non_answers: bool,
     chunk_size: int,
 ) -> pd.DataFrame:
     """Pure per-DataFrame core of :func:`code_comments` (also run per Dask partition)."""
     ids = frame[id]
     if len(frame) == 0:
         return _empty_codes(ids.dtype)
-    texts = frame[text]
-    texts = texts.where(texts.notna(), "").astype(str).tolist()
-    if rating is None:
+    texts_series = frame[text]
+    texts = texts_series.where(texts_series.notna(), "").astype(str).tolist()
+    if rating is None or rating not in frame.columns:
         ratings = np.full(len(frame), np.nan)
     else:
         ratings = pd.to_numeric(frame[rating], errors="coerce").to_numpy(
             dtype=float, na_value=np.nan
         )
-    default_sign = _POLARITY_CODE[default_polarity]
+    if question is not None and question in frame.columns:
+        priors = question_priors(frame[question], questions, caller="code_comments")
+    else:
+        priors = np.zeros(len(frame), dtype=np.int8)
+    if skip_non_answers:
+        texts = [
+            "" if skip else t for t, skip in zip(texts, non_answers(texts_series), strict=True)
+        ]
     pieces = []
     for lo in range(0, len(texts), chunk_size):
         raw = _match_texts(
             texts[lo : lo + chunk_size],
             ratings[lo : lo + chunk_size],
+            priors[lo : lo + chunk_size],
             matcher,
             negation_window=negation_window,
-            default_sign=default_sign,
         )
         raw.row += lo
         pieces.append(raw)
     row = np.concatenate([p.row for p in pieces])
     if row.size == 0:
         return _empty_codes(ids.dtype)
+    sign = np.concatenate([p.sign for p in pieces])
     out = pd.DataFrame(
         {
             "comment_id": ids.take(row).reset_index(drop=True),
             "job_id": _take_str(matcher.job_ids, np.concatenate([p.job for p in pieces])),
-            "polarity": _take_str(
-                _POLARITIES, np.concatenate([p.disrupted for p in pieces]).astype(np.int64) ^ 1
+            "polarity": _take_str(_BY_SIGN, sign % 3),
+            "polarity_source": _take_str(
+                POLARITY_SOURCES, np.concatenate([p.source for p in pieces]).astype(np.int64)
             ),
+            "source": pd.Series(np.full(row.size, "phrase", dtype=object), dtype="str"),
+            "probability": np.full(row.size, np.nan),
             "phrase": _take_str(matcher._phrase, np.concatenate([p.pattern for p in pieces])),
             "start": np.concatenate([p.start for p in pieces]).astype(np.int64),
             "end": np.concatenate([p.end for p in pieces]).astype(np.int64),
@@ -682,9 +885,11 @@ def code_comments(
     text: str = "comment",
     id: str = "comment_id",
     rating: str | None = "rating",
+    question: str | None = "question",
+    questions: Mapping[str, str] | None = None,
     engine: str = "pandas",
     negation_window: int = 3,
-    default_polarity: str = "disrupted",
+    skip_non_answers: bool = True,
     chunk_size: int = 200_000,
 ) -> pd.DataFrame:
     """Code free-text comments into jobs with the codebook's indicator phrases.
@@ -699,17 +904,23 @@ def code_comments(
     text, id : str, default "comment", "comment_id"
         Columns holding the comment text (missing text codes to nothing) and a unique id.
     rating : str or None, default "rating"
-        Column of the 1-5 rating (5 best, may be missing), used as tie-breaker for the
-        polarity of phrases without a polarity of their own; ``None`` to ignore ratings.
+        Column of the 1-5 rating (5 best, may be missing or absent), the last tie-break for
+        the polarity of a phrase the wording leaves open; ``None`` to ignore ratings.
+    question : str or None, default "question"
+        Column naming the prompt each comment answers (ignored when absent): a prior for the
+        polarity of phrases the wording around them leaves open.
+    questions : mapping of str to str, optional
+        Prompt (as in ``question``) to ``"positive"``, ``"negative"`` or ``"neutral"``
+        (``study.yaml`` ``questions:``); without it the column must hold those words.
     engine : {"pandas", "dask"}, default "pandas"
         ``"dask"`` applies the same per-DataFrame core to every partition of a Dask DataFrame
         (``dask.dataframe.from_pandas`` is used for a pandas input) and returns a lazy Dask
         DataFrame for a Dask input, a computed pandas DataFrame for a pandas input.
     negation_window : int, default 3
-        Largest number of words allowed between a negation cue and the phrase it negates.
-    default_polarity : {"disrupted", "fulfilled"}, default "disrupted"
-        Polarity of a phrase without polarity when the wording is balanced and the rating is
-        3 or missing.
+        Largest number of words allowed between a negation cue and the word it negates.
+    skip_non_answers : bool, default True
+        Give no codes to non-answers ("nothing", "n/a", "all of it": see
+        :func:`~jtbd_methods.lexicon.non_answers`).
     chunk_size : int, default 200_000
         Comments matched per pass (bounds peak memory; does not change the result).
 
@@ -722,7 +933,14 @@ def code_comments(
         * ``comment_id`` -- the comment's id (same dtype as ``feedback[id]``; the column is
           called ``comment_id`` whatever ``id`` is);
         * ``job_id`` (str) -- the job;
-        * ``polarity`` (str) -- ``"disrupted"`` or ``"fulfilled"``;
+        * ``polarity`` (str) -- ``"disrupted"``, ``"fulfilled"`` or ``"unclear"``;
+        * ``polarity_source`` (str) -- where the polarity came from: ``"phrase"`` (the
+          indicator's own), ``"negation"`` (its own, negated), ``"sentiment"`` (the words
+          around it), ``"question"`` (the prompt answered), ``"rating"`` or ``"none"``
+          (unclear: no signal, or signals that cancel out);
+        * ``source`` (str) -- ``"phrase"`` (an indicator matched; see
+          :func:`expand_codes` for ``"model"`` codes);
+        * ``probability`` (float) -- NaN for phrase codes;
         * ``phrase`` (str) -- the indicator as written in the codebook (e.g. ``"explain*"``);
         * ``start``, ``end`` (int64) -- character offsets of the evidence span in the
           original comment, so ``comment[start:end]`` is the matched wording.
@@ -738,41 +956,53 @@ def code_comments(
     -----
     *Matching.* Text and phrases are lower-cased, typographic apostrophes become ``'`` and every
     run of whitespace counts as one space; offsets still refer to the original text. A phrase
-    matches on word boundaries (it cannot start or end inside a word); ``*`` matches any run of
-    word characters (``explain*``: explain, explained, explaining). All phrases and cues are
-    found in one Aho-Corasick pass over the concatenated comments.
+    matches on word boundaries (it cannot start or end inside a word) in every inflected form
+    of its words ("listen to me" also matches "listened to me", see
+    :func:`~jtbd_methods.lexicon.phrase_variants`); ``*`` matches any run of word characters
+    (``explain*``: explain, explained, explaining), in time linear in the text. All phrases
+    and words of the lexicons are found in one Aho-Corasick pass [1]_ over the concatenated
+    comments; everything after it is vectorised array arithmetic, never a loop over comments.
 
-    *Clauses.* A clause ends at ``. , ; : ! ?``, brackets, dashes (also a hyphen with a space
-    on each side), line breaks and at the words in :data:`CLAUSE_WORDS` ("but", "however",
-    ...).
+    *Clauses and sentences.* A clause ends at ``. , ; : ! ?``, brackets, dashes (also a hyphen
+    with a space on each side), line breaks and at the words in
+    :data:`~jtbd_methods.lexicon.CLAUSE_WORDS` ("but", "however", ...); a sentence at
+    ``. ! ?`` and line breaks.
 
-    *Negation* (after NegEx [2]_). A phrase is negated when a cue of :data:`NEGATION_CUES`
-    ("not", "never", "no one", "nobody", "didn't", ...) ends before it in the same clause with
-    at most ``negation_window`` words between them (the nearest such cue is used); cues inside
-    a pseudo-negation of :data:`PSEUDO_NEGATIONS` ("couldn't fault", "not only") do not count.
-    A cue that is part of the phrase itself ("no one explained") does not negate it.
+    *Negation* (after NegEx [2]_). A word is negated when a cue of
+    :data:`~jtbd_methods.lexicon.NEGATION_CUES` ends before it in the same clause with at
+    most ``negation_window`` words between them; cues inside a pseudo-negation ("not only")
+    or a praise idiom ("couldn't fault") do not count, nor a cue inside the phrase itself
+    ("no one explained").
 
-    *Polarity* of each match, in this order:
+    *Sentiment* (VADER's lexicon and rules [3]_, applied in the same pass): each word of
+    :func:`~jtbd_methods.lexicon.sentiment_lexicon` adds its valence to its clause, times
+    -0.74 when negated, plus VADER's increment when a booster ("very", "extremely") stands
+    one or two words before it, plus 0.733 when written in capitals in a comment that is not;
+    a phrase with a polarity of its own adds +/-2; a negation cue that negates nothing adds
+    -1 ("no follow-up call"). In the sentence and comment sums, what follows "but" counts
+    1.5 and what precedes it 0.5. A longer phrase hides the words inside it.
 
-    1. a phrase with a codebook polarity keeps it, or takes the opposite when negated
-       ("not dismissive" is fulfilled, "nobody listened to me" disrupted);
-    2. a phrase without polarity takes the sign of the clause's wording: +1 for each cue of
-       :data:`POSITIVE_CUES` and each fulfilled phrase, -1 for each cue of
-       :data:`NEGATIVE_CUES` and each disrupted phrase (negated cues count with the opposite
-       sign; cue words inside a phrase with a polarity are not counted twice), and -1 for each
-       negation cue of the clause that negates no cue or polar phrase, before or after the
-       phrase ("no follow-up call", "my check-up was never booked", "the painkillers did
-       nothing");
-    3. when that sum is zero, the rating decides: 1-2 disrupted, 4-5 fulfilled; otherwise
-       ``default_polarity``.
+    *Polarity* of each match, the first rule that decides:
+
+    1. a phrase with a codebook polarity keeps it (source ``phrase``), or takes the opposite
+       when negated (``negation``: "not dismissive" is fulfilled);
+    2. otherwise the net sentiment of the phrase's clause, then of its sentence, when it
+       reaches :data:`SENTIMENT_THRESHOLD` in size (``sentiment``);
+    3. the question answered: a positive prompt gives fulfilled, a negative one disrupted
+       (``question``; a prior where the words are silent, not a label);
+    4. the net sentiment of the whole comment (``sentiment``);
+    5. the rating: 1-2 disrupted, 4-5 fulfilled (``rating``);
+    6. otherwise ``unclear`` (``none``): no signal, or signals that cancel. Unclear codes
+       count as mentions, never as disruptions.
 
     *One row per (comment, job).* When a job has several matches in a comment, the evidence
-    reported is chosen in this order: matches of phrases with a codebook polarity before
-    matches whose polarity was inferred from context; disrupted before fulfilled (a complaint
-    is what service recovery must act on); then the earliest, then the longest match.
+    reported is chosen in this order: phrases with a codebook polarity first; disrupted,
+    then fulfilled, then unclear (a complaint is what service recovery must act on); then
+    the earliest, then the longest match.
 
-    *Missing data.* Missing text is treated as an empty comment (no codes). Missing ratings
-    leave the tie-break to ``default_polarity``.
+    *Missing data.* Missing text is treated as an empty comment (no codes); so are
+    non-answers unless ``skip_non_answers=False``. Missing ratings and questions leave their
+    step to the next.
 
     References
     ----------
@@ -781,44 +1011,56 @@ def code_comments(
     .. [2] Chapman, W. W., Bridewell, W., Hanbury, P., Cooper, G. F., & Buchanan, B. G. (2001).
        A simple algorithm for identifying negated findings and diseases in discharge
        summaries. *Journal of Biomedical Informatics*, 34(5), 301-310.
+    .. [3] Hutto, C. J., & Gilbert, E. (2014). VADER: A parsimonious rule-based model for
+       sentiment analysis of social media text. *ICWSM-14*, 216-225.
 
     Examples
     --------
     >>> from jtbd_methods.codebook import codebook_from_dict
     >>> cb = codebook_from_dict({"name": "demo", "jobs": [
-    ...     {"id": "gain_clarity", "label": "Understand", "indicators": [
-    ...         {"phrase": "explain*", "polarity": "fulfilled"}]},
+    ...     {"id": "gain_clarity", "label": "Understand", "indicators": ["explain"]},
     ...     {"id": "feel_heard", "label": "Feel heard", "indicators": [
     ...         {"phrase": "dismissive", "polarity": "disrupted"}]}]})
-    >>> fb = pd.DataFrame({"comment_id": ["a", "b"], "rating": [2, 5],
-    ...                    "comment": ["Nobody explained anything.", "Not dismissive at all"]})
-    >>> code_comments(fb, cb)[["comment_id", "job_id", "polarity", "phrase", "start", "end"]]
-      comment_id        job_id   polarity      phrase  start  end
-    0          a  gain_clarity  disrupted    explain*      7   16
-    1          b    feel_heard  fulfilled  dismissive      4   14
+    >>> fb = pd.DataFrame({"comment_id": ["a", "b", "c"],
+    ...                    "comment": ["Nobody explained anything.", "Not dismissive at all",
+    ...                                "They explained it clearly"]})
+    >>> code_comments(fb, cb, rating=None)[["comment_id", "job_id", "polarity",
+    ...                                     "polarity_source", "start", "end"]]
+      comment_id        job_id   polarity polarity_source  start  end
+    0          a  gain_clarity  disrupted       sentiment      7   16
+    1          b    feel_heard  fulfilled        negation      4   14
+    2          c  gain_clarity  fulfilled       sentiment      5   14
     """
     caller = "code_comments"
     engine = one_of(engine, _ENGINES, parameter="engine", caller=caller)
-    default_polarity = one_of(
-        default_polarity, _POLARITIES, parameter="default_polarity", caller=caller
-    )
     negation_window = check_int(
         negation_window, parameter="negation_window", caller=caller, minimum=0
     )
     chunk_size = check_int(chunk_size, parameter="chunk_size", caller=caller, minimum=1)
+    if not isinstance(skip_non_answers, bool):
+        raise TypeError(
+            f"The 'skip_non_answers' parameter of {caller} must be True or False; got "
+            f"{skip_non_answers!r}."
+        )
+    if questions is not None:
+        question_priors([], questions, caller=caller)  # check the mapping before any work
     matcher = codebook if isinstance(codebook, CompiledCodebook) else compile_codebook(codebook)
     options = dict(
         text=text,
         id=id,
         rating=rating,
+        question=question,
+        questions=questions,
         negation_window=negation_window,
-        default_polarity=default_polarity,
+        skip_non_answers=skip_non_answers,
         chunk_size=chunk_size,
     )
     if engine == "dask":
         return _code_with_dask(feedback, matcher, options)
     require_dataframe(feedback, parameter="feedback", caller=caller)
-    require_columns(feedback, [text, id, rating], name="feedback", caller=caller)
+    require_columns(feedback, [text, id], name="feedback", caller=caller)
+    if rating is not None and rating != "rating":
+        require_columns(feedback, [rating], name="feedback", caller=caller)
     _check_ids(feedback[id], caller=caller)
     return _code_frame(feedback, matcher, **options)
 
@@ -842,19 +1084,14 @@ def _code_with_dask(feedback: Any, matcher: CompiledCodebook, options: dict) -> 
     id_dtype = feedback[options["id"]].dtype if not lazy else None
     if not lazy:
         require_dataframe(feedback, parameter="feedback", caller=caller)
-        require_columns(
-            feedback,
-            [options["text"], options["id"], options["rating"]],
-            name="feedback",
-            caller=caller,
-        )
+        require_columns(feedback, [options["text"], options["id"]], name="feedback", caller=caller)
         _check_ids(feedback[options["id"]], caller=caller)
         nparts = max(1, min(64, len(feedback) // max(1, options["chunk_size"]) + 1))
         feedback = dd.from_pandas(feedback, npartitions=nparts, sort=False)
     else:
         missing = [
             c
-            for c in (options["text"], options["id"], options["rating"])
+            for c in (options["text"], options["id"])
             if c is not None and c not in feedback.columns
         ]
         if missing:
@@ -864,7 +1101,16 @@ def _code_with_dask(feedback: Any, matcher: CompiledCodebook, options: dict) -> 
     if lazy:
         return result
     out = result.compute().reset_index(drop=True)
-    return out.astype({"comment_id": id_dtype, "job_id": "str", "polarity": "str", "phrase": "str"})
+    return out.astype(
+        {
+            "comment_id": id_dtype,
+            "job_id": "str",
+            "polarity": "str",
+            "polarity_source": "str",
+            "source": "str",
+            "phrase": "str",
+        }
+    )
 
 
 # --------------------------------------------------------------------- tables of the codes

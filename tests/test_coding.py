@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jtbd_methods.codebook import codebook_from_dict, load_codebook
+from jtbd_methods.lexicon import phrase_variants
 from jtbd_methods.coding import (
     CoderEvaluation,
     CompiledCodebook,
@@ -132,11 +133,13 @@ def test_evidence_spans_slice_the_original_text():
         "Nobody listened – told me nothing",
     ]
     codes = code_comments(feedback(texts), CODEBOOK)
-    assert len(codes) == 6
+    # 7: "didn't listen" is an inflected form of the indicator "listened"
+    assert len(codes) == 7
     for row in codes.itertuples():
         comment = texts[int(row.comment_id[1:])]
         span = comment[row.start : row.end]
-        assert phrase_regex(row.phrase).fullmatch(span), (row.phrase, span)
+        forms = phrase_variants(row.phrase.lower())
+        assert any(phrase_regex(form).fullmatch(span) for form in forms), (row.phrase, span)
     spans = {
         (r.comment_id, r.job_id): texts[int(r.comment_id[1:])][r.start : r.end]
         for r in codes.itertuples()
@@ -146,6 +149,9 @@ def test_evidence_spans_slice_the_original_text():
     assert spans[("c1", "manage_side_effects")] == "backache"
     assert spans[("c2", "follow_care_plan")] == "follow-up appointments"
     assert spans[("c3", "gain_clarity")] == "told me nothing"
+    assert spans[("c2", "feel_heard")] == "listen"
+    heard = codes.set_index(["comment_id", "job_id"]).loc[("c2", "feel_heard")]
+    assert (heard["polarity"], heard["polarity_source"]) == ("disrupted", "negation")
 
 
 def test_phrases_match_only_on_word_boundaries():
@@ -153,8 +159,9 @@ def test_phrases_match_only_on_word_boundaries():
         ["The explainer video was unlistened to", "mydismissive", "headaches", "a headache"]
     )
     # "explainer" is explain* (wildcard), "unlistened" is not "listened", "mydismissive" no,
-    # "*ache" matches "headache" but not "headaches"
-    assert got == {("c0", "gain_clarity"): "fulfilled", ("c3", "manage_side_effects"): "disrupted"}
+    # "*ache" matches "headache" but not "headaches"; with no wording, rating or question
+    # around it the polarity of "a headache" is unclear (never a default)
+    assert got == {("c0", "gain_clarity"): "fulfilled", ("c3", "manage_side_effects"): "unclear"}
 
 
 def test_several_jobs_in_one_comment_and_first_evidence():
@@ -175,9 +182,13 @@ def test_several_jobs_in_one_comment_and_first_evidence():
         ("My medication was never delivered.", 5, "disrupted"),  # negation after the phrase
         ("My medication arrived.", 1, "disrupted"),  # no cue: the rating decides
         ("My medication arrived.", 5, "fulfilled"),
-        ("My medication arrived.", 3, "disrupted"),  # rating 3: default_polarity
-        ("My medication arrived.", None, "disrupted"),  # missing rating: default_polarity
-        ("Lovely staff, my medication arrived.", 1, "disrupted"),  # other clause ignored
+        ("My medication arrived.", 3, "unclear"),  # rating 3: no signal at all
+        ("My medication arrived.", None, "unclear"),  # missing rating: no signal at all
+        ("Lovely staff, my medication arrived.", 1, "fulfilled"),  # the sentence before rating
+        ("Lovely staff. My medication arrived.", 1, "fulfilled"),  # the comment before rating
+        ("Lovely staff but my medication arrived late.", 5, "disrupted"),  # its own clause
+        ("My MEDICATION was late.", 5, "disrupted"),
+        ("Could the medication come sooner? More medication reviews", 5, "disrupted"),
         ("Couldn't fault the team, medication was great", 2, "fulfilled"),  # pseudo-negation
     ],
 )
@@ -185,13 +196,16 @@ def test_polarity_of_phrases_without_a_polarity(text, rating, expected):
     assert coded([text], [rating]) == {("c0", "follow_care_plan"): expected}
 
 
-def test_default_polarity_option_and_rating_tie_break():
-    assert coded(["My medication arrived."], [3], default_polarity="fulfilled") == {
-        ("c0", "follow_care_plan"): "fulfilled"
-    }
+def test_rating_is_only_a_tie_break_and_polarity_sources():
     assert coded(["My medication arrived."], [1], rating=None) == {
-        ("c0", "follow_care_plan"): "disrupted"
+        ("c0", "follow_care_plan"): "unclear"
     }
+    codes = code_comments(feedback(["My medication arrived.", "My medication arrived."], [1, 5]),
+                          CODEBOOK)  # fmt: skip
+    assert codes["polarity"].tolist() == ["disrupted", "fulfilled"]
+    assert codes["polarity_source"].tolist() == ["rating", "rating"]
+    assert codes["source"].tolist() == ["phrase", "phrase"]
+    assert codes["probability"].isna().all()
 
 
 def test_codebook_polarity_wins_over_wording_and_rating():
@@ -274,7 +288,17 @@ def test_matches_an_independent_regex_reference_on_random_comments():
 def test_no_comment_without_job_gets_a_row_and_empty_result_is_dtype_stable():
     out = code_comments(feedback(["Parking was fine.", "", None]), CODEBOOK)
     assert len(out) == 0
-    assert list(out.columns) == ["comment_id", "job_id", "polarity", "phrase", "start", "end"]
+    assert list(out.columns) == [
+        "comment_id",
+        "job_id",
+        "polarity",
+        "polarity_source",
+        "source",
+        "probability",
+        "phrase",
+        "start",
+        "end",
+    ]
     assert out["start"].dtype == np.int64 and out["end"].dtype == np.int64
     assert out["job_id"].dtype == "str" and out["polarity"].dtype == "str"
     empty = code_comments(feedback([]), CODEBOOK)
@@ -341,8 +365,12 @@ def test_code_comments_errors():
         code_comments(fb, CODEBOOK, text="text")
     with pytest.raises(ValueError, match="'engine' parameter of code_comments must be one of"):
         code_comments(fb, CODEBOOK, engine="spark")
-    with pytest.raises(ValueError, match="'default_polarity' parameter of code_comments"):
-        code_comments(fb, CODEBOOK, default_polarity="neutral")
+    with pytest.raises(ValueError, match="must map to 'positive', 'negative' or 'neutral'"):
+        code_comments(fb, CODEBOOK, questions={"What was good?": "good"})
+    with pytest.raises(ValueError, match="without a question mapping the values must be"):
+        code_comments(fb.assign(question="What was good?"), CODEBOOK)
+    with pytest.raises(TypeError, match="'skip_non_answers' parameter of code_comments"):
+        code_comments(fb, CODEBOOK, skip_non_answers="yes")
     with pytest.raises(
         ValueError, match=r"'negation_window' parameter of code_comments must be an integer in \[0"
     ):
@@ -355,10 +383,10 @@ def test_code_comments_errors():
         code_comments(feedback(["a", "b"], ids=["x", "x"]), CODEBOOK)
     with pytest.raises(ValueError, match="is missing at rows"):
         code_comments(feedback(["a", "b"], ids=["x", None]), CODEBOOK)
-    with pytest.raises(ValueError, match="lexicon entries must be non-empty"):
+    with pytest.raises(ValueError, match="word-list entries must be non-empty"):
         compile_codebook(CODEBOOK, negation_cues=["not", "*"])
     with pytest.raises(ValueError, match="has no column"):
-        code_comments(feedback(["a"]).drop(columns="rating"), CODEBOOK, engine="dask")
+        code_comments(feedback(["a"]).drop(columns="comment"), CODEBOOK, engine="dask")
 
 
 # ----------------------------------------------------------------- properties (hypothesis)
