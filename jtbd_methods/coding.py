@@ -144,6 +144,8 @@ POLARITY_SOURCES = ("phrase", "negation", "sentiment", "question", "rating", "no
 _PRIOR_CODE = {"positive": 1, "negative": -1, "neutral": 0}
 #: Net clause valence below which wording is taken as silent (or mixed).
 SENTIMENT_THRESHOLD = 0.3
+#: Net valence of the other words of a clause that overrules a phrase's own polarity.
+OVERRULE_THRESHOLD = 1.0
 #: Valence a polar indicator phrase adds to its clause; a negation cue that negates nothing.
 _POLAR_PHRASE_VALENCE = 2.0
 _FREE_NEGATION_VALENCE = -1.0
@@ -154,6 +156,8 @@ _ASCII_CLAUSE = np.zeros(256, dtype=bool)
 _ASCII_CLAUSE[[ord(c) for c in _CLAUSE_PUNCTUATION if ord(c) < 256]] = True
 _CLAUSE_CODEPOINTS = np.array(sorted(ord(c) for c in _CLAUSE_PUNCTUATION), dtype=np.uint32)
 _SENTENCE_CODEPOINTS = np.array(sorted(ord(c) for c in _SENTENCE_PUNCTUATION), dtype=np.uint32)
+_ASCII_SENTENCE = np.zeros(256, dtype=bool)
+_ASCII_SENTENCE[[ord(c) for c in _SENTENCE_PUNCTUATION if ord(c) < 256]] = True
 
 
 def _normalise_phrase(phrase: str) -> str:
@@ -408,6 +412,12 @@ def _word_mask(cp: np.ndarray) -> np.ndarray:
     return out
 
 
+def _sentence_mask(cp: np.ndarray) -> np.ndarray:
+    if cp.dtype == np.uint8:
+        return _ASCII_SENTENCE[cp]
+    return np.isin(cp, _SENTENCE_CODEPOINTS)
+
+
 def _clause_mask(cp: np.ndarray) -> np.ndarray:
     if cp.dtype == np.uint8:
         return _ASCII_CLAUSE[cp]
@@ -448,13 +458,7 @@ def _match_texts(
         starts[1:] = np.cumsum(lengths + 1)[:-1]
     joined = _SEP.join(texts)
     norm = _lower_keep_length(joined)
-    # capitals: a character whose lower case differs (same length, so positions agree)
-    cp_orig = _codepoints(joined)
-    cp_low = _codepoints(norm)
-    if cp_orig.dtype != cp_low.dtype:
-        cp_orig, cp_low = cp_orig.astype(np.uint32), cp_low.astype(np.uint32)
-    is_upper = cp_orig != cp_low
-    del cp_orig, cp_low
+
     for old, new in _QUOTES.items():
         if old in norm:
             norm = norm.replace(old, new)
@@ -557,7 +561,7 @@ def _match_texts(
     is_clause_word = (role == _ROLE_CLAUSE) | (role == _ROLE_CONTRAST)
     bounds = np.sort(np.concatenate([hard, start[is_clause_word]]), kind="stable")
     clause = np.searchsorted(bounds, start, side="right")
-    sent_bounds = np.flatnonzero(np.isin(cp, _SENTENCE_CODEPOINTS))
+    sent_bounds = np.flatnonzero(_sentence_mask(cp))
     sentence = np.searchsorted(sent_bounds, start, side="right")
     word_starts = np.flatnonzero(is_word & ~np.concatenate([[False], is_word[:-1]]))
     word_first = np.searchsorted(word_starts, start, side="right") - 1
@@ -603,7 +607,8 @@ def _match_texts(
     # counted once, through the longer phrase ("could be better" is a request, not "better")
     ind_pol0 = matcher._polarity[pattern].astype(np.int64)
     polar_ind = is_ind & (ind_pol0 != 0)
-    is_sent &= ~covered_by(is_sent, is_sent | polar_ind, longer=True)
+    is_sent &= ~covered_by(is_sent, is_sent, longer=True)
+    is_sent &= ~covered_by(is_sent, polar_ind, longer=False)
 
     neg_all = np.flatnonzero(is_neg)
     neg_order = neg_all[np.argsort(end[neg_all], kind="stable")]  # hit index, sorted by end
@@ -644,19 +649,21 @@ def _match_texts(
         gap = word_first[s_idx] - word_last[b_idx[jj]] - 1
         near = (j >= 0) & (gap <= 1) & (clause[b_idx[jj]] == clause[s_idx])
         w = w + np.where(near, np.sign(w) * valence[b_idx[jj]] * (1.0 - 0.05 * gap), 0.0)
-    if is_upper.any() and is_sent.any():
-        letters = is_word & ~((cp >= 48) & (cp <= 57)) & (cp != 95)
-        up_cum = np.concatenate([[0], np.cumsum(is_upper & letters)])
-        let_cum = np.concatenate([[0], np.cumsum(letters)])
-        s_start, s_end = start[is_sent], end[is_sent]
-        n_up = up_cum[s_end] - up_cum[s_start]
-        n_let = let_cum[s_end] - let_cum[s_start]
-        r = row_of[is_sent]
-        row_end = starts + lengths
-        row_up = up_cum[row_end] - up_cum[starts]
-        row_let = let_cum[row_end] - let_cum[starts]
-        shouting = (n_let >= 2) & (n_up == n_let) & (row_up[r] < row_let[r])
-        w = w + np.where(shouting, np.sign(w) * CAPS_EMPHASIS, 0.0)
+    if is_sent.any():
+        # a word in capitals ("RUDE") in a comment that is not all in capitals; checked in
+        # Python only for the few words whose first letter is a capital
+        s_idx = np.flatnonzero(is_sent)
+        first = np.frombuffer(
+            "".join(joined[i] for i in start[s_idx]).encode("utf-32-le"), dtype=np.uint32
+        )
+        lowered = np.frombuffer(
+            "".join(norm[i] for i in start[s_idx]).encode("utf-32-le"), dtype=np.uint32
+        )
+        for k in np.flatnonzero(first != lowered):
+            i = s_idx[k]
+            word = joined[start[i] : end[i]]
+            if len(word) >= 2 and word.isupper() and not texts[row_of[i]].isupper():
+                w[k] += np.sign(w[k]) * CAPS_EMPHASIS
     weight[is_sent] = w
     # a negation cue that negates nothing is a complaint of its own ("no follow-up call")
     free_neg = is_neg & ~consumed
@@ -693,6 +700,14 @@ def _match_texts(
     source = np.full(ind.size, _SRC_NONE, dtype=np.int8)
     sign[polar] = sign_polar
     source[polar] = np.where(ind_neg, _SRC_NEGATION, _SRC_PHRASE)
+    # a polar phrase yields to its clause when the other words there clearly say the
+    # opposite: "I wish they would listen to me" (a request), "helped with my anxiety"
+    context = clause_score[clause[ind[polar]]] - weight[ind[polar]]
+    overruled = (np.sign(context) == -sign_polar) & (np.abs(context) >= OVERRULE_THRESHOLD)
+    if overruled.any():
+        p_idx = np.flatnonzero(polar)[overruled]
+        sign[p_idx] = -sign_polar[overruled]
+        source[p_idx] = _SRC_SENTIMENT
     open_ = ~polar
     t = SENTIMENT_THRESHOLD
     steps = (
@@ -841,10 +856,6 @@ def _code_frame(
         priors = question_priors(frame[question], questions, caller="code_comments")
     else:
         priors = np.zeros(len(frame), dtype=np.int8)
-    if skip_non_answers:
-        texts = [
-            "" if skip else t for t, skip in zip(texts, non_answers(texts_series), strict=True)
-        ]
     pieces = []
     for lo in range(0, len(texts), chunk_size):
         raw = _match_texts(
@@ -856,6 +867,14 @@ def _code_frame(
         )
         raw.row += lo
         pieces.append(raw)
+    if skip_non_answers:  # only comments with a code can lose it: check just those
+        coded = np.unique(np.concatenate([p.row for p in pieces]))
+        dropped = coded[non_answers([texts[i] for i in coded])]
+        if dropped.size:
+            for p in pieces:
+                keep = ~np.isin(p.row, dropped)
+                for name in ("row", "job", "sign", "source", "pattern", "start", "end"):
+                    setattr(p, name, getattr(p, name)[keep])
     row = np.concatenate([p.row for p in pieces])
     if row.size == 0:
         return _empty_codes(ids.dtype)
@@ -985,7 +1004,10 @@ def code_comments(
     *Polarity* of each match, the first rule that decides:
 
     1. a phrase with a codebook polarity keeps it (source ``phrase``), or takes the opposite
-       when negated (``negation``: "not dismissive" is fulfilled);
+       when negated (``negation``: "not dismissive" is fulfilled), unless the other words of
+       its clause say the opposite with a net valence of at least
+       :data:`OVERRULE_THRESHOLD` (``sentiment``: "I wish they would listen to me" is a
+       request, so disrupted; "she helped with my anxiety" fulfilled);
     2. otherwise the net sentiment of the phrase's clause, then of its sentence, when it
        reaches :data:`SENTIMENT_THRESHOLD` in size (``sentiment``);
     3. the question answered: a positive prompt gives fulfilled, a negative one disrupted
@@ -1153,7 +1175,7 @@ def _check_codes(codes: Any, *, caller: str) -> pd.DataFrame:
     bad = ~codes["polarity"].isin(_POLARITIES)
     if bad.any():
         raise ValueError(
-            f"{caller}: 'codes.polarity' must be 'disrupted' or 'fulfilled'; got "
+            f"{caller}: 'codes.polarity' must be 'disrupted', 'fulfilled' or 'unclear'; got "
             f"{codes['polarity'][bad].unique()[:5].tolist()}."
         )
     return codes
@@ -1179,7 +1201,7 @@ def coded_matrix(
         DataFrame with an ``id_column`` column.
     job_ids : sequence of str or Codebook
         The jobs, in the column order wanted.
-    polarity : {"disrupted", "fulfilled"} or None, default None
+    polarity : {"disrupted", "fulfilled", "unclear"} or None, default None
         Count only codes of this polarity (``None``: any mention).
     prefix : str, default ""
         Prefix of the job columns (``"code_"`` gives the hand-coding layout).
@@ -1266,9 +1288,12 @@ def job_shares(
         * ``share``, ``ci_low``, ``ci_high`` -- ``n_mentioned / n`` with its Wilson interval
           (fractions 0-1);
         * ``n_disrupted`` -- comments where the job was disrupted;
+        * ``n_unclear`` -- comments that mention the job with no readable polarity;
         * ``disrupted_share``, ``disrupted_ci_low``, ``disrupted_ci_high`` --
-          ``n_disrupted / n_mentioned``: of the comments that mention the job, the share that
-          report it disrupted, with its Wilson interval (NaN when ``n_mentioned`` is 0).
+          ``n_disrupted / (n_mentioned - n_unclear)``: of the comments that mention the job
+          with a readable polarity, the share that report it disrupted, with its Wilson
+          interval (NaN when there are none). Unclear mentions are never counted as
+          disruptions, nor do they dilute the share.
 
     Raises
     ------
@@ -1336,15 +1361,25 @@ def job_shares(
     pair = rows[keep].astype(np.int64) * n_jobs + cols[keep]
     _, first = np.unique(pair, return_index=True)
     mentioned = np.bincount(cell[first], minlength=n_groups * n_jobs)
-    dis_pairs = np.unique(pair[(codes["polarity"].to_numpy()[keep] == "disrupted")])
-    dis_cell = group_index[dis_pairs // n_jobs] * n_jobs + dis_pairs % n_jobs
-    disrupted = np.bincount(dis_cell, minlength=n_groups * n_jobs)
+    pol = codes["polarity"].to_numpy()[keep]
+
+    def per_cell(value: str) -> np.ndarray:
+        # a comment counts once per job: disrupted wins over fulfilled over unclear
+        pairs = np.unique(pair[pol == value])
+        if value == "unclear":
+            pairs = np.setdiff1d(pairs, pair[pol != "unclear"])
+        cells = group_index[pairs // n_jobs] * n_jobs + pairs % n_jobs
+        return np.bincount(cells, minlength=n_groups * n_jobs)
+
+    disrupted = per_cell("disrupted")
+    unclear = per_cell("unclear")
+    readable = mentioned - unclear
     n = np.repeat(totals, n_jobs)
     lo, hi = wilson_interval(mentioned, n, level=ci)
-    dlo, dhi = wilson_interval(disrupted, mentioned, level=ci)
+    dlo, dhi = wilson_interval(disrupted, readable, level=ci)
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(n > 0, mentioned / np.maximum(n, 1), np.nan)
-        dshare = np.where(mentioned > 0, disrupted / np.maximum(mentioned, 1), np.nan)
+        dshare = np.where(readable > 0, disrupted / np.maximum(readable, 1), np.nan)
     out = pd.DataFrame(
         {
             "job_id": pd.Series(np.tile(np.array(jobs, dtype=object), n_groups), dtype="str"),
@@ -1354,6 +1389,7 @@ def job_shares(
             "ci_low": np.asarray(lo, dtype=float),
             "ci_high": np.asarray(hi, dtype=float),
             "n_disrupted": disrupted.astype(np.int64),
+            "n_unclear": unclear.astype(np.int64),
             "disrupted_share": dshare,
             "disrupted_ci_low": np.asarray(dlo, dtype=float),
             "disrupted_ci_high": np.asarray(dhi, dtype=float),

@@ -190,7 +190,7 @@ def sentiment_lexicon() -> dict[str, float]:
     From VADER's ``vader_lexicon.txt`` [1]_: every entry that is a word (emoticons are left
     out: patient comments rarely hold them and their punctuation collides with clause
     boundaries), without :data:`DOMAIN_NEUTRAL` topic words, negation cues and booster words
-    (which have rules of their own). Added: :data:`POSITIVE_CUES` (+1.5) and
+    (which have rules of their own) and two-letter interjections other than "ok". Added: :data:`POSITIVE_CUES` (+1.5) and
     :data:`NEGATIVE_CUES` (-1.5) where VADER has no rating, :data:`PRAISE_IDIOMS` (+2.5) and
     :data:`REQUEST_CUES` (-2.0) and :data:`WEAK_REQUEST_CUES` (-1.0), which override any
     rating of their words. A longer phrase hides the words inside it when the coder sums a
@@ -219,7 +219,9 @@ def sentiment_lexicon() -> dict[str, float]:
         if len(parts) < 2:
             continue
         word = parts[0].strip().lower()
-        if _WORDLIKE.match(word) and word not in skip:
+        # two-letter entries ("ha", "po", "xp") are interjections and abbreviations of social
+        # media; inside words they only slow the matcher down
+        if _WORDLIKE.match(word) and word not in skip and (len(word) > 2 or word == "ok"):
             out[word] = float(parts[1])
     for words, valence in ((POSITIVE_CUES, CUE_VALENCE), (NEGATIVE_CUES, -CUE_VALENCE)):
         for word in words:
@@ -342,8 +344,11 @@ _NON_ANSWER_CORE = (
 )
 #: A whole comment (lower-cased, punctuation and extra spaces removed) that is a non-answer.
 NON_ANSWER_PATTERN = re.compile(rf"^(?:{_NON_ANSWER_CORE})$")
-_STRIP = re.compile(r"[^\w?*\-]+")
-_APOSTROPHE = re.compile(r"['\u2019\u2018`´]")
+_NON_ANSWER_MAX = 80  # longer comments always say something
+# apostrophes vanish ("can't" -> "cant"); other punctuation but ? * - becomes a space
+_NON_ANSWER_TABLE = {ord(c): None for c in "'\u2019\u2018`\u00b4"} | {
+    ord(c): " " for c in "!\"#$%&()+,./:;<=>@[\\]^_{|}~\u2013\u2014\u2026\u201c\u201d\t\n\r"
+}
 
 
 def non_answers(texts: Iterable[object] | pd.Series) -> np.ndarray:
@@ -377,14 +382,18 @@ def non_answers(texts: Iterable[object] | pd.Series) -> np.ndarray:
     ...              "The nurse listened to me", "", None, "9"]).tolist()
     [True, True, True, True, False, True, True, True]
     """
-    series = texts if isinstance(texts, pd.Series) else pd.Series(list(texts), dtype=object)
-    clean = series.where(series.notna(), "").astype(str).str.lower()
-    clean = clean.str.replace(_APOSTROPHE, "", regex=True)
-    clean = clean.str.replace(_STRIP, " ", regex=True).str.strip()
-    short = clean.str.len() <= 60
-    out = np.zeros(len(clean), dtype=bool)
-    if short.any():
-        out[short.to_numpy()] = clean[short].str.fullmatch(NON_ANSWER_PATTERN).to_numpy(
-            dtype=bool
-        ) | (clean[short] == "").to_numpy()
+    values = texts.tolist() if isinstance(texts, pd.Series) else list(texts)
+    out = np.zeros(len(values), dtype=bool)
+    verdict: dict[str, bool] = {}
+    for i, value in enumerate(values):
+        if not isinstance(value, str):
+            out[i] = True  # missing
+            continue
+        if len(value) > _NON_ANSWER_MAX:
+            continue
+        known = verdict.get(value)
+        if known is None:
+            clean = " ".join(value.lower().translate(_NON_ANSWER_TABLE).split())
+            known = verdict[value] = clean == "" or bool(NON_ANSWER_PATTERN.fullmatch(clean))
+        out[i] = known
     return out

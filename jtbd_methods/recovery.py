@@ -75,7 +75,8 @@ QUADRANTS: dict[tuple[str, str], str] = {
     ("low", "low"): "monitor",
 }
 
-_POLARITIES = ("disrupted", "fulfilled")
+#: Polarities a code may have; "unclear" codes count neither as disrupted nor as fulfilled.
+_POLARITIES = ("disrupted", "fulfilled", "unclear")
 _MAX_SHAPLEY_DRIVERS = 15
 
 
@@ -100,8 +101,8 @@ def _indicator_table(
     if bad or codes[polarity].isna().any():
         shown = ", ".join(repr(b) for b in bad[:5]) or "<NA>"
         raise ValueError(
-            f"The '{polarity}' column of 'codes' (in {caller}) must hold 'disrupted' or "
-            f"'fulfilled'; got {shown}."
+            f"The '{polarity}' column of 'codes' (in {caller}) must hold 'disrupted', "
+            f"'fulfilled' or 'unclear'; got {shown}."
         )
     if feedback[id].duplicated().any():
         dup = feedback.loc[feedback[id].duplicated(), id].astype(str).head(5).tolist()

@@ -512,7 +512,9 @@ def _coded(
     require_columns(codes, [comment_id, job], name="codes", caller=caller)
     pairs = codes
     if polarity is not None:
-        one_of(polarity, ("disrupted", "fulfilled"), parameter="polarity", caller=caller)
+        one_of(
+            polarity, ("disrupted", "fulfilled", "unclear"), parameter="polarity", caller=caller
+        )
         require_columns(codes, ["polarity"], name="codes", caller=caller)
         pairs = codes.loc[codes["polarity"] == polarity]
     pairs = pairs[[comment_id, job]].drop_duplicates()
@@ -551,8 +553,8 @@ def job_rates(
         As in :func:`rates`.
     comment_id, job : str
         Column names of the comment id (in both tables) and of the job id (in ``codes``).
-    polarity : {"disrupted", "fulfilled"}, optional
-        Keep only codes of this polarity.
+    polarity : {"disrupted", "fulfilled", "unclear"}, optional
+        Keep only codes of this polarity (an "unclear" code is never a disruption).
 
     Returns
     -------

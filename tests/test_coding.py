@@ -227,11 +227,14 @@ def test_disrupted_evidence_wins_within_a_job_and_polar_before_neutral():
 
 
 def test_negation_scope_window_and_clause():
-    # four words between the cue and the phrase: outside the default window of 3
-    assert coded(["Not that they really ever listened"]) == {("c0", "feel_heard"): "fulfilled"}
-    assert coded(["Not that they really ever listened"], negation_window=4) == {
-        ("c0", "feel_heard"): "disrupted"
-    }
+    # four words between the cue and the phrase: outside the default window of 3, so the
+    # phrase is not negated; the cue, negating nothing else, still tips its clause
+    far = code_comments(feedback(["Not that they really ever listened"]), CODEBOOK)
+    assert far[["polarity", "polarity_source"]].values.tolist() == [["disrupted", "sentiment"]]
+    near = code_comments(
+        feedback(["Not that they really ever listened"]), CODEBOOK, negation_window=4
+    )
+    assert near[["polarity", "polarity_source"]].values.tolist() == [["disrupted", "negation"]]
     assert coded(["Not that they ever listened"]) == {("c0", "feel_heard"): "disrupted"}
     # a clause boundary (comma, "but") ends the scope
     assert coded(["Not great, they listened"]) == {("c0", "feel_heard"): "fulfilled"}
@@ -487,7 +490,7 @@ def test_coded_matrix_errors():
         coded_matrix(CODES, 5, ["x"])
     with pytest.raises(ValueError, match="duplicated ids"):
         coded_matrix(CODES, ["a", "a"], ["x"])
-    with pytest.raises(ValueError, match="must be 'disrupted' or 'fulfilled'"):
+    with pytest.raises(ValueError, match="must be 'disrupted', 'fulfilled' or 'unclear'"):
         coded_matrix(CODES.assign(polarity="neutral"), ["a"], ["x"])
 
 
@@ -1143,3 +1146,114 @@ def test_more_error_paths_and_rare_categories():
     lazy = dd.from_pandas(feedback(["they listened"]), npartitions=1)
     with pytest.raises(ValueError, match="'feedback' has no column"):
         code_comments(lazy, CODEBOOK, engine="dask", text="body")
+
+
+# ------------------------------------------------ polarity from the words, forms, non-answers
+def test_unclear_is_a_mention_never_a_disruption():
+    codes = pd.DataFrame(
+        {
+            "comment_id": ["a", "b", "c", "d"],
+            "job_id": ["gain_clarity"] * 4,
+            "polarity": ["disrupted", "fulfilled", "unclear", "unclear"],
+        }
+    )
+    out = job_shares(codes, ["a", "b", "c", "d", "e"]).iloc[0]
+    # 4 of 5 mention the job; of the 2 with a readable polarity, 1 is disrupted
+    assert (out["n_mentioned"], out["n_disrupted"], out["n_unclear"]) == (4, 1, 2)
+    assert out["share"] == pytest.approx(0.8) and out["disrupted_share"] == pytest.approx(0.5)
+    matrix = coded_matrix(codes, ["a", "b", "c", "d"], JOBS, polarity="disrupted")
+    assert matrix["gain_clarity"].tolist() == [1, 0, 0, 0]
+
+
+@pytest.mark.parametrize(
+    ("text", "question", "expected", "source"),
+    [
+        # signal-free phrase: the question answered is the prior
+        ("Medication.", "positive", "fulfilled", "question"),
+        ("Medication.", "negative", "disrupted", "question"),
+        ("Medication.", "neutral", "unclear", "none"),
+        # the words beat the prior: praise in an improve answer, complaint in a best answer
+        ("The medication reviews were excellent", "negative", "fulfilled", "sentiment"),
+        ("Medication always late", "positive", "disrupted", "sentiment"),
+        # requests say the job is not done yet
+        ("More information about my medication would be helpful", "positive", "disrupted",
+         "sentiment"),
+        # VADER's rules: negation flips, "but" weights what follows
+        ("The medication was not bad", "neutral", "fulfilled", "sentiment"),
+    ],
+)  # fmt: skip
+def test_question_is_a_prior_not_a_label(text, question, expected, source):
+    fb = feedback([text]).assign(question=question)
+    codes = code_comments(fb, CODEBOOK, rating=None)
+    assert codes[["polarity", "polarity_source"]].values.tolist() == [[expected, source]]
+
+
+def test_question_mapping_from_study_prompts():
+    fb = feedback(["Medication.", "Medication."]).assign(
+        question=["What did we do well?", "What could we do better?"]
+    )
+    codes = code_comments(
+        fb,
+        CODEBOOK,
+        questions={"What did we do well?": "positive", "What could we do better?": "negative"},
+    )
+    assert codes["polarity"].tolist() == ["fulfilled", "disrupted"]
+
+
+def test_a_polar_phrase_yields_to_a_clear_request_in_its_clause():
+    # "listened" is a fulfilled phrase, but a wish for it is a request: not done yet
+    assert coded(["I wish the doctor listened to me"]) == {("c0", "feel_heard"): "disrupted"}
+    assert coded(["The doctor listened to me"]) == {("c0", "feel_heard"): "fulfilled"}
+
+
+def test_inflected_forms_match_base_form_indicators():
+    cb = codebook_from_dict(
+        {
+            "name": "forms",
+            "jobs": [
+                {"id": "feel_heard", "label": "Heard", "indicators": ["listen to me"]},
+                {"id": "gain_clarity", "label": "Clear", "indicators": ["explain", "inform"]},
+                {"id": "reduce_fear", "label": "Calm", "indicators": ["reassure"]},
+            ],
+        },
+        source="test",
+    )
+    texts = ["She explains things", "listening to me", "well informed", "I felt reassured"]
+    codes = code_comments(feedback(texts), cb)
+    got = {(r.comment_id, r.job_id, texts[int(r.comment_id[1:])][r.start : r.end])
+           for r in codes.itertuples()}  # fmt: skip
+    assert got == {
+        ("c0", "gain_clarity", "explains"),
+        ("c1", "feel_heard", "listening to me"),
+        ("c2", "gain_clarity", "informed"),
+        ("c3", "reduce_fear", "reassured"),
+    }
+    plain = code_comments(feedback(texts), compile_codebook(cb, inflect=False))
+    assert plain.empty  # without word forms none of them matches
+
+
+def test_non_answers_get_no_codes():
+    texts = ["Nothing.", "N/A", "All of it!", "Can't think of anything", "-", "Medication."]
+    codes = code_comments(feedback(texts).assign(question="positive"), CODEBOOK)
+    assert codes["comment_id"].tolist() == ["c5"]
+    kept = code_comments(
+        feedback(["All of it, medication"]).assign(question="positive"), CODEBOOK
+    )
+    assert len(kept) == 1  # a non-answer phrase inside a longer comment is not a non-answer
+
+
+def test_wildcards_match_in_time_linear_in_the_text():
+    # the reported attack: before, 13 wildcards on a 40-character comment ran for minutes
+    hostile = codebook_from_dict(
+        {"name": "h", "jobs": [{"id": "x", "label": "X", "indicators": ["a*a*a*a*a*a*a*a*a*a*a*a*q"]}]},
+        source="test",
+    )  # fmt: skip
+    texts = ["a" * 40, "a" * 5000, "aaaaaaaaaaaaaq", "aaaq aaaaaaaaaaaaq" + "a" * 2000]
+    import time
+
+    t0 = time.process_time()
+    codes = code_comments(feedback(texts), hostile)
+    # correctness: a word that starts with a, holds 12 more a and ends with q
+    assert codes["comment_id"].tolist() == ["c2"]
+    # a bound of seconds on CPU time, not a benchmark: exponential backtracking takes hours
+    assert time.process_time() - t0 < 30

@@ -264,7 +264,7 @@ def test_disruption_impact_data_errors(data):
     with pytest.raises(TypeError, match="'codes' parameter of disruption_impact"):
         disruption_impact(fb, [1, 2])
     bad = codes.assign(polarity="negative")
-    with pytest.raises(ValueError, match="must hold 'disrupted' or 'fulfilled'; got 'negative'"):
+    with pytest.raises(ValueError, match="must hold 'disrupted', 'fulfilled' or 'unclear'; got 'negative'"):
         disruption_impact(fb, bad)
     with pytest.raises(ValueError, match="'codes' has no column 'job_id'"):
         disruption_impact(fb, codes.drop(columns="job_id"))
