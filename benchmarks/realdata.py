@@ -21,6 +21,9 @@ Figures (the targets of the job-discovery issue in brackets):
   share coded with it) [>= 0.60 for feel_heard and gain_clarity] and ``related`` (of
   comments coded with the job that carry any human category, the share whose category maps
   to it) [>= 0.60];
+* ``expansion`` -- the weakly supervised model (:func:`jtbd_methods.expand.expand_codes`):
+  codes added, coverage with them, held-out precision per job; per job ``recall_with_model``
+  and ``related_with_model``;
 * ``seconds`` -- wall time of coding.
 
 The mapping of the file's human categories to jobs is ``realdata_mapping.yaml`` beside this
@@ -146,6 +149,37 @@ def evaluate(data_path: Path = DEFAULT_DATA) -> dict:
             entry["related"] = round(float(category.loc[coded_with_cat].isin(cats).mean()), 4)
         jobs[job_id] = entry
     out["jobs"] = jobs
+    # weak supervision: the model trained on phrase codes codes what phrases miss
+    from jtbd_methods.expand import expand_codes
+
+    t1 = time.perf_counter()
+    expanded = expand_codes(fb, with_question, matcher, rating=None, questions=QUESTIONS)
+    out["expansion"] = {
+        "seconds": round(time.perf_counter() - t1, 3),
+        "model_codes": expanded.n_model_codes,
+        "coverage_with_model": round(
+            float(np.isin(ids[substantive], list(set(expanded.codes["comment_id"]))).mean()), 4
+        ),
+        "heldout_precision": expanded.validation.set_index("job_id")["precision"]
+        .round(3)
+        .to_dict(),
+    }
+    model = expanded.codes[expanded.codes["source"] == "model"]
+    for job_id, cats in mapping.items():
+        coded_job = set(model.loc[model["job_id"] == job_id, "comment_id"]) | set(
+            text_only.loc[text_only["job_id"] == job_id, "comment_id"]
+        )
+        in_cats = category.isin(cats)
+        if cats and in_cats.any() and job_id in jobs:
+            labelled = category.index[in_cats]
+            jobs[job_id]["recall_with_model"] = round(
+                float(np.isin(labelled, list(coded_job)).mean()), 4
+            )
+            with_cat = [c for c in coded_job if has_category.get(c, False)]
+            if with_cat:
+                jobs[job_id]["related_with_model"] = round(
+                    float(category.loc[with_cat].isin(cats).mean()), 4
+                )
     out["mapping"] = "realdata_mapping.yaml" if MAPPING.is_file() else "fallback (two jobs)"
     return out
 

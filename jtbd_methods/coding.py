@@ -33,6 +33,7 @@ References
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import itertools
@@ -68,9 +69,12 @@ __all__ = [
     "CoderEvaluation",
     "CodingInputError",
     "CompiledCodebook",
+    "POLARITIES",
+    "POLARITY_SOURCES",
     "NgramTfidf",
     "TextCoder",
     "code_comments",
+    "code_study",
     "coded_matrix",
     "compile_codebook",
     "evaluate_codes",
@@ -79,6 +83,7 @@ __all__ = [
     "job_shares",
     "record_job_shares",
     "shares_for_report",
+    "question_priors",
     "uncoded_comments",
 ]
 
@@ -364,7 +369,29 @@ def compile_codebook(
         for ind in job.indicators:
             pol = _POLARITY_CODE[ind.polarity]
             patterns.append((ind.phrase, _ROLE_INDICATOR, j, pol, pol * _POLAR_PHRASE_VALENCE))
-    lexicon = sentiment_lexicon() if sentiment is None else dict(sentiment)
+    patterns += _word_list_patterns(
+        negation_cues=negation_cues,
+        pseudo_negations=pseudo_negations,
+        sentiment=sentiment_lexicon() if sentiment is None else dict(sentiment),
+        boosters=boosters,
+        clause_words=clause_words,
+        contrast_words=contrast_words,
+    )
+    return CompiledCodebook(tuple(codebook.job_ids), patterns, inflect=inflect)
+
+
+def _word_list_patterns(
+    *,
+    negation_cues: Sequence[str],
+    pseudo_negations: Sequence[str],
+    sentiment: Mapping[str, float],
+    boosters: Mapping[str, float],
+    clause_words: Sequence[str],
+    contrast_words: Sequence[str],
+) -> list[tuple[str, int, int, int, float]]:
+    """The matcher patterns of the word lists: (word, role, no job, no polarity, valence)."""
+    patterns: list[tuple[str, int, int, int, float]] = []
+    lexicon = sentiment
     contrast = set(contrast_words)
     words: list[tuple[Any, int, Any]] = [(w, _ROLE_NEGATION, 0.0) for w in negation_cues]
     words += [(w, _ROLE_PSEUDO, 0.0) for w in pseudo_negations]
@@ -380,7 +407,33 @@ def compile_codebook(
                 f"compile_codebook: word-list entries must be non-empty phrases; got {w!r}."
             )
         patterns.append((w, role, -1, 0, float(valence)))
-    return CompiledCodebook(tuple(codebook.job_ids), patterns, inflect=inflect)
+    return patterns
+
+
+@functools.cache
+def _sentiment_matcher() -> CompiledCodebook:
+    """The default word lists alone (no job), to read the sentiment of whole comments."""
+    patterns = _word_list_patterns(
+        negation_cues=NEGATION_CUES,
+        pseudo_negations=PSEUDO_NEGATIONS,
+        sentiment=sentiment_lexicon(),
+        boosters=BOOSTER_WORDS,
+        clause_words=CLAUSE_WORDS,
+        contrast_words=CONTRAST_WORDS,
+    )
+    return CompiledCodebook((), patterns)
+
+
+def _comment_scores(texts: list[str], *, negation_window: int = 3) -> np.ndarray:
+    """Net sentiment of each whole comment, by the coder's lexicon and rules."""
+    if not texts:
+        return np.zeros(0)
+    nan = np.full(len(texts), np.nan)
+    raw = _match_texts(
+        texts, nan, np.zeros(len(texts), dtype=np.int8), _sentiment_matcher(),
+        negation_window=negation_window,
+    )  # fmt: skip
+    return raw.row_score
 
 
 # ------------------------------------------------------------------------ the matching core
@@ -440,6 +493,7 @@ class _RawCodes:
     pattern: np.ndarray
     start: np.ndarray
     end: np.ndarray
+    row_score: np.ndarray  # net sentiment of each comment of the chunk
 
 
 def _match_texts(
@@ -747,6 +801,7 @@ def _match_texts(
         pattern=pat[first],
         start=ind_start[first] - starts[row],
         end=ind_end[first] - starts[row],
+        row_score=row_score,
     )
 
 
@@ -1085,6 +1140,72 @@ def code_comments(
         require_columns(feedback, [rating], name="feedback", caller=caller)
     _check_ids(feedback[id], caller=caller)
     return _code_frame(feedback, matcher, **options)
+
+
+def code_study(
+    study: Any,
+    *,
+    rating: str | None = "rating",
+    codebook: Codebook | CompiledCodebook | None = None,
+) -> pd.DataFrame:
+    """Code a study's feedback with its codebook, its question prompts and (optionally) ratings.
+
+    Parameters
+    ----------
+    study : Study
+        From :func:`~jtbd_methods.study.load_study`; needs ``feedback.csv`` and a codebook.
+    rating : str or None, default "rating"
+        Rating column used as the last tie-break of polarity; ``None`` reads polarity from
+        the wording (and question) alone, as the service-recovery priorities must, so that
+        the rating does not explain itself.
+    codebook : Codebook or CompiledCodebook, optional
+        Instead of the study's codebook (pass a compiled one to reuse it).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The codes of :func:`code_comments`.
+
+    Raises
+    ------
+    ValueError
+        If the study has no feedback or no codebook.
+
+    Notes
+    -----
+    The optional ``question`` column of ``feedback.csv`` is used with the prompts mapped in
+    ``study.yaml`` ``questions:``; without a mapping it is used only when it already holds
+    ``positive``/``negative``/``neutral``.
+
+    Examples
+    --------
+    >>> from jtbd_methods.study import load_study
+    >>> codes = code_study(load_study("data/samples/recovery_study"))
+    >>> sorted(codes["polarity"].unique())
+    ['disrupted', 'fulfilled', 'unclear']
+    """
+    caller = "code_study"
+    feedback = getattr(study, "feedback", None)
+    if feedback is None:
+        raise ValueError(f"{caller}: the study has no feedback.csv to code.")
+    book = codebook if codebook is not None else getattr(study, "codebook", None)
+    if book is None:
+        raise ValueError(f"{caller}: the study has no codebook (study.yaml 'codebook:').")
+    mapping = dict(getattr(study.config, "questions", {}) or {})
+    question: str | None = "question" if "question" in feedback.columns else None
+    if question is not None and not mapping:
+        values = set(feedback[question].dropna().astype(str).str.strip()) - {""}
+        if not values <= set(_PRIOR_CODE):
+            question = None  # prompts not mapped in study.yaml: no prior (validate warns)
+    if rating is not None and rating not in feedback.columns:
+        rating = None
+    return code_comments(
+        feedback,
+        book,
+        rating=rating,
+        question=question,
+        questions=mapping or None,
+    )
 
 
 def _check_ids(ids: pd.Series, *, caller: str) -> None:

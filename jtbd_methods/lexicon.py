@@ -209,9 +209,7 @@ def sentiment_lexicon() -> dict[str, float]:
     >>> "care" in lexicon
     False
     """
-    text = (
-        resources.files("vaderSentiment").joinpath("vader_lexicon.txt").read_text("utf-8")
-    )
+    text = resources.files("vaderSentiment").joinpath("vader_lexicon.txt").read_text("utf-8")
     skip = set(DOMAIN_NEUTRAL) | set(NEGATION_CUES) | set(_booster_words())
     out: dict[str, float] = {}
     for line in text.splitlines():
@@ -347,7 +345,7 @@ NON_ANSWER_PATTERN = re.compile(rf"^(?:{_NON_ANSWER_CORE})$")
 _NON_ANSWER_MAX = 80  # longer comments always say something
 # apostrophes vanish ("can't" -> "cant"); other punctuation but ? * - becomes a space
 _NON_ANSWER_TABLE = {ord(c): None for c in "'\u2019\u2018`\u00b4"} | {
-    ord(c): " " for c in "!\"#$%&()+,./:;<=>@[\\]^_{|}~\u2013\u2014\u2026\u201c\u201d\t\n\r"
+    ord(c): " " for c in '!"#$%&()+,./:;<=>@[\\]^_{|}~\u2013\u2014\u2026\u201c\u201d\t\n\r'
 }
 
 

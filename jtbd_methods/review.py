@@ -22,8 +22,15 @@ import pandas as pd
 from jtbd_methods._validation import check_int, require_columns, require_dataframe
 from jtbd_methods.codebook import Codebook
 from jtbd_methods.errors import Problem, StudyValidationError
+from jtbd_methods.lexicon import non_answers
 
-__all__ = ["export_review_sheet", "read_review_sheet", "review_sheet"]
+__all__ = [
+    "export_review_sheet",
+    "read_review_sheet",
+    "review_sheet",
+    "validation_sample",
+    "validation_sample_size",
+]
 
 _SHEET = "coding"
 _INSTRUCTIONS = (
@@ -81,7 +88,7 @@ def review_sheet(
     --------
     >>> from jtbd_methods.codebook import codebook_from_dict
     >>> cb = codebook_from_dict({"name": "d", "jobs": [{"id": "gain_clarity", "label": "Clarity"}]})
-    >>> fb = pd.DataFrame({"comment_id": ["a", "b"], "comment": ["No one explained", "Fine"]})
+    >>> fb = pd.DataFrame({"comment_id": ["a", "b"], "comment": ["No one explained", "Easy parking"]})
     >>> codes = pd.DataFrame({"comment_id": ["a"], "job_id": ["gain_clarity"], "polarity": ["disrupted"],
     ...                       "phrase": ["no one explained"], "start": [0], "end": [16]})
     >>> review_sheet(fb, codes, cb, n=None)[["comment_id", "suggested_jobs", "code_gain_clarity"]]
@@ -109,7 +116,7 @@ def review_sheet(
             )
         base = base.set_index(base["comment_id"].astype(str)).loc[wanted].reset_index(drop=True)
     else:
-        base = base[base["comment"].str.strip() != ""]
+        base = base[~non_answers(base["comment"])]  # blanks and "nothing" need no review
         if n is not None:
             n = check_int(n, parameter="n", caller=caller, minimum=1)
             if n < len(base):
@@ -119,14 +126,18 @@ def review_sheet(
     texts = dict(zip(base["comment_id"].astype(str), base["comment"], strict=True))
     mine = codes[codes["comment_id"].astype(str).isin(texts)].copy()
     mine["comment_id"] = mine["comment_id"].astype(str)
+    prob = mine["probability"] if "probability" in mine else pd.Series(np.nan, index=mine.index)
     mine["evidence"] = [
         f'{job}: "{texts[c][int(s) : int(e)]}" ({pol})'
-        for c, job, pol, s, e in zip(
+        if s >= 0
+        else f"{job}: model, probability {p:.2f} ({pol})"
+        for c, job, pol, s, e, p in zip(
             mine["comment_id"],
             mine["job_id"],
             mine["polarity"],
             mine["start"],
             mine["end"],
+            prob,
             strict=True,
         )
     ]
@@ -150,6 +161,125 @@ def review_sheet(
             out["comment"] = privacy.redact_for_study(out["comment"], redact)[0]
             out["evidence"] = privacy.redact_for_study(out["evidence"], redact)[0]
     return out
+
+
+def validation_sample_size(
+    n_coded: int, *, margin: float = 0.10, level: float = 0.95, proportion: float = 0.5
+) -> int:
+    """Comments to review so that a job's precision is estimated to within ``margin``.
+
+    Parameters
+    ----------
+    n_coded : int
+        Comments coded with the job (the population sampled from).
+    margin : float, default 0.10
+        Half-width of the confidence interval wanted (0.10: plus or minus 10 points).
+    level : float, default 0.95
+        Confidence level.
+    proportion : float, default 0.5
+        Expected precision; 0.5 is the worst case (largest sample).
+
+    Returns
+    -------
+    int
+        ``min(n_coded, ceil(n0 / (1 + (n0 - 1) / n_coded)))`` with
+        ``n0 = z^2 p (1 - p) / margin^2``.
+
+    Notes
+    -----
+    Cochran's sample size for a proportion with the finite population correction [1]_:
+    ``n0`` = 96.04 for z = 1.96, p = 0.5 and a margin of 0.10, so 96 comments for a job coded
+    10,000 times, 59 for one coded 150 times and 29 of a job coded 40 times.
+
+    References
+    ----------
+    .. [1] Cochran, W. G. (1977). *Sampling Techniques* (3rd ed.). Wiley. Eqs. 4.2 and 4.4.
+
+    Examples
+    --------
+    >>> validation_sample_size(10_000), validation_sample_size(150), validation_sample_size(40)
+    (96, 59, 29)
+    """
+    from scipy.stats import norm
+
+    n_coded = check_int(n_coded, parameter="n_coded", caller="validation_sample_size", minimum=0)
+    if n_coded == 0:
+        return 0
+    z = float(norm.ppf(0.5 + level / 2))
+    n0 = z**2 * proportion * (1 - proportion) / margin**2
+    return int(min(n_coded, np.ceil(n0 / (1 + (n0 - 1) / n_coded))))
+
+
+def validation_sample(
+    feedback: pd.DataFrame,
+    codes: pd.DataFrame,
+    codebook: Codebook,
+    *,
+    margin: float = 0.10,
+    level: float = 0.95,
+    n_uncoded: int = 100,
+    random_state: int = 0,
+    text: str = "comment",
+    id: str = "comment_id",
+) -> pd.Series:
+    """Comments to hand-check: a sample per job sized for its precision, plus uncoded ones.
+
+    Parameters
+    ----------
+    feedback, codes, codebook
+        The comments, their codes (any source) and the codebook.
+    margin, level : float
+        Precision wanted per job: the interval half-width and its confidence level (see
+        :func:`validation_sample_size`).
+    n_uncoded : int, default 100
+        Substantive comments without any code added to the sample, so that reviewers can
+        find what the coding missed (recall).
+    random_state : int, default 0
+        Seed.
+    text, id : str
+        Columns of ``feedback``.
+
+    Returns
+    -------
+    pandas.Series
+        Comment ids, sorted in feedback order, without duplicates (a comment drawn for two
+        jobs serves both). Non-answers are never drawn.
+
+    Notes
+    -----
+    Stratified sampling by job: each job's stratum is the comments coded with it, and its
+    sample is drawn at random within the stratum with the size of
+    :func:`validation_sample_size`, so that every job's precision, not only the common
+    jobs', can be estimated once the sheet is reviewed.
+
+    Examples
+    --------
+    >>> from jtbd_methods.codebook import codebook_from_dict
+    >>> cb = codebook_from_dict({"name": "d", "jobs": [{"id": "a", "label": "A"}]})
+    >>> fb = pd.DataFrame({"comment_id": [str(i) for i in range(300)],
+    ...                    "comment": ["they explained it"] * 300})
+    >>> codes = pd.DataFrame({"comment_id": fb["comment_id"][:200], "job_id": "a"})
+    >>> len(validation_sample(fb, codes, cb, n_uncoded=10))  # 66 for job a, 10 uncoded
+    76
+    """
+    caller = "validation_sample"
+    require_columns(feedback, [id, text], name="feedback", caller=caller)
+    require_columns(codes, ["comment_id", "job_id"], name="codes", caller=caller)
+    rng = np.random.default_rng(random_state)
+    ids = feedback[id].astype(str)
+    substantive = ~non_answers(feedback[text])
+    eligible = set(ids[substantive])
+    coded = codes[codes["comment_id"].astype(str).isin(eligible)]
+    chosen: set[str] = set()
+    for job in codebook.job_ids:
+        pool = np.array(sorted(set(coded.loc[coded["job_id"] == job, "comment_id"].astype(str))))
+        size = validation_sample_size(len(pool), margin=margin, level=level)
+        if size:
+            chosen.update(rng.choice(pool, size=size, replace=False).tolist())
+    uncoded = np.array(sorted(eligible - set(coded["comment_id"].astype(str))))
+    if n_uncoded and uncoded.size:
+        chosen.update(rng.choice(uncoded, size=min(n_uncoded, uncoded.size), replace=False))
+    return ids[ids.isin(chosen)].reset_index(drop=True)
 
 
 def export_review_sheet(sheet: pd.DataFrame, path: str | Path, *, codebook: Codebook) -> Path:

@@ -72,6 +72,7 @@ _CONFIG_KEYS = {
     "redact_names",
     "description",
     "report",
+    "questions",
 }
 _LIKERT = "a whole number from 1 to 5 (or empty)"
 
@@ -97,6 +98,10 @@ class StudyConfig:
         Redact identifiers from quotes (default True).
     redact_names : tuple of str
         Extra names (staff, patients) to redact.
+    questions : dict
+        The prompts of the optional ``question`` column of ``feedback.csv``, each mapped to
+        ``positive`` ("What did we do well?"), ``negative`` ("What could we improve?") or
+        ``neutral``: a prior for the polarity of what a comment says.
     extra : dict
         Any other keys, kept for notebooks, and ``report`` (branding of the reports).
     """
@@ -109,6 +114,7 @@ class StudyConfig:
     codebook: Path | None = None
     redact: bool = True
     redact_names: tuple[str, ...] = ()
+    questions: Mapping[str, str] = field(default_factory=dict)
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -824,6 +830,18 @@ def _read_config(path: Path, out: _Collector) -> tuple[dict[str, Any] | None, St
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         out.add("a list of names to redact", column="redact_names", value=names)
         names = []
+    questions = data.get("questions") or {}
+    if not isinstance(questions, dict) or not all(
+        isinstance(k, str) and v in ("positive", "negative", "neutral")
+        for k, v in questions.items()
+    ):
+        out.add(
+            "a mapping of each question to positive, negative or neutral "
+            "(questions: {'What did we do well?': positive})",
+            column="questions",
+            value=_show(questions),
+        )
+        questions = {}
     cb = data.get("codebook")
     cb_path = None
     if cb is not None:
@@ -868,6 +886,7 @@ def _read_config(path: Path, out: _Collector) -> tuple[dict[str, Any] | None, St
         codebook=cb_path,
         redact=redact,
         redact_names=tuple(n.strip() for n in names if n.strip()),
+        questions={str(k).strip(): str(v) for k, v in questions.items()},
         extra={k: v for k, v in data.items() if k not in _CONFIG_KEYS or k == "report"},
     )
     return data, config
@@ -992,6 +1011,23 @@ def validate(path: str | Path) -> ValidationReport:
                     expected=f"a date in the study period {config.period_start.date()} to {config.period_end.date()} (kept)",
                 )
         problems += out.problems
+    if config is not None and "feedback" in tables and "question" in tables["feedback"]:
+        asked = tables["feedback"]["question"].fillna("").astype(str).str.strip()
+        allowed = set(config.questions) or {"positive", "negative", "neutral"}
+        unmapped = sorted(set(asked[asked != ""]) - allowed)
+        if unmapped:
+            shown = ", ".join(repr(q[:40]) for q in unmapped[:3])
+            problems.append(
+                Problem(
+                    DATA_FILES["feedback"],
+                    None,
+                    "question",
+                    None,
+                    f"each question mapped in study.yaml 'questions:' to positive, negative or "
+                    f"neutral; not mapped: {shown} (their comments get no prior)",
+                    severity="warning",
+                )
+            )
     if (
         "second_coding" in tables
         and "feedback" in tables
