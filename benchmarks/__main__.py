@@ -30,6 +30,7 @@ NAMES = (
     "run_all_sample",
     "validate_1m",
     "coding_dask",
+    "discovery_150k",
 )
 
 
@@ -192,6 +193,21 @@ def bench_validate(n: int) -> dict:
     return _line("validate_1m", n, seconds)
 
 
+def bench_discovery(n: int) -> dict:
+    """Theme discovery on n comments (the issue's target: 150,000 in <= 30 s)."""
+    from benchmarks.synthetic import make_comments
+    from jtbd_methods.codebook import load_codebook
+    from jtbd_methods.discovery import discover_themes
+
+    texts = make_comments(load_codebook(CODEBOOK), n, seed=6)["comment"]
+    steps: list[str] = []
+    t0 = time.perf_counter()
+    result = discover_themes(texts, progress=steps.append)
+    return _line(
+        "discovery_150k", n, time.perf_counter() - t0, k=result.k, progress_lines=len(steps)
+    )
+
+
 def bench_coding_dask(n: int) -> dict:
     """Code n comments in 8 Parquet partitions with a local Dask cluster of 1 and of 2 workers."""
     from benchmarks.synthetic import make_comments
@@ -232,6 +248,7 @@ BENCHMARKS = {
     "run_all_sample": (bench_run_all, 1),
     "validate_1m": (bench_validate, 1_000_000),
     "coding_dask": (bench_coding_dask, 1_000_000),
+    "discovery_150k": (bench_discovery, 150_000),
 }
 
 

@@ -38,6 +38,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from jtbd_methods._validation import check_fraction, check_int
+from jtbd_methods.lexicon import non_answers
 
 __all__ = ["ThemeDiscovery", "discover_themes"]
 
@@ -268,7 +269,7 @@ def discover_themes(
     ids: Sequence[Any] | None = None,
     n_topics: int | None = None,
     candidates: Iterable[int] = range(3, 13),
-    n_restarts: int = 10,
+    n_restarts: int = 5,
     random_state: int | None = 0,
     max_features: int = 5000,
     min_df: int = 2,
@@ -280,6 +281,8 @@ def discover_themes(
     redact: Callable[[pd.Series], pd.Series] | None = None,
     id_name: str = "comment_id",
     max_iter: int = 400,
+    max_fit: int = 2000,
+    progress: Callable[[str], None] | None = None,
 ) -> ThemeDiscovery:
     """Find recurring themes in free-text comments with TF-IDF and NMF.
 
@@ -295,7 +298,7 @@ def discover_themes(
         Fix the number of themes; by default it is chosen from ``candidates``.
     candidates : iterable of int, default range(3, 13)
         Numbers of themes to compare (values that the data cannot support are skipped).
-    n_restarts : int, default 10
+    n_restarts : int, default 5
         Refits on random 80 % subsamples used to measure stability.
     random_state : int or None, default 0
         Seed; the same seed gives the same result.
@@ -320,6 +323,12 @@ def discover_themes(
         Name of the id column in ``quotes`` and ``assignments``.
     max_iter : int, default 400
         Iterations of each NMF fit.
+    max_fit : int, default 2000
+        Most distinct comments the themes are fitted on (a random sample, drawn with
+        ``random_state``, when there are more); every comment is then assigned to a theme.
+        Bounds the time on large studies: 150,000 comments take about as long as 2,000.
+    progress : callable, optional
+        Receives one line per number of themes tried (default: the module's logger).
 
     Returns
     -------
@@ -357,7 +366,18 @@ def discover_themes(
     (stability near 1); too few themes merge them in varying ways and too many split them
     arbitrarily, and both lower stability. The :math:`k` with the highest stability is
     chosen (the smallest on ties). Empty comments and comments without any vocabulary term
-    are excluded from the fit and have ``topic`` ``<NA>`` in ``assignments``.
+    are excluded from the fit and have ``topic`` ``<NA>`` in ``assignments``; so are
+    non-answers ("nothing", "n/a", "did not answer": :func:`~jtbd_methods.lexicon.non_answers`),
+    which would otherwise come back as a theme of their own.
+
+    *Scale.* Identical comments (ignoring case and spacing) are fitted once, their row of
+    :math:`X` scaled by the square root of their number of copies, which gives the squared
+    error of the factorisation exactly the weight of all copies at a fraction of the cost
+    (the vocabulary and idf are those of the distinct comments). The vocabulary,
+    the choice of :math:`k` and the themes are fitted on at most ``max_fit`` distinct
+    comments; every comment (duplicates included) is then assigned by projecting it on the
+    themes (:meth:`sklearn.decomposition.NMF.transform`), so sizes and shares count all of
+    them.
 
     References
     ----------
@@ -367,10 +387,9 @@ def discover_themes(
 
     Examples
     --------
-    >>> texts = ["car park full no parking spaces", "parking charges too high car park",
-    ...          "could not find parking car park", "food cold tasteless meals",
-    ...          "meals cold food late", "tasteless food cold dinner"] * 5
-    >>> result = discover_themes(texts, candidates=[2, 3], n_restarts=3)
+    >>> parking = [f"car park full no parking spaces on day {i}" for i in range(15)]
+    >>> food = [f"food cold and tasteless meals on ward {i}" for i in range(15)]
+    >>> result = discover_themes(parking + food, candidates=[2, 3], n_restarts=3)
     >>> result.k
     2
     >>> sorted(result.summary()["size"].tolist())
@@ -417,34 +436,70 @@ def discover_themes(
         if not wanted:
             raise ValueError(f"The 'candidates' parameter of {caller} is empty.")
 
-    nonempty = np.array([bool(d.strip()) for d in docs])
+    max_fit = check_int(max_fit, parameter="max_fit", caller=caller, minimum=10)
+    say = progress or (lambda line: logger.info("%s", line))
+    nonempty = np.array([bool(d.strip()) for d in docs], dtype=bool) & ~non_answers(docs)
     if not nonempty.any():
         raise ValueError(
-            f"{caller}: no non-empty comment among the {len(docs)} texts; there "
-            "is nothing to discover."
+            f"{caller}: no non-empty comment among the {len(docs)} texts (non-answers such "
+            "as 'nothing' do not count); there is nothing to discover."
+        )
+    # one row per distinct comment (case and spacing ignored)
+    keys = pd.Series([" ".join(d.lower().split()) for d in docs])
+    key_codes, uniques = pd.factorize(keys.where(nonempty))
+    first_row = np.full(len(uniques), -1, dtype=np.int64)
+    valid = key_codes >= 0
+    first_row[key_codes[valid][::-1]] = np.flatnonzero(valid)[::-1]
+    rng_fit = np.random.default_rng(random_state)
+    fit_rows = first_row
+    if first_row.size > max_fit:
+        fit_rows = np.sort(rng_fit.choice(first_row, size=max_fit, replace=False))
+    from scipy import sparse
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    # vocabulary: document frequencies count every copy of a comment (min_df, max_df and
+    # max_features as if the duplicates had been fitted)
+    copies = np.bincount(key_codes[valid], minlength=len(uniques))
+    fit_copies = copies[key_codes[fit_rows]].astype(float)
+    fit_texts = [docs[r] for r in fit_rows]
+    counter = CountVectorizer(
+        stop_words=stop_words, ngram_range=tuple(ngram_range), token_pattern=_TOKEN, binary=True
+    )
+    try:
+        present = counter.fit_transform(fit_texts)
+    except ValueError:  # only stop words
+        present = None
+    chosen: list[str] = []
+    if present is not None:
+        df = np.asarray(present.T @ fit_copies).ravel()
+        total = fit_copies.sum()
+        ok = np.flatnonzero((df >= min_df) & (df <= max_df * total))
+        ok = ok[np.lexsort((ok, -df[ok]))][:max_features]
+        chosen = sorted(counter.get_feature_names_out()[ok].tolist())
+    if not chosen:
+        raise ValueError(
+            f"{caller}: no term occurs in at least min_df={min_df} of the "
+            f"{int(copies.sum())} comments (and in at most max_df={max_df:g} of them); lower "
+            "min_df or add comments."
         )
     vectorizer = TfidfVectorizer(
+        vocabulary=chosen,
         stop_words=stop_words,
-        min_df=min_df,
-        max_df=max_df,
-        max_features=max_features,
         ngram_range=tuple(ngram_range),
         sublinear_tf=True,
         token_pattern=_TOKEN,
     )
-    try:
-        x_all = vectorizer.fit_transform([d for d, ok in zip(docs, nonempty, strict=True) if ok])
-    except ValueError as exc:  # empty vocabulary
-        raise ValueError(
-            f"{caller}: no term occurs in at least min_df={min_df} of the "
-            f"{int(nonempty.sum())} comments (and in at most max_df={max_df:g} of them); lower "
-            f"min_df or add comments. ({exc})"
-        ) from None
-    has_terms = np.asarray(x_all.getnnz(axis=1) > 0)
-    x = x_all[has_terms]
+    x_fit = vectorizer.fit_transform(fit_texts)
+    # a distinct comment written c times counts c times: scaling its row by sqrt(c) gives
+    # NMF's squared error the weight of c identical rows
+    x_fit = sparse.diags(np.sqrt(fit_copies)) @ x_fit
+    x = x_fit[np.asarray(x_fit.getnnz(axis=1) > 0)].tocsr()
     n_docs, n_vocab = x.shape
-    # rows of the input that are analysed
-    analysed = np.flatnonzero(nonempty)[has_terms]
+    # every distinct comment, projected on the vocabulary of the fit
+    x_unique = vectorizer.transform([docs[r] for r in first_row])
+    has_terms = np.asarray(x_unique.getnnz(axis=1) > 0)
+    analysed = np.flatnonzero(valid & has_terms[np.maximum(key_codes, 0)])
+    unique_of_analysed = key_codes[analysed]
     limit = min(n_docs - 1, n_vocab - 1, int(round(0.8 * n_docs)) - 1)
     feasible = [k for k in wanted if k <= limit]
     skipped = sorted(set(wanted) - set(feasible))
@@ -465,7 +520,8 @@ def discover_themes(
         )
     seed = random_state
     rows, fits = [], {}
-    for k in feasible:
+    for step, k in enumerate(feasible, start=1):
+        say(f"theme discovery: trying {k} themes ({step}/{len(feasible)}) on {n_docs:,} comments")
         model = _fit(x, k, init="nndsvda", seed=0 if seed is None else seed, max_iter=max_iter)
         sims = _stability(
             x, model.components_, k, n_restarts=n_restarts, seed=seed, max_iter=max_iter
@@ -486,7 +542,9 @@ def discover_themes(
     best = int(selection.loc[selection["stability"].idxmax(), "k"])
     selection["chosen"] = selection["k"] == best
     model, sims = fits[best]
-    w = model.transform(x)
+    w_unique = model.transform(x_unique)
+    w = w_unique[unique_of_analysed]  # one row per analysed comment, duplicates included
+    n_docs = int(analysed.size)
     h = model.components_
     vocab = vectorizer.get_feature_names_out()
 

@@ -353,3 +353,33 @@ def test_sample_study_generic_comments_give_their_planted_themes(sample_study):
         assert (top["term"].str.contains(planted_word)).any(), planted_word
     assert result.quotes["comment_id"].isin(generic).all()
     assert result.candidate_jobs()["suggested_id"].is_unique
+
+
+def test_non_answers_never_become_a_theme_and_duplicates_count():
+    # the reported case: 1,189 identical "Did not answer" came back as a candidate new job
+    parking = [f"car park full no parking spaces on day {i}" for i in range(20)]
+    food = [f"food cold and tasteless meals on ward {i}" for i in range(20)]
+    texts = parking + food + ["Did not answer"] * 300 + ["N/A"] * 50 + ["wifi kept dropping"] * 40
+    result = discover_themes(texts, candidates=[2, 3, 4], n_restarts=3)
+    terms = set(result.terms["term"])
+    assert not {"answer", "did", "n/a"} & terms
+    assert result.assignments["topic"].iloc[40:390].isna().all()  # non-answers: no theme
+    # the 40 identical wifi comments weigh as 40, and every copy is assigned
+    topics = result.summary()
+    assert topics["size"].sum() == 80
+    wifi = topics[topics["top_terms"].str.contains("wifi")]
+    assert wifi["size"].tolist() == [40]
+
+
+def test_large_inputs_are_fitted_on_a_sample_and_all_assigned():
+    rng = np.random.default_rng(3)
+    words = {"parking": ["car", "park", "parking", "spaces"], "food": ["food", "meals", "cold"]}
+    texts = [
+        " ".join(rng.choice(words[kind], 3)) + f" {i % 97}"
+        for i, kind in enumerate(["parking", "food"] * 3000)
+    ]
+    lines: list[str] = []
+    result = discover_themes(texts, candidates=[2, 3], n_restarts=2, max_fit=500,
+                             progress=lines.append)  # fmt: skip
+    assert result.assignments["topic"].notna().all() and len(result.assignments) == 6000
+    assert len(lines) == 2 and "trying 2 themes" in lines[0]
