@@ -70,6 +70,7 @@ _CONFIG_KEYS = {
     "codebook",
     "redact",
     "redact_names",
+    "redact_unlisted_names",
     "description",
     "report",
 }
@@ -97,6 +98,9 @@ class StudyConfig:
         Redact identifiers from quotes (default True).
     redact_names : tuple of str
         Extra names (staff, patients) to redact.
+    redact_unlisted_names : bool
+        Also redact person names no list holds (default True; see
+        :func:`jtbd_methods.names.find_names`).
     extra : dict
         Any other keys, kept for notebooks, and ``report`` (branding of the reports).
     """
@@ -109,6 +113,7 @@ class StudyConfig:
     codebook: Path | None = None
     redact: bool = True
     redact_names: tuple[str, ...] = ()
+    redact_unlisted_names: bool = True
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -820,6 +825,10 @@ def _read_config(path: Path, out: _Collector) -> tuple[dict[str, Any] | None, St
     if not isinstance(redact, bool):
         out.add("true or false", column="redact", value=redact)
         redact = True
+    unlisted = data.get("redact_unlisted_names", True)
+    if not isinstance(unlisted, bool):
+        out.add("true or false", column="redact_unlisted_names", value=unlisted)
+        unlisted = True
     names = data.get("redact_names") or []
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         out.add("a list of names to redact", column="redact_names", value=names)
@@ -868,6 +877,7 @@ def _read_config(path: Path, out: _Collector) -> tuple[dict[str, Any] | None, St
         codebook=cb_path,
         redact=redact,
         redact_names=tuple(n.strip() for n in names if n.strip()),
+        redact_unlisted_names=unlisted,
         extra={k: v for k, v in data.items() if k not in _CONFIG_KEYS or k == "report"},
     )
     return data, config
