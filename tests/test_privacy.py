@@ -1383,3 +1383,83 @@ IDENTIFIER_VARIANTS = [
 )
 def test_identifier_variants_are_redacted(text, expected):
     assert redact(text) == expected
+
+
+# ---------------------------------------------------------------- free text reaching outputs
+# Identifiers planted in every free-text field that reaches a report: action descriptions and
+# owners (HTML tables and the XLSX action plan), study name and organisation (mastheads).
+PLANTED = {
+    "phone": "07700 900123",
+    "email": "s.jones [at] nhs.net",
+    "nhs": "943 476 5919",
+    "postcode": "SW1A-1AA",
+    "name": "Okonkwo",
+}
+
+
+def _actions() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "action_id": ["A1", "A2"],
+            "job_id": ["gain_clarity", "feel_heard"],
+            "description": [
+                f"Call back on {PLANTED['phone']} or {PLANTED['email']}",
+                f"Bedside rounds led by Dr {PLANTED['name']} (NHS {PLANTED['nhs']})",
+            ],
+            "owner": [f"Sister {PLANTED['name']}", f"Ward 3, {PLANTED['postcode']}"],
+            "started": pd.to_datetime(["2024-03-01", "2024-05-01"]),
+            "status": ["done", "planned"],
+        }
+    )
+
+
+def _leaks(text: str) -> list[str]:
+    return [kind for kind, value in PLANTED.items() if value in text]
+
+
+FREE_TEXT_OUTPUTS = [
+    ("action-plan", "plan"),
+    ("close-the-loop", "loop"),
+    ("action-plan-xlsx", "xlsx"),
+    ("index-masthead", "index"),
+]
+
+
+@pytest.mark.parametrize(
+    "where", [c[1] for c in FREE_TEXT_OUTPUTS], ids=[c[0] for c in FREE_TEXT_OUTPUTS]
+)
+def test_no_planted_identifier_reaches_an_output(where, tmp_path):
+    from jtbd_methods import recovery, render
+
+    actions = _actions()
+    before = actions.copy()
+    priorities = pd.DataFrame(
+        {"job_id": ["gain_clarity", "feel_heard"], "priority": [2.0, 1.0], "rank": [1, 2]}
+    )
+    if where == "plan":
+        shown = recovery.action_plan(priorities, actions).to_string()
+    elif where == "loop":
+        shown = recovery.close_the_loop(actions).to_string()
+    elif where == "xlsx":
+        plan = recovery.action_plan(priorities, actions)
+        path = recovery.export_action_plan(
+            pd.DataFrame({"job_id": ["x"]}), plan, tmp_path / "p.xlsx"
+        )
+        book = openpyxl.load_workbook(path)
+        shown = " ".join(
+            str(cell.value) for sheet in book for row in sheet.iter_rows() for cell in row
+        )
+    else:
+        manifest = {
+            "run_id": "r1",
+            "started": "2024-06-01T10:00:00",
+            "study": {
+                "name": f"Audit, contact {PLANTED['email']}",
+                "organisation": f"Trust, {PLANTED['phone']}, {PLANTED['postcode']}",
+            },
+            "notebooks": [],
+        }
+        shown = render.render_index(manifest, tmp_path)
+    assert _leaks(shown) == []
+    assert "Dr [name]" in shown or where == "index"
+    pd.testing.assert_frame_equal(actions, before)  # inputs never modified
