@@ -45,7 +45,6 @@ import statsmodels.api as sm
 from scipy import stats
 
 from jtbd_methods._stats import wilson_interval
-from jtbd_methods.privacy import redact
 from jtbd_methods._validation import (
     check_fraction,
     check_int,
@@ -53,6 +52,7 @@ from jtbd_methods._validation import (
     require_columns,
     require_dataframe,
 )
+from jtbd_methods.privacy import redact
 
 __all__ = [
     "QUADRANTS",
