@@ -1463,3 +1463,130 @@ def test_no_planted_identifier_reaches_an_output(where, tmp_path):
     assert _leaks(shown) == []
     assert "Dr [name]" in shown or where == "index"
     pd.testing.assert_frame_equal(actions, before)  # inputs never modified
+
+
+# ---------------------------------------------------------------- overview: no recoverable cell
+def _audit(cells: pd.DataFrame, hidden: pd.DataFrame, totals: list[tuple[np.ndarray, float]]):
+    """Feasible range of every hidden cell given the shown cells and published totals.
+
+    ``cells`` holds the true counts, ``hidden`` where they are not shown, ``totals`` pairs of
+    (0/1 mask over the cells, published value). Returns [(label, low, high)] of hidden cells.
+    """
+    values = cells.to_numpy(dtype=float).ravel()
+    hide = hidden.to_numpy().ravel()
+    unknown = np.flatnonzero(hide)
+    a_eq, b_eq = [], []
+    for mask, value in totals:
+        mask = np.asarray(mask, dtype=float).ravel()
+        a_eq.append(mask[unknown])
+        b_eq.append(value - mask[~hide] @ values[~hide])
+    ranges = []
+    for k, cell in enumerate(unknown):
+        c = np.zeros(len(unknown))
+        c[k] = 1.0
+        low = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+        high = linprog(-c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None), method="highs")
+        assert low.status == 0 and high.status == 0
+        ranges.append((cell, low.fun, -high.fun))
+    return ranges
+
+
+def _feedback(seed: int, sizes: list[int], n_months: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    sites = np.repeat([f"S{k}" for k in range(len(sizes))], sizes)
+    months = rng.integers(0, n_months, size=len(sites))
+    ratings = rng.choice(
+        [1, 2, 3, 4, 5, None], p=[0.05, 0.05, 0.1, 0.3, 0.45, 0.05], size=len(sites)
+    )
+    return pd.DataFrame(
+        {
+            "site": sites,
+            "received": pd.Timestamp("2024-01-01") + pd.to_timedelta(months * 31, unit="D"),
+            "rating": pd.array(ratings, dtype="Int64"),
+        }
+    )
+
+
+# (id, seed, comments per site, months, min_cell_size): the reported attack (one tiny site
+# among large ones), several small sites, and sparse monthly tables.
+OVERVIEW_CASES = [
+    ("one-tiny-site", 1, [400, 350, 3], 1, 10),
+    ("two-tiny-sites", 2, [200, 4, 6, 150], 3, 10),
+    ("sparse-months", 3, [40, 25, 12], 6, 10),
+    ("single-site", 4, [25], 3, 10),
+    ("min-cell-5", 5, [30, 8, 60, 2], 4, 5),
+]
+
+
+@pytest.mark.parametrize(
+    ("seed", "sizes", "n_months", "min_cell_size"),
+    [c[1:] for c in OVERVIEW_CASES],
+    ids=[c[0] for c in OVERVIEW_CASES],
+)
+def test_overview_tables_leave_no_hidden_count_recoverable_from_a_total(
+    seed, sizes, n_months, min_cell_size
+):
+    from jtbd_methods.overview import rating_distribution, responses_by_period
+
+    fb = _feedback(seed, sizes, n_months)
+    total = len(fb)  # published as comments.n
+    m = min_cell_size
+    # 1. sites x ratings (wide table: n per site and shares); overall distribution and total
+    wide = rating_distribution(fb, by="site", wide=True, min_cell_size=m).set_index("site")
+    overall = rating_distribution(fb, min_cell_size=m).set_index("rating")
+    labels = ["1", "2", "3", "4", "5", "missing"]
+    cells = pd.crosstab(fb["site"], fb["rating"].astype("string").fillna("missing")).reindex(
+        columns=labels, fill_value=0
+    )
+    hidden = wide[labels].isna() & (cells > 0) | wide[labels].isna()
+    totals = [(np.ones(cells.shape), total)]
+    for site in cells.index:
+        if pd.notna(wide.loc[site, "n"]):
+            totals.append(
+                ((cells.index == site)[:, None] * np.ones(cells.shape), wide.loc[site, "n"])
+            )
+    for rating in labels:
+        if pd.notna(overall.loc[rating, "n"]):
+            mask = np.zeros(cells.shape)
+            mask[:, labels.index(rating)] = 1
+            totals.append((mask, overall.loc[rating, "n"]))
+    for cell, low, high in _audit(cells, hidden, totals):
+        if cells.to_numpy().ravel()[cell] > 0:
+            assert high - low >= 1, f"rating cell {cell} pinned to {low}"
+    # 2. periods x sites, with the period totals of the same call without groups
+    by_period = responses_by_period(fb, by="site", min_cell_size=m)
+    period_total = responses_by_period(fb, by=None, min_cell_size=m).set_index("period")
+    cells = by_period.assign(true=by_period["n"]).pivot(
+        index="period", columns="site", values="true"
+    )
+    truth = fb.groupby([fb["received"].dt.to_period("M").dt.start_time, "site"]).size()
+    cells = truth.unstack(fill_value=0).reindex(
+        index=cells.index, columns=cells.columns, fill_value=0
+    )
+    hidden = by_period.pivot(index="period", columns="site", values="suppressed").astype(bool)
+    totals = [(np.ones(cells.shape), total)]
+    for period in cells.index:
+        if pd.notna(period_total.loc[period, "n"]):
+            totals.append(
+                (
+                    (cells.index == period)[:, None] * np.ones(cells.shape),
+                    period_total.loc[period, "n"],
+                )
+            )
+    for cell, low, high in _audit(cells, hidden, totals):
+        if cells.to_numpy().ravel()[cell] > 0:
+            assert high - low >= 1, f"period cell {cell} pinned to {low}"
+    # 3. the periods alone, against the total
+    single = period_total["n"]
+    hidden_single = period_total["suppressed"].to_numpy()
+    true_single = (
+        fb["received"]
+        .dt.to_period("M")
+        .dt.start_time.value_counts()
+        .reindex(single.index, fill_value=0)
+    )
+    for cell, low, high in _audit(
+        true_single.to_frame(), pd.DataFrame(hidden_single), [(np.ones((len(single), 1)), total)]
+    ):
+        if true_single.iloc[cell] > 0:
+            assert high - low >= 1, f"period {cell} pinned to {low}"
