@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import FEEDBACK_CSV, ROOT, SURVEY_CSV, tree_hashes
 from test_study import BROKEN
@@ -356,3 +357,74 @@ def test_renamed_comment_and_bad_date_are_both_reported(make_study, capsys):
     assert len(missing) == 1 and "'remarks'" in missing[0].expected
     assert "comment_id" not in missing[0].expected
     assert [(p.row, p.column) for p in problems if p.column == "received"] == [(8, "received")]
+
+
+# ---------------------------------------------------------------- "$" in labels (mathtext)
+def _dollar_responses(ax):
+    from jtbd_methods import plots
+
+    counts = pd.DataFrame(
+        {
+            "period": pd.to_datetime(["2024-01-01", "2024-02-01"] * 2),
+            "site": ["Ward $^$", "Ward $^$", "Shop $5 off", "Shop $5 off"],
+            "n": pd.array([12, 15, 20, 22], dtype="Int64"),
+        }
+    )
+    return plots.plot_responses_over_time(counts, by="site", ax=ax)
+
+
+def _dollar_job_shares(ax):
+    from jtbd_methods import plots
+
+    shares = pd.DataFrame(
+        {
+            "job_id": ["a", "b"],
+            "share": [0.4, 0.2],
+            "ci_low": [0.3, 0.1],
+            "ci_high": [0.5, 0.3],
+            "n_disrupted": [3, 1],
+            "n_mentioned": [40, 20],
+            "disrupted_share": [0.1, 0.05],
+        }
+    )
+    return plots.plot_job_shares(shares, labels={"a": "Pay $^$ bills", "b": "$x_"}, ax=ax)
+
+
+def _dollar_jobs_by_group(ax):
+    from jtbd_methods import plots
+
+    table = pd.DataFrame(
+        {
+            "site": ["Ward $^$", "Ward $^$", "B", "B"],
+            "job_id": ["a", "b", "a", "b"],
+            "share": [0.4, 0.2, 0.3, 0.1],
+        }
+    )
+    return plots.plot_jobs_by_group(table, by="site", labels={"a": "$^$", "b": "b $"}, ax=ax)
+
+
+# (id, plot drawing labels with "$")
+DOLLAR_PLOTS = [
+    ("responses over time", _dollar_responses),
+    ("job shares", _dollar_job_shares),
+    ("jobs by group", _dollar_jobs_by_group),
+]
+
+
+@pytest.mark.parametrize("themed", [False, True], ids=["no theme", "set_theme"])
+@pytest.mark.parametrize("draw", [c[1] for c in DOLLAR_PLOTS], ids=[c[0] for c in DOLLAR_PLOTS])
+def test_dollar_in_site_names_and_labels_never_breaks_a_plot(draw, themed, tmp_path):
+    import matplotlib as mpl
+    import matplotlib.pyplot as plt
+
+    from jtbd_methods import plots
+
+    with mpl.rc_context():
+        if themed:
+            plots.set_theme()
+        fig, ax = plt.subplots()
+        draw(ax)
+        fig.savefig(tmp_path / "x.png")  # drawing parses every text
+        shown = " ".join(t.get_text() for t in fig.findobj(mpl.text.Text))
+        plt.close(fig)
+    assert "$^$" in shown.replace("\\$", "$")
