@@ -224,6 +224,11 @@ _LOWER_AFTER_TITLE = re.compile(
     r"\b(" + "|".join(sorted(_TITLES, key=len, reverse=True)) + r")(\.?)[ \t]+([a-z][a-z'’-]+)\b",
     re.IGNORECASE,
 )
+# A title or "thank" followed by a lower-case word: only then is the lower-case pass run.
+_LOWER_TRIGGER = re.compile(
+    r"\b(?:" + "|".join(sorted(_TITLES, key=len, reverse=True)) + r"|thank[a-z]*)\.?[ \t,]+[a-z]",
+    re.IGNORECASE,
+)
 _LOWER_AFTER_THANKS = re.compile(
     r"\b(?:thanks?\s+(?:you\s+)?to|thank\s*you|thankyou)[ \t,]+([a-z][a-z'’-]+)\b", re.IGNORECASE
 )
@@ -464,8 +469,7 @@ def find_names(text: str) -> list[tuple[int, int]]:
                 continue
             if _judge(text, start, end, match.group()):
                 spans.append((start, _extend(text, end)))
-    lower = text.lower()
-    if "thank" in lower or any(t in lower for t in ("nurse", "dr", "sister", "mr", "ms", "miss")):
+    if _LOWER_TRIGGER.search(text) is not None:
         spans.extend(_lowercase_spans(text))
     if not spans:
         return []
