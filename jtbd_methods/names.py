@@ -140,7 +140,8 @@ _NON_NAMES = frozenset(
     england scotland wales ireland britain uk europe india pakistan africa
     amazon google facebook whatsapp zoom teams skype tesco boots asda macmillan marie curie
     samaritans mind age concern barnardos salvation army
-    mental health hope""".split()
+    mental health hope mum mummy mom mommy dad daddy mam nan nana nanna gran granny grandma
+    grandad grandpa grandad auntie aunty""".split()
 )
 # Function words: never a name on their own, even when capitalised in a title-case line.
 _FUNCTION_WORDS = frozenset(
@@ -219,7 +220,9 @@ _PAIR_VERB = r"(?:were|are|have|had|both|always|really|[a-z]+ed)\b"
 _PAIR_AFTER = re.compile(rf"^\s+(?:and|&)\s+({_CAPWORD})\s+{_PAIR_VERB}")
 _PAIR_BEFORE = re.compile(rf"({_CAPWORD})\s+(?:and|&)\s+$")
 _LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|from|near|into|towards|around|via|outside)\s+$")
-_TITLE_BEFORE = re.compile(r"(?:^|(?<=[^\w]))([A-Za-z]+)(\.?)[ \t]+$")
+_TITLE_BEFORE = re.compile(r"(?:^|(?<=[^\w]))([A-Za-z]+)(\.?)[ \t]+(?:[A-Z]\.?[ \t]+)?$")
+# "Cup of Tea", "Friends and Family": a capitalised word joined to this one by a small word
+_TITLE_CASE_BEFORE = re.compile(rf"({_CAPWORD})[ \t]+(?:of|and|&|the|for|in|on|at|with)[ \t]+$")
 _LOWER_AFTER_TITLE = re.compile(
     r"\b(" + "|".join(sorted(_TITLES, key=len, reverse=True)) + r")(\.?)[ \t]+([a-z][a-z'’-]+)\b",
     re.IGNORECASE,
@@ -344,6 +347,9 @@ def _judge(text: str, start: int, end: int, word: str) -> bool:
     if _LOCATIVE_BEFORE.search(before) and not person:
         return False
     if given and not common:
+        joined = _TITLE_CASE_BEFORE.search(before)
+        if joined is not None and not _is_given(_key(joined.group(1))) and not person:
+            return False  # part of a title-case phrase
         return True
     if (given or surname) and person:
         return True
