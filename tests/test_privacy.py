@@ -1601,3 +1601,51 @@ def test_overview_tables_leave_no_hidden_count_recoverable_from_a_total(
     ):
         if true_single.iloc[cell] > 0:
             assert high - low >= 1, f"period {cell} pinned to {low}"
+
+
+# ---------------------------------------------------------------- quotes, review sheet, uncoded
+# Unlisted names and identifier variants planted in comments of a study whose redact_names is
+# empty must not reach the quotes (client HTML), the review sheet or the uncoded comments.
+PLANTED_IN_COMMENTS = [
+    ("Thanks to Priya on reception, no one explained what happens next.", "Priya"),
+    ("Dr. Okonkwo listened to me.", "Okonkwo"),
+    ("Sister Bernadette listened and explained what happens next.", "Bernadette"),
+    ("nurse siobhan was dismissive.", "siobhan"),
+    ("Kwame and Olga were dismissive at first, then listened.", "Kwame"),
+    ("Kwame and Olga were dismissive at first, then listened.", "Olga"),
+    ("Ring 07700.900.123 if no one explained what happens next.", "07700.900.123"),
+    ("Email s.jones [at] nhs.net, they listened.", "s.jones [at] nhs.net"),
+    ("NHS 943/476/5919, no one explained what happens next.", "943/476/5919"),
+    ("Lives at SW1A-1AA; staff listened.", "SW1A-1AA"),
+    ("Okafor, Ngozi was dismissive about the parking.", "Ngozi"),
+    ("Ask for Deepak, he was lovely about the parking.", "Deepak"),
+]
+
+
+def test_no_planted_unlisted_name_or_identifier_reaches_quotes_review_or_uncoded(make_study):
+    from jtbd_methods import coding, review
+    from jtbd_methods.study import load_study
+
+    rows = [
+        f'C{k},2024-0{1 + k % 9}-1{k % 9},North,Surgery,{1 + k % 5},"{text}"'
+        for k, (text, _) in enumerate(PLANTED_IN_COMMENTS)
+    ]
+    feedback = "comment_id,received,site,service,rating,comment\n" + "\n".join(rows) + "\n"
+    study = load_study(make_study(feedback__csv=feedback))
+    assert study.config.redact_names == () and study.config.redact_unlisted_names
+    codes = coding.code_comments(study.feedback, study.codebook)
+    outputs = {
+        "quotes": coding.job_quotes(codes, study.feedback, n=20, redact=study).to_string(),
+        "review": review.review_sheet(
+            study.feedback, codes, study.codebook, redact=study
+        ).to_string(),
+        "uncoded": coding.uncoded_comments(codes, study.feedback, redact=study).to_string(),
+    }
+    assert "[name]" in outputs["review"] and "[phone]" in outputs["review"]
+    leaks = [
+        (where, value)
+        for where, shown in outputs.items()
+        for _, value in PLANTED_IN_COMMENTS
+        if value in shown
+    ]
+    assert leaks == []
