@@ -3,8 +3,9 @@
 Every notebook that shows patients' words or group breakdowns goes through this module:
 
 * :func:`redact` and :func:`redact_with_counts` replace NHS numbers, UK phone numbers, e-mail
-  addresses, UK postcodes, dates of birth and listed names in free text by placeholders such
-  as ``[NHS number]``.
+  addresses, UK postcodes, dates of birth, listed names and names no list holds
+  (:func:`jtbd_methods.names.find_names`) in free text by placeholders such as
+  ``[NHS number]``.
 * :func:`suppress_small` (tidy tables) and :func:`suppress_crosstab` (wide tables with
   margins) hide counts below ``min_cell_size`` and add complementary suppressions so a hidden
   count cannot be worked out by subtraction from a shown total; :func:`format_suppressed`
