@@ -5,9 +5,11 @@ Used by ``notebooks/00_study_overview.ipynb``, the first look at any new study f
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from jtbd_methods._validation import one_of, require_columns
+from jtbd_methods._validation import check_int, one_of, require_columns
+from jtbd_methods.privacy import suppress_crosstab, suppress_small
 from jtbd_methods.study import DATA_FILES, Study
 
 __all__ = [
@@ -18,6 +20,40 @@ __all__ = [
     "rating_distribution",
     "responses_by_period",
 ]
+
+_TOTAL = "\x1ftotal"  # margin label no data value can take
+
+
+def _protect(table: pd.DataFrame, min_cell_size: int) -> tuple[pd.DataFrame, pd.Series]:
+    """Cells and row totals of a count table to hide, with its margins taken as published.
+
+    Primary suppression of counts from 1 to ``min_cell_size - 1`` and complementary
+    suppression (:func:`jtbd_methods.privacy.suppress_crosstab`: line rule and cycle audit)
+    over the table with its row totals, column totals and grand total, so that no hidden
+    count can be worked out from any total.
+
+    Returns
+    -------
+    (hidden, hidden_total)
+        Boolean frame like ``table`` (True = hide) and boolean Series of the row totals.
+    """
+    no = pd.DataFrame(False, index=table.index, columns=table.columns)
+    if min_cell_size <= 1 or table.empty or int(table.to_numpy().sum()) == 0:
+        return no, pd.Series(False, index=table.index)
+    ct = table.astype("int64").copy()
+    ct.index = ct.index.astype(object)
+    ct.columns = ct.columns.astype(object)
+    ct[_TOTAL] = ct.sum(axis=1)
+    ct.loc[_TOTAL] = ct.sum(axis=0)
+    out = suppress_crosstab(ct, min_cell_size=min_cell_size, margins_name=_TOTAL)
+    hidden = out.isna()
+    inner = hidden.drop(index=_TOTAL, columns=_TOTAL).to_numpy()
+    totals = hidden[_TOTAL].drop(index=_TOTAL).to_numpy()
+    return (
+        pd.DataFrame(inner, index=table.index, columns=table.columns),
+        pd.Series(totals, index=table.index),
+    )
+
 
 #: Period names accepted by time breakdowns, with their pandas frequency.
 PERIODS = {"week": "W-MON", "month": "M", "quarter": "Q"}
@@ -46,13 +82,23 @@ def responses_by_period(
         period without comments shows as 0 (a true zero, not a suppressed cell).
     min_cell_size : int
         Counts from 1 to ``min_cell_size - 1`` are suppressed (``n`` is missing and
-        ``suppressed`` is true).
+        ``suppressed`` is true), and so are complementary cells, so that no hidden count
+        can be worked out from a total (the total number of comments, a period's or a
+        group's total): see Notes.
 
     Returns
     -------
     DataFrame
         Columns ``period`` (start date), the ``by`` column when given, ``n`` (nullable
         integer) and ``suppressed``.
+
+    Notes
+    -----
+    Without ``by`` the periods add up to the number of comments, which reports show, so a
+    single hidden period is protected by hiding the next smallest one
+    (:func:`jtbd_methods.privacy.suppress_small`). With ``by`` the periods-by-groups table is
+    protected with its period totals, group totals and grand total as if all were published
+    (:func:`jtbd_methods.privacy.suppress_crosstab`: line rule and cycle audit; Cox 1980).
 
     Examples
     --------
@@ -78,9 +124,14 @@ def responses_by_period(
         )
         counts = counts.groupby(level=[0, 1]).sum().reindex(full, fill_value=0)
         out = counts.rename("n").reset_index()
-    small = (out["n"] > 0) & (out["n"] < min_cell_size)
-    out["n"] = out["n"].astype("Int64").mask(small)
-    out["suppressed"] = small.to_numpy()
+    if by is None:
+        out = suppress_small(out, count_column="n", min_cell_size=min_cell_size, value_columns=[])
+        return out
+    table = out.pivot(index="period", columns=by, values="n")
+    hidden, _ = _protect(table, min_cell_size)
+    hide = hidden.stack().reindex(pd.MultiIndex.from_frame(out[["period", by]])).to_numpy()
+    out["n"] = out["n"].astype("Int64").mask(hide)
+    out["suppressed"] = hide
     return out
 
 
@@ -106,52 +157,75 @@ def rating_distribution(
         With ``by``: one row per group with its number of comments ``n`` and one share
         column per rating (``"1"`` … ``"5"``, ``"missing"``), easier to read in a report.
     min_cell_size : int, default 1
-        With ``by``: groups with fewer comments have every count and share suppressed
-        (missing) and ``suppressed`` set.
+        Counts from 1 to ``min_cell_size - 1`` are suppressed, with complementary cells so
+        that none can be worked out from a total. Without ``by``: the ratings add up to the
+        number of comments (:func:`jtbd_methods.privacy.suppress_small`). With ``by``: groups
+        with fewer comments have every count and share suppressed; the groups-by-ratings
+        table is protected with its group totals (``n``), rating totals and grand total as if
+        all were published (:func:`jtbd_methods.privacy.suppress_crosstab`), and the share of
+        a hidden count is hidden with it.
 
     Returns
     -------
     DataFrame
         Long: ``rating`` ("1"…"5", "missing"), the ``by`` column when given, ``n`` and
         ``share`` (percentage of the group's comments, 0-100), plus ``suppressed`` with
-        ``by``. Wide: the ``by`` column, ``n``, the six share columns and ``suppressed``.
+        ``by`` or ``min_cell_size`` above 1. Wide: the ``by`` column, ``n``, the six share
+        columns and ``suppressed`` (true when any value of the row is hidden).
 
     Examples
     --------
     >>> fb = pd.DataFrame({"rating": pd.array([5, 4, None, 5], dtype="Int64")})
     >>> rating_distribution(fb)[["rating", "n"]].values.tolist()
     [['1', 0], ['2', 0], ['3', 0], ['4', 1], ['5', 2], ['missing', 1]]
-    >>> fb["site"] = ["A", "A", "B", "A"]
-    >>> wide = rating_distribution(fb, by="site", wide=True, min_cell_size=2)
+
+    Site C's single comment is hidden, and so is site A: otherwise C's count would be the
+    total (28) minus the sites shown.
+
+    >>> fb = pd.DataFrame({"rating": pd.array([5] * 28, dtype="Int64"),
+    ...                    "site": ["A"] * 12 + ["B"] * 15 + ["C"]})
+    >>> wide = rating_distribution(fb, by="site", wide=True, min_cell_size=10)
     >>> wide["n"].tolist(), wide["suppressed"].tolist()
-    ([3, <NA>], [False, True])
+    ([<NA>, 15, <NA>], [True, False, True])
     """
     require_columns(feedback, [rating, by], name="feedback", caller="rating_distribution")
     labels = ["1", "2", "3", "4", "5", "missing"]
     values = feedback[rating].astype("Int64").astype("string").fillna("missing")
+    min_cell_size = check_int(
+        min_cell_size, parameter="min_cell_size", caller="rating_distribution", minimum=1
+    )
     if by is None:
         counts = values.value_counts().reindex(labels, fill_value=0)
         out = pd.DataFrame({"rating": labels, "n": counts.to_numpy()})
         out["share"] = 100 * out["n"] / max(len(feedback), 1)
+        if min_cell_size > 1:
+            out = suppress_small(out, count_column="n", min_cell_size=min_cell_size)
         return out
     table = pd.crosstab(feedback[by], values).reindex(columns=labels, fill_value=0)
     totals = table.sum(axis=1)
     small = totals < min_cell_size
+    hidden, hidden_total = _protect(table, min_cell_size)
+    hidden_total = hidden_total | small
+    hidden = hidden | pd.DataFrame(
+        np.repeat(hidden_total.to_numpy()[:, None], table.shape[1], axis=1),
+        index=table.index,
+        columns=table.columns,
+    )
     if wide:
         shares = (100 * table.div(totals.where(totals > 0), axis=0)).astype(float)
-        shares[small.to_numpy()] = float("nan")
+        shares = shares.mask(hidden)
         out = shares.reset_index()
         out.columns.name = None
-        out.insert(1, "n", totals.astype("Int64").mask(small).array)
-        out["suppressed"] = small.to_numpy()
+        out.insert(1, "n", totals.astype("Int64").mask(hidden_total).array)
+        out["suppressed"] = hidden.any(axis=1).to_numpy()
         return out
     out = table.stack().rename("n").reset_index()
     out.columns = [by, "rating", "n"]
     group_n = out.groupby(by)["n"].transform("sum")
-    hide = out[by].map(small).astype(bool)
+    hide = hidden.stack().reindex(pd.MultiIndex.from_frame(out[[by, "rating"]])).to_numpy()
     out["share"] = (100 * out["n"] / group_n.where(group_n > 0)).mask(hide)
     out["n"] = out["n"].astype("Int64").mask(hide)
-    out["suppressed"] = hide.to_numpy()
+    out["suppressed"] = hide
     return out[["rating", by, "n", "share", "suppressed"]]
 
 

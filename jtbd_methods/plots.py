@@ -55,6 +55,8 @@ def set_theme(*, context: str = "notebook", font_scale: float = 1.0) -> None:
             "axes.titleweight": "bold",
             "axes.titlelocation": "left",
             "figure.constrained_layout.use": True,
+            # data labels may hold "$" (site names, codebook labels): never read as formulas
+            "text.parse_math": False,
         }
     )
     from jtbd_methods.render import enable_figure_alt_text

@@ -52,6 +52,7 @@ from jtbd_methods._validation import (
     require_columns,
     require_dataframe,
 )
+from jtbd_methods.privacy import redact
 
 __all__ = [
     "QUADRANTS",
@@ -1253,9 +1254,15 @@ _ACTION_COLUMNS = ["action_id", "job_id", "description", "owner", "started", "st
 
 
 def _check_actions(actions: pd.DataFrame, *, caller: str) -> pd.DataFrame:
+    """``actions`` checked, as a copy whose free text (description, owner) is redacted:
+    both reach the client report, and people write phone numbers and names into them."""
     require_dataframe(actions, parameter="actions", caller=caller)
     require_columns(actions, _ACTION_COLUMNS, name="actions", caller=caller)
-    return actions
+    out = actions.copy()
+    for column in ("description", "owner"):
+        values = out[column].map(lambda v: v if isinstance(v, str) or pd.isna(v) else str(v))
+        out[column] = redact(values.astype(object), dob_before_year=0)
+    return out
 
 
 def action_plan(

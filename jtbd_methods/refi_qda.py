@@ -102,6 +102,14 @@ _XML_INVALID = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U00
 _ID_MAX = 64
 # Keys of the job block (the other fields travel in the XML structure: label = code name,
 # statement = description text, parent = nesting, color = color attribute).
+#: Largest ``project.qde`` read from a ``.qdpx`` archive (bytes, after decompression).
+MAX_MEMBER_BYTES = 64 * 2**20
+#: Most YAML aliases a jtbd_methods block may use, and most values it may expand to.
+MAX_YAML_ALIASES = 100
+MAX_YAML_VALUES = 100_000
+#: Deepest nesting of codes read.
+MAX_CODE_DEPTH = 100
+
 _JOB_KEYS = (
     "id",
     "dimension",
@@ -161,6 +169,12 @@ def _clean(text: str) -> str:
     return cleaned
 
 
+def _name(text: str, fallback: str) -> str:
+    """A code's name attribute: ``text`` without what XML cannot carry, else ``fallback``."""
+    cleaned = _XML_INVALID.sub("", text)
+    return cleaned if cleaned.strip() else fallback
+
+
 def _block(kind: str, fields: dict[str, Any], text: str = "") -> str:
     """Description text: free text, blank line, then the marked YAML block."""
     body = yaml.safe_dump(
@@ -202,7 +216,11 @@ def _codebook_element(codebook: Codebook, *, origin: str) -> ET.Element:
         children.setdefault(job.parent, []).append(job)
 
     def add_job(parent_el: ET.Element, job) -> None:
-        attrs = {"guid": code_guid("job", job.id), "name": _clean(job.label), "isCodable": "true"}
+        attrs = {
+            "guid": code_guid("job", job.id),
+            "name": _name(job.label, job.id),
+            "isCodable": "true",
+        }
         color = _color(job.color, job.id)
         if color is not None:
             attrs["color"] = color
@@ -213,20 +231,31 @@ def _codebook_element(codebook: Codebook, *, origin: str) -> ET.Element:
             for k, v in job_dicts[job.id].items()
             if k in _JOB_KEYS and (k in ("id", "dimension") or v not in ("", [], {}, None))
         }
+        # Text XML cannot carry (U+FFFE, control characters) is kept in the YAML block, which
+        # escapes it ("\uFFFE"); the name attribute and free text get a cleaned copy.
+        if _clean(job.label) != job.label:
+            d["label"] = job.label
+        statement = job.statement
+        if _clean(statement) != statement:
+            d["statement"] = statement
+            statement = _clean(statement)
         desc = ET.SubElement(el, _ns("Description"))
-        desc.text = _clean(_block("job", d, job.statement))
+        desc.text = _clean(_block("job", d, statement))
         for outcome in codebook.outcomes_for(job.id):
             oel = ET.SubElement(
                 el,
                 _ns("Code"),
                 {
                     "guid": code_guid("outcome", outcome.id),
-                    "name": _clean(outcome.text),
+                    "name": _name(outcome.text, outcome.id),
                     "isCodable": "true",
                 },
             )
+            ofields = {"id": outcome.id, "job_id": outcome.job_id}
+            if _clean(outcome.text) != outcome.text:
+                ofields["text"] = outcome.text
             odesc = ET.SubElement(oel, _ns("Description"))
-            odesc.text = _block("outcome", {"id": outcome.id, "job_id": outcome.job_id})
+            odesc.text = _clean(_block("outcome", ofields))
         for child in children.get(job.id, []):
             add_job(el, child)
 
@@ -235,14 +264,17 @@ def _codebook_element(codebook: Codebook, *, origin: str) -> ET.Element:
 
     sets = ET.SubElement(root, _ns("Sets"))
     meta = ET.SubElement(
-        sets, _ns("Set"), {"guid": code_guid("set", "codebook"), "name": _clean(codebook.name)}
+        sets,
+        _ns("Set"),
+        {"guid": code_guid("set", "codebook"), "name": _name(codebook.name, "codebook")},
     )
+    mfields = {"name": codebook.name, "version": codebook.version}
+    description = codebook.description
+    if _clean(description) != description:
+        mfields["description"] = description
+        description = _clean(description)
     mdesc = ET.SubElement(meta, _ns("Description"))
-    mdesc.text = _clean(
-        _block(
-            "codebook", {"name": codebook.name, "version": codebook.version}, codebook.description
-        )
-    )
+    mdesc.text = _clean(_block("codebook", mfields, description))
     # every job, then every outcome, in codebook order (the hierarchy alone loses that order)
     for job in codebook.jobs:
         ET.SubElement(meta, _ns("MemberCode"), {"guid": code_guid("job", job.id)})
@@ -436,8 +468,21 @@ def _parse_block(
         raise CodebookError(
             source, [f"{where}: the jtbd_methods block has no end line {_BLOCK_END!r}"]
         )
+    chunk = rest[:end]
     try:
-        fields = yaml.safe_load(rest[:end])
+        n_aliases = sum(
+            isinstance(event, yaml.AliasEvent)
+            for event in yaml.parse(chunk, Loader=yaml.SafeLoader)
+        )
+        if n_aliases > MAX_YAML_ALIASES:
+            raise CodebookError(
+                source,
+                [
+                    f"{where}: the jtbd_methods block uses {n_aliases} YAML aliases (at most "
+                    f"{MAX_YAML_ALIASES}); aliases can expand without limit, so it is not read"
+                ],
+            )
+        fields = yaml.safe_load(chunk)
     except yaml.YAMLError as exc:
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise CodebookError(
@@ -445,6 +490,14 @@ def _parse_block(
         ) from None
     if fields is None:
         fields = {}
+    if _too_many_values(fields, MAX_YAML_VALUES):
+        raise CodebookError(
+            source,
+            [
+                f"{where}: the jtbd_methods block expands to more than {MAX_YAML_VALUES:,} "
+                "values (YAML aliases repeated inside each other); it is not read"
+            ],
+        )
     if not isinstance(fields, dict):
         raise CodebookError(
             source,
@@ -454,6 +507,24 @@ def _parse_block(
             ],
         )
     return text, match.group(1), fields
+
+
+def _too_many_values(value: Any, limit: int) -> bool:
+    """Whether ``value`` holds more than ``limit`` values, aliases counted as often as they
+    are used (what printing or validating it would cost); stops counting at the limit."""
+    stack = [value]
+    seen = 0
+    while stack:
+        item = stack.pop()
+        seen += 1
+        if seen > limit:
+            return True
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list | tuple | set):
+            stack.extend(item)
+    return False
 
 
 def _snake_id(name: str) -> str:
@@ -494,7 +565,15 @@ class _Node:
 def _read_codes(codes_el: ET.Element, *, source: str) -> list[_Node]:
     nodes: list[_Node] = []
 
-    def walk(el: ET.Element, parent: int | None, path: str) -> None:
+    def walk(el: ET.Element, parent: int | None, path: str, depth: int = 1) -> None:
+        if depth > MAX_CODE_DEPTH:
+            raise CodebookError(
+                source,
+                [
+                    f"codes are nested more than {MAX_CODE_DEPTH} levels deep (under code "
+                    f"{nodes[parent].name[:40]!r}); a codebook never needs that many"
+                ],
+            )
         for i, code in enumerate(_children(el, "Code")):
             name = code.get("name")
             where = f"code {path}{i + 1}"
@@ -528,7 +607,7 @@ def _read_codes(codes_el: ET.Element, *, source: str) -> list[_Node]:
             index = len(nodes) - 1
             if parent is not None:
                 nodes[parent].children.append(index)
-            walk(code, index, f"{path}{i + 1}.")
+            walk(code, index, f"{path}{i + 1}.", depth + 1)
 
     walk(codes_el, None, "")
     if not nodes:
@@ -618,13 +697,12 @@ def _build(
                     owner,
                     block_owner,
                 )
-            outcomes.append(
-                (order, {"id": node.fields.get("id"), "job_id": owner, "text": node.name})
-            )
+            text_ = node.fields.get("text", node.name)
+            outcomes.append((order, {"id": node.fields.get("id"), "job_id": owner, "text": text_}))
             continue
         d: dict[str, Any] = {}
         if node.kind == "job":
-            unknown = sorted(set(node.fields) - set(_JOB_KEYS))
+            unknown = sorted(set(node.fields) - set(_JOB_KEYS) - {"label", "statement"})
             if unknown:
                 logger.info(
                     "%s: code %r: unknown field(s) %s ignored.",
@@ -641,8 +719,9 @@ def _build(
                 node.name,
             )
         d["id"] = job_id[i]
-        d["label"] = node.name
-        d["statement"] = node.text
+        exact = node.fields if node.kind == "job" else {}
+        d["label"] = str(exact.get("label", node.name))
+        d["statement"] = str(exact.get("statement", node.text))
         parent = ancestor_job(i)
         if parent is not None:
             d["parent"] = parent
@@ -658,7 +737,7 @@ def _build(
             source,
             n_foreign,
         )
-    description = text
+    description = str(fields.get("description", text))
     if not fields and not description:
         description = f"Imported from {source}" + (f" ({origin})" if origin else "") + "."
     data = {
@@ -749,6 +828,26 @@ def codebook_from_qdc(path: str | Path) -> Codebook:
     return _build(nodes, meta, source=source, default_name=path.stem, origin=root.get("origin"))
 
 
+def _read_member(archive: zipfile.ZipFile, member: str, *, source: str) -> bytes:
+    """A member's bytes, refused above :data:`MAX_MEMBER_BYTES` *before* it is expanded
+    (a zip bomb declares a small size or a huge one; both are checked)."""
+    info = archive.getinfo(member)
+    too_big = CodebookError(
+        source,
+        [
+            f"{member} expands to more than {MAX_MEMBER_BYTES // 2**20} MiB; a project's "
+            "codebook is far smaller (a damaged or hostile archive?)"
+        ],
+    )
+    if info.file_size > MAX_MEMBER_BYTES:
+        raise too_big
+    with archive.open(member) as handle:
+        data = handle.read(MAX_MEMBER_BYTES + 1)
+    if len(data) > MAX_MEMBER_BYTES:
+        raise too_big
+    return data
+
+
 def codebook_from_qdpx(path: str | Path) -> Codebook:
     """Read the codebook of a REFI-QDA project (``.qdpx``).
 
@@ -800,7 +899,7 @@ def codebook_from_qdpx(path: str | Path) -> Codebook:
                         "project (.qdpx) holds one at its top level"
                     ],
                 )
-            data = archive.read(member)
+            data = _read_member(archive, member, source=source)
     except zipfile.BadZipFile:
         raise CodebookError(
             source,

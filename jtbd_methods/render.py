@@ -57,6 +57,7 @@ from typing import Any
 
 from jtbd_methods._io import is_inside
 from jtbd_methods.errors import JTBDError, UsageError
+from jtbd_methods.privacy import redact
 
 __all__ = [
     "BRANDING_KEYS",
@@ -799,6 +800,16 @@ def _appendix(
     return "".join(parts)
 
 
+def _redacted_meta(meta: Mapping[str, Any]) -> dict[str, Any]:
+    """``meta`` with identifiers (NHS numbers, phones, e-mail, postcodes) removed from the
+    free-text fields shown in every masthead and footer: the study name and organisation."""
+    out = dict(meta)
+    for key in ("study", "organisation"):
+        if isinstance(out.get(key), str):
+            out[key] = redact(out[key], dob_before_year=0, unlisted_names=False)
+    return out
+
+
 def _footer(meta: Mapping[str, Any], branding: Mapping[str, Any]) -> str:
     left = _esc(branding.get("footer") or "")
     right = " · ".join(
@@ -984,7 +995,7 @@ def render_html(
         raise UsageError(
             f"render_html: audience must be one of {', '.join(AUDIENCES)}; got {audience!r}"
         )
-    meta = dict(meta or {})
+    meta = _redacted_meta(meta or {})
     branding = resolve_branding(branding)
     nb = nbformat.read(str(notebook), as_version=4)
     ids = _Ids(
@@ -1117,9 +1128,9 @@ def render_index(
             + "</li>"
         )
     date = str(manifest.get("started") or "")[:10]
-    meta = {
-        "study": study.get("name"),
-        "organisation": study.get("organisation"),
+    meta = _redacted_meta(
+        {"study": study.get("name"), "organisation": study.get("organisation")}
+    ) | {
         "date": date,
         "run_id": manifest.get("run_id"),
         "period": period,
@@ -1142,13 +1153,13 @@ def render_index(
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
-        f"<title>{_esc(study.get('name') or title)} — reports</title>"
+        f"<title>{_esc(meta.get('study') or title)} — reports</title>"
         f"<style>{_stylesheet(branding, code=False)}</style></head>"
         f'<body class="jtbd-index" data-audience="{_esc(audience)}">'
         + _masthead(
             meta,
             branding,
-            _esc(study.get("name") or title),
+            _esc(meta.get("study") or title),
             kicker=title,
             edition="Teaching edition" if audience == "teaching" else "Reports",
         )

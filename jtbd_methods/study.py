@@ -62,6 +62,14 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "actions": ("action_id", "job_id", "description", "owner", "started", "status"),
     "second_coding": ("comment_id",),
 }
+#: Optional columns each file may have (not suggested as a misspelling of a missing one).
+_KNOWN: dict[str, tuple[str, ...]] = {
+    "feedback": ("question", "codes"),
+    "survey": ("site",),
+    "staff": (),
+    "actions": ("sites",),
+    "second_coding": (),
+}
 _CONFIG_KEYS = {
     "name",
     "organisation",
@@ -70,6 +78,8 @@ _CONFIG_KEYS = {
     "codebook",
     "redact",
     "redact_names",
+    "redact_unlisted_names",
+    "date_format",
     "description",
     "report",
     "questions",
@@ -102,6 +112,12 @@ class StudyConfig:
         The prompts of the optional ``question`` column of ``feedback.csv``, each mapped to
         ``positive`` ("What did we do well?"), ``negative`` ("What could we improve?") or
         ``neutral``: a prior for the polarity of what a comment says.
+    redact_unlisted_names : bool
+        Also redact person names no list holds (default True; see
+        :func:`jtbd_methods.names.find_names`).
+    date_format : str or None
+        ``strftime`` format of every date in the data files (``'%m/%d/%Y'``); default: ISO
+        or day-first, guessed per file.
     extra : dict
         Any other keys, kept for notebooks, and ``report`` (branding of the reports).
     """
@@ -115,6 +131,8 @@ class StudyConfig:
     redact: bool = True
     redact_names: tuple[str, ...] = ()
     questions: Mapping[str, str] = field(default_factory=dict)
+    redact_unlisted_names: bool = True
+    date_format: str | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -266,9 +284,10 @@ class ValidationReport:
 class _Collector:
     """Accumulates problems of one file; groups the same problem over many rows."""
 
-    def __init__(self, file: str) -> None:
+    def __init__(self, file: str, *, date_format: str | None = None) -> None:
         self.file = file
         self.problems: list[Problem] = []
+        self.date_format = date_format  # study.yaml date_format, for every date column
 
     def add(
         self,
@@ -319,6 +338,12 @@ def _show(value: Any) -> str | None:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+# A well-formed UTF-8 sequence of two to four bytes: its presence says the file is UTF-8.
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
 def _encoding(raw: bytes, out: _Collector) -> str | None:
     """Name the encoding of ``raw`` (utf-8-sig or cp1252), or report why it has none."""
     if b"\x00" in raw[:65536]:
@@ -329,8 +354,18 @@ def _encoding(raw: bytes, out: _Collector) -> str | None:
     try:
         raw.decode("utf-8")
         return "utf-8-sig"
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        if _UTF8_MULTIBYTE.search(raw) is not None:
+            # mostly UTF-8 with a stray byte (a Windows-1252 character pasted in): decoding
+            # the whole file as cp1252 would garble every other accented character silently
+            line = raw.count(b"\n", 0, exc.start) + 1
+            out.add(
+                f"one encoding for the whole file; it is UTF-8 but byte "
+                f"{raw[exc.start : exc.start + 1]!r} on line {line} is not (a character from "
+                "another program pasted in?): fix that character or re-save the file as 'CSV UTF-8'",
+                row=line,
+            )
+            return None
     try:
         raw.decode("cp1252")
         return "cp1252"
@@ -389,7 +424,18 @@ def _read_csv(path: Path, out: _Collector) -> pd.DataFrame | None:
     except pd.errors.EmptyDataError:
         out.add("a header row and at least one data row; the file is empty")
         return None
-    df.columns = [str(c).strip() for c in df.columns]
+    stripped = [str(c).strip() for c in df.columns]
+    twins = sorted({c for c in stripped if stripped.count(c) > 1})
+    for c in twins:
+        out.add(
+            "each column name once; two header cells differ only by spaces around the name",
+            row=1,
+            column=c,
+            value=c,
+        )
+    if twins:
+        return None
+    df.columns = stripped
     dupes = [c for c in df.columns if re.search(r"\.\d+$", c) and c.rsplit(".", 1)[0] in df.columns]
     for c in dupes:
         out.add(
@@ -406,9 +452,18 @@ def _read_csv(path: Path, out: _Collector) -> pd.DataFrame | None:
 
 def _require(df: pd.DataFrame, name: str, out: _Collector) -> bool:
     missing = [c for c in _REQUIRED[name] if c not in df.columns]
+    # a missing column was most likely renamed to a column nobody asked for: suggest those,
+    # never a required column that is present ('comment_id' is not a misspelled 'comment')
+    unknown = [c for c in df.columns if c not in _REQUIRED[name] and c not in _KNOWN[name]]
+    unknown = [c for c in unknown if not c.startswith(("code_", "imp_", "sat_"))]
     for c in missing:
-        close = difflib.get_close_matches(c, list(df.columns), n=1, cutoff=0.6)
-        hint = f" (found {close[0]!r}: misspelled?)" if close else ""
+        close = difflib.get_close_matches(c, unknown, n=1, cutoff=0.6)
+        if close:
+            hint = f" (found {close[0]!r}: misspelled?)"
+        elif len(missing) == 1 and len(unknown) == 1:
+            hint = f" (found {unknown[0]!r}, a column no notebook reads: renamed?)"
+        else:
+            hint = ""
         out.add(f"a column named '{c}'{hint}", row=1, column=c)
     return not missing
 
@@ -420,6 +475,9 @@ def _blank(s: pd.Series) -> np.ndarray:
     return (s.str.strip() == "").to_numpy()
 
 
+_TZ = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)$", re.I)
+
+
 def _parse_dates(
     s: pd.Series,
     *,
@@ -429,19 +487,64 @@ def _parse_dates(
     today: pd.Timestamp | None = None,
     future_ok: bool = False,
 ) -> pd.Series:
-    """Parse a date column in ONE format for the whole file: ISO (YYYY-MM-DD) or UK (DD/MM/YYYY)."""
+    """Parse a date column in ONE format for the whole file: ISO (YYYY-MM-DD) or UK (DD/MM/YYYY).
+
+    ``study.yaml`` ``date_format`` (a ``strftime`` format such as ``%m/%d/%Y``) overrides the
+    guess for dates that are not ISO. Times with a time zone are refused (the day would depend on the zone). When a
+    slash-separated file holds month-first dates that cannot be day-first (``01/25/2024``),
+    dates that read both ways (``02/03/2024``) are an error naming both readings.
+    """
     text = s.str.strip()
     blank = (text == "").to_numpy()
-    parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
-    bad = parsed.isna().to_numpy() & ~blank
-    if bad.any():
-        uk = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")
-        if uk.notna().sum() > parsed.notna().sum():
-            parsed, bad = uk, uk.isna().to_numpy() & ~blank
-            fmt = "a date in the file's format DD/MM/YYYY, like 01/03/2024"
-        else:
-            fmt = "a date in the file's format YYYY-MM-DD, like 2024-03-01"
-        out.rows(bad, s, column=column, expected=f"{fmt} (one date format per file)")
+    zoned = text.str.contains(_TZ).to_numpy() & ~blank
+    out.rows(
+        zoned,
+        s,
+        column=column,
+        expected="a date without a time zone, like 2024-03-01 (export local dates, not "
+        "time stamps with an offset)",
+    )
+    text = text.mask(zoned, "")
+    skip = blank | zoned
+    if out.date_format:  # ISO dates are never ambiguous; the others follow date_format
+        iso = pd.to_datetime(text, format="ISO8601", errors="coerce")
+        parsed = iso.fillna(pd.to_datetime(text, format=out.date_format, errors="coerce"))
+        bad = parsed.isna().to_numpy() & ~skip
+        out.rows(
+            bad,
+            s,
+            column=column,
+            expected=f"a date in the format of study.yaml date_format {out.date_format!r}",
+        )
+    else:
+        parsed = pd.to_datetime(text, format="ISO8601", errors="coerce")
+        bad = parsed.isna().to_numpy() & ~skip
+        if bad.any():
+            uk = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")
+            us = pd.to_datetime(text, format="%m/%d/%Y", errors="coerce")
+            if uk.notna().sum() > parsed.notna().sum():
+                parsed, bad = uk, uk.isna().to_numpy() & ~skip
+                fmt = "a date in the file's format DD/MM/YYYY, like 01/03/2024"
+            else:
+                fmt = "a date in the file's format YYYY-MM-DD, like 2024-03-01"
+            month_first = (us.notna() & uk.isna()).to_numpy()
+            both = (us.notna() & uk.notna() & (us != uk)).to_numpy()
+            if month_first.any() and both.any():
+                first = int(np.flatnonzero(both)[0])
+                example = int(np.flatnonzero(month_first)[0]) + 2
+                out.rows(
+                    both,
+                    s,
+                    column=column,
+                    expected=(
+                        f"an unambiguous date: row {example} has a month-first date, so this "
+                        f"one could be {uk.iloc[first]:%d %B %Y} (day first) or "
+                        f"{us.iloc[first]:%d %B %Y} (month first); set date_format in "
+                        "study.yaml ('%d/%m/%Y' or '%m/%d/%Y')"
+                    ),
+                )
+                bad = bad & ~both
+            out.rows(bad, s, column=column, expected=f"{fmt} (one date format per file)")
     if required:
         out.rows(blank, s, column=column, expected="a date; the cell is empty")
     if not future_ok:
@@ -779,6 +882,17 @@ def _contract(name: str, df: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- config
 
 
+class _ConfigLoader(yaml.SafeLoader):
+    """Safe YAML that keeps dates as text: an impossible date (2024-02-30) is then reported
+    as a bad ``period`` value instead of crashing the YAML reader."""
+
+
+_ConfigLoader.yaml_implicit_resolvers = {
+    key: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _read_config(path: Path, out: _Collector) -> tuple[dict[str, Any] | None, StudyConfig | None]:
     if not path.is_file():
         out.add(
@@ -790,7 +904,7 @@ def _read_config(path: Path, out: _Collector) -> tuple[dict[str, Any] | None, St
     if text is None:
         return None, None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_ConfigLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
@@ -826,6 +940,22 @@ def _read_config(path: Path, out: _Collector) -> tuple[dict[str, Any] | None, St
     if not isinstance(redact, bool):
         out.add("true or false", column="redact", value=redact)
         redact = True
+    unlisted = data.get("redact_unlisted_names", True)
+    if not isinstance(unlisted, bool):
+        out.add("true or false", column="redact_unlisted_names", value=unlisted)
+        unlisted = True
+    date_format = data.get("date_format")
+    if date_format is not None and (
+        not isinstance(date_format, str)
+        or not all(part in date_format for part in ("%d", "%m"))
+        or not any(part in date_format for part in ("%Y", "%y"))
+    ):
+        out.add(
+            "a date format with day, month and year, such as '%d/%m/%Y' or '%m/%d/%Y'",
+            column="date_format",
+            value=date_format,
+        )
+        date_format = None
     names = data.get("redact_names") or []
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         out.add("a list of names to redact", column="redact_names", value=names)
@@ -887,12 +1017,42 @@ def _read_config(path: Path, out: _Collector) -> tuple[dict[str, Any] | None, St
         redact=redact,
         redact_names=tuple(n.strip() for n in names if n.strip()),
         questions={str(k).strip(): str(v) for k, v in questions.items()},
+        redact_unlisted_names=unlisted,
+        date_format=date_format,
         extra={k: v for k, v in data.items() if k not in _CONFIG_KEYS or k == "report"},
     )
     return data, config
 
 
 # --------------------------------------------------------------------------- entry points
+
+
+def _check_present_columns(
+    name: str,
+    raw: pd.DataFrame,
+    out: _Collector,
+    job_ids: set[str] | None,
+    outcome_ids: set[str] | None,
+) -> None:
+    """Check the columns a file has when required ones are missing, so that every problem
+    is reported at once (a bad date in row 8 as well as a renamed column)."""
+    missing = [c for c in _REQUIRED[name] if c not in raw.columns]
+    probe = _Collector(out.file, date_format=out.date_format)
+    filled = raw.assign(**{c: "" for c in missing})
+    try:
+        if name == "feedback":
+            _feedback(filled, probe, job_ids)
+        elif name == "survey":
+            _survey(filled, probe, outcome_ids)
+        elif name == "staff":
+            _staff(filled, probe)
+        elif name == "actions":
+            _actions(filled, probe, job_ids, None)
+        else:
+            _second(filled, probe, job_ids, None)
+    except (KeyError, ValueError, TypeError):  # pragma: no cover - a check needing the column
+        log.debug("partial check of %s stopped", out.file, exc_info=True)
+    out.problems += [p for p in probe.problems if p.column not in missing]
 
 
 def validate(path: str | Path) -> ValidationReport:
@@ -950,6 +1110,21 @@ def validate(path: str | Path) -> ValidationReport:
         except CodebookError as exc:
             for msg in exc.problems:
                 problems.append(Problem(config.codebook.name, None, None, None, msg))
+    if codebook is not None:
+        parents = {job.parent for job in codebook.jobs if job.parent}
+        for job in codebook.jobs:
+            if not job.indicators and job.id not in parents:
+                # notebook 01 finds jobs in comments by their indicator phrases
+                problems.append(
+                    Problem(
+                        config.codebook.name,
+                        None,
+                        "indicators",
+                        job.id,
+                        "at least one indicator phrase for every job that has no sub-jobs "
+                        "(comments are coded by them)",
+                    )
+                )
     job_ids = set(codebook.job_ids) if codebook is not None else None
     outcome_ids = set(codebook.outcome_ids) if codebook is not None and codebook.outcomes else None
 
@@ -982,9 +1157,13 @@ def validate(path: str | Path) -> ValidationReport:
     for name in order:
         if name not in files:
             continue
-        out = _Collector(DATA_FILES[name])
+        out = _Collector(
+            DATA_FILES[name], date_format=config.date_format if config is not None else None
+        )
         raw = _read_csv(files[name], out)
-        if raw is not None and _require(raw, name, out):
+        if raw is not None and not _require(raw, name, out):
+            _check_present_columns(name, raw, out, job_ids, outcome_ids)
+        elif raw is not None:
             if name == "feedback":
                 tables[name] = _feedback(raw, out, job_ids)
             elif name == "survey":

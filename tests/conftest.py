@@ -10,8 +10,29 @@ from pathlib import Path
 
 import matplotlib
 import pytest
+from hypothesis import settings
 
 matplotlib.use("Agg")
+
+# Hypothesis profiles. "ci": fixed seed (derandomize), so a CI run never fails on an example
+# nobody has seen; failures found while exploring are kept as explicit @example cases.
+# "explore": new random examples on every run, more of them, for local bug hunting.
+# Choose with HYPOTHESIS_PROFILE; the default is "ci" when CI is set, else "explore".
+# (Hypothesis loads a "ci" profile of its own when CI is set: both are based on "default".)
+settings.register_profile(
+    "ci",
+    parent=settings.get_profile("default"),
+    derandomize=True,
+    deadline=None,
+    database=None,
+    print_blob=True,
+)
+settings.register_profile(
+    "explore", parent=settings.get_profile("default"), deadline=None, print_blob=True
+)
+settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "explore")
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_STUDY = ROOT / "data" / "samples" / "recovery_study"

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import FEEDBACK_CSV, ROOT, SURVEY_CSV, tree_hashes
 from test_study import BROKEN
@@ -139,6 +140,72 @@ MORE = [
         "encoding",
     ),
 ]
+# Issue 14 (hostile and messy files): each gives one line naming the file and column or key.
+MORE += [
+    (
+        "codebook job without indicators",
+        {"codebook__yaml": "name: c\njobs:\n  - {id: gain_clarity, label: A}\n"},
+        "at least one indicator phrase",
+    ),
+    (
+        "column twice, once with spaces",
+        {
+            "feedback__csv": FEEDBACK_CSV.replace("comment\n", "comment, site \n", 1).replace(
+                "next\n", "next,x\n", 1
+            )
+        },
+        "differ only by spaces",
+    ),
+    (
+        "dates with time zones",
+        {"feedback__csv": FEEDBACK_CSV.replace("2024-01-09", "2024-01-09T10:00:00+01:00")},
+        "without a time zone",
+    ),
+    (
+        "dates with Z time zone",
+        {"feedback__csv": FEEDBACK_CSV.replace("2024-01-09", "2024-01-09T10:00:00Z")},
+        "without a time zone",
+    ),
+    (
+        "impossible period end",
+        {"study__yaml": STUDY_OK.replace("2024-12-31", "2024-02-30")},
+        "period.end",
+    ),
+    (
+        "impossible period start",
+        {"study__yaml": STUDY_OK.replace("2024-01-01", "2024-13-01")},
+        "period.start",
+    ),
+    (
+        "study.yaml unlisted names not bool",
+        {"study__yaml": STUDY_OK + "redact_unlisted_names: maybe\n"},
+        "true or false",
+    ),
+    (
+        "study.yaml date_format without month",
+        {"study__yaml": STUDY_OK + "date_format: '%d/%Y'\n"},
+        "date_format",
+    ),
+    (
+        "mostly UTF-8 with one cp1252 byte",
+        {
+            "feedback__csv": FEEDBACK_CSV.replace("Kind staff", "Zo\u00eb staff")
+            .encode("utf-8")
+            .replace(b"Staff listened", b"Staff caf\xe9 listened")
+        },
+        "on line 3",
+    ),
+    (
+        "month-first and ambiguous dates",
+        {
+            "feedback__csv": FEEDBACK_CSV.replace("2024-01-05", "01/25/2024")
+            .replace("2024-01-09", "02/03/2024")
+            .replace("2024-02-01", "03/04/2024")
+            .replace("2024-03-12", "04/05/2024")
+        },
+        "03 February 2024",
+    ),
+]
 ALL_CASES = [(c[0], c[1], c[2]) for c in BROKEN] + [(c[0], c[1], c[2]) for c in MORE]
 
 
@@ -245,3 +312,119 @@ def test_subprocess_exit_code_and_single_line(make_study):
 def test_case_count():
     # the suite promises at least 40 broken folders and CLI calls
     assert len(ALL_CASES) + len(CLI_CASES) + 2 >= 40
+
+
+def test_pure_windows_1252_file_is_still_accepted(make_study):
+    from jtbd_methods.study import validate
+
+    data = FEEDBACK_CSV.replace("Staff listened", "Staff caf\u00e9 listened").encode("cp1252")
+    report = validate(make_study(feedback__csv=data))
+    assert report.ok, report.problems
+    assert "caf\u00e9" in " ".join(report.study.feedback["comment"])
+
+
+def test_explicit_date_format_reads_month_first_dates(make_study):
+    from jtbd_methods.study import validate
+
+    feedback = FEEDBACK_CSV.replace("2024-01-05", "01/25/2024").replace("2024-01-09", "02/03/2024")
+    feedback = feedback.replace("2024-02-01", "03/04/2024").replace("2024-03-12", "04/05/2024")
+    report = validate(
+        make_study(study__yaml=STUDY_OK + "date_format: '%m/%d/%Y'\n", feedback__csv=feedback)
+    )
+    assert report.ok, report.problems
+    assert report.study.feedback["received"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2024-01-25",
+        "2024-02-03",
+        "2024-03-04",
+        "2024-04-05",
+    ]
+
+
+def test_renamed_comment_and_bad_date_are_both_reported(make_study, capsys):
+    # issue 14: 'comment' renamed to 'remarks' and a bad date in row 8 -> both problems, and
+    # the suggestion is the unknown column 'remarks', not the present 'comment_id'
+    rows = [f"C{i},2024-01-{i:02d},North,Surgery,4,fine" for i in range(1, 8)]
+    rows[6] = "C7,2024-13-45,North,Surgery,4,fine"  # spreadsheet row 8
+    feedback = "comment_id,received,site,service,rating,remarks\n" + "\n".join(rows) + "\n"
+    folder = make_study(feedback__csv=feedback)
+    assert main(["validate", str(folder)]) == 1
+    out = capsys.readouterr().out
+    assert "'remarks'" in out and "2024-13-45" in out
+    from jtbd_methods.study import validate
+
+    problems = validate(folder).problems
+    missing = [p for p in problems if p.column == "comment"]
+    assert len(missing) == 1 and "'remarks'" in missing[0].expected
+    assert "comment_id" not in missing[0].expected
+    assert [(p.row, p.column) for p in problems if p.column == "received"] == [(8, "received")]
+
+
+# ---------------------------------------------------------------- "$" in labels (mathtext)
+def _dollar_responses(ax):
+    from jtbd_methods import plots
+
+    counts = pd.DataFrame(
+        {
+            "period": pd.to_datetime(["2024-01-01", "2024-02-01"] * 2),
+            "site": ["Ward $^$", "Ward $^$", "Shop $5 off", "Shop $5 off"],
+            "n": pd.array([12, 15, 20, 22], dtype="Int64"),
+        }
+    )
+    return plots.plot_responses_over_time(counts, by="site", ax=ax)
+
+
+def _dollar_job_shares(ax):
+    from jtbd_methods import plots
+
+    shares = pd.DataFrame(
+        {
+            "job_id": ["a", "b"],
+            "share": [0.4, 0.2],
+            "ci_low": [0.3, 0.1],
+            "ci_high": [0.5, 0.3],
+            "n_disrupted": [3, 1],
+            "n_mentioned": [40, 20],
+            "disrupted_share": [0.1, 0.05],
+        }
+    )
+    return plots.plot_job_shares(shares, labels={"a": "Pay $^$ bills", "b": "$x_"}, ax=ax)
+
+
+def _dollar_jobs_by_group(ax):
+    from jtbd_methods import plots
+
+    table = pd.DataFrame(
+        {
+            "site": ["Ward $^$", "Ward $^$", "B", "B"],
+            "job_id": ["a", "b", "a", "b"],
+            "share": [0.4, 0.2, 0.3, 0.1],
+        }
+    )
+    return plots.plot_jobs_by_group(table, by="site", labels={"a": "$^$", "b": "b $"}, ax=ax)
+
+
+# (id, plot drawing labels with "$")
+DOLLAR_PLOTS = [
+    ("responses over time", _dollar_responses),
+    ("job shares", _dollar_job_shares),
+    ("jobs by group", _dollar_jobs_by_group),
+]
+
+
+@pytest.mark.parametrize("themed", [False, True], ids=["no theme", "set_theme"])
+@pytest.mark.parametrize("draw", [c[1] for c in DOLLAR_PLOTS], ids=[c[0] for c in DOLLAR_PLOTS])
+def test_dollar_in_site_names_and_labels_never_breaks_a_plot(draw, themed, tmp_path):
+    import matplotlib as mpl
+    import matplotlib.pyplot as plt
+
+    from jtbd_methods import plots
+
+    with mpl.rc_context():
+        if themed:
+            plots.set_theme()
+        fig, ax = plt.subplots()
+        draw(ax)
+        fig.savefig(tmp_path / "x.png")  # drawing parses every text
+        shown = " ".join(t.get_text() for t in fig.findobj(mpl.text.Text))
+        plt.close(fig)
+    assert "$^$" in shown.replace("\\$", "$")

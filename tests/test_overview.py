@@ -31,12 +31,13 @@ def test_every_period_present_and_small_cells_suppressed(feedback):
     before = feedback.copy()
     out = responses_by_period(feedback, by="site", min_cell_size=5)
     assert out["period"].dt.strftime("%Y-%m").unique().tolist() == ["2024-01", "2024-02", "2024-03"]
-    a_jan = out[(out["site"] == "A") & (out["period"] == "2024-01-01")].iloc[0]
-    assert a_jan["n"] == 12 and not a_jan["suppressed"]
     b_jan = out[(out["site"] == "B") & (out["period"] == "2024-01-01")].iloc[0]
     assert pd.isna(b_jan["n"]) and b_jan["suppressed"], (
         "3 comments < 5 must be hidden, never shown as 0"
     )
+    # A's 12 January comments are hidden too: January's total minus A would give B's 3
+    a_jan = out[(out["site"] == "A") & (out["period"] == "2024-01-01")].iloc[0]
+    assert pd.isna(a_jan["n"]) and a_jan["suppressed"]
     a_feb = out[(out["site"] == "A") & (out["period"] == "2024-02-01")].iloc[0]
     assert a_feb["n"] == 0 and not a_feb["suppressed"], "a month without comments is a true zero"
     pd.testing.assert_frame_equal(feedback, before)
@@ -56,11 +57,14 @@ def test_rating_distribution_shares(feedback):
 
 def test_rating_distribution_by_group_suppresses_small_groups(feedback):
     wide = rating_distribution(feedback, by="site", wide=True, min_cell_size=5).set_index("site")
-    assert wide.loc["A", "n"] == 14
-    assert wide.loc["A", ["1", "2", "3", "4", "5", "missing"]].sum() == pytest.approx(100)
     assert wide.loc["B", "suppressed"] and wide.loc["B", ["5", "missing"]].isna().all()
+    # with two sites and the total shown, hiding B's 3 comments means hiding A's 14 as well
+    assert pd.isna(wide.loc["A", "n"]) and pd.isna(wide.loc["B", "n"])
     long = rating_distribution(feedback, by="site", min_cell_size=5)
     assert long.loc[long["site"] == "B", "n"].isna().all()
+    shown = rating_distribution(feedback, by="site", wide=True, min_cell_size=1).set_index("site")
+    assert shown.loc["A", "n"] == 14
+    assert shown.loc["A", ["1", "2", "3", "4", "5", "missing"]].sum() == pytest.approx(100)
 
 
 def test_positive_share_ignores_missing(feedback):

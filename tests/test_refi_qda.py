@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import uuid
 import zipfile
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import pytest
 import xmlschema
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from jtbd_methods import refi_qda
 from jtbd_methods.codebook import Codebook, CodebookError, codebook_from_dict, load_codebook
 from jtbd_methods.refi_qda import (
     CODEBOOK_NAMESPACE,
@@ -228,15 +231,26 @@ def test_load_codebook_reads_qdc(tmp_path):
     assert load_codebook(path).to_dict() == cb.to_dict()
 
 
+# Characters XML 1.0 cannot carry are mixed in: the export keeps them (escaped in the YAML
+# block) rather than dropping them.
+_XML_ILLEGAL = ["\ufffe", "\uffff", "\x01", "\x1f", "\x0b"]
 _text = st.text(
-    alphabet=st.characters(
-        blacklist_categories=("Cs", "Cc"), blacklist_characters="\u2028\u2029\x85"
+    alphabet=st.one_of(
+        st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\u2028\u2029\x85"),
+        st.sampled_from(_XML_ILLEGAL),
     ),
     min_size=1,
     max_size=40,
 ).filter(lambda s: s.strip())
 
 
+# Every failure Hypothesis ever found stays as an explicit example (issue 14): U+FFFE in a
+# label or an outcome was lost on the way to .qdc and back, and a name of only U+FFFE came
+# back as "a Code without a 'name' attribute".
+@example(label="0\ufffe", statement="0", phrase="0", question="0", outcome="0")
+@example(label="0", statement="0", phrase="0", question="0", outcome="\ufffe")
+@example(label="\ufffe", statement="0", phrase="0", question="0", outcome="\ufffe")
+@example(label="a", statement="\x01b", phrase="c", question="d", outcome="\uffff")
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -543,3 +557,114 @@ def test_cli_codebook_errors(tmp_path, capsys):
     assert main(["codebook", "import", str(bad), "--to", str(tmp_path / "o.yaml")]) == 1
     assert "bad.qdc: not well-formed XML" in capsys.readouterr().err
     assert not (tmp_path / "o.yaml").exists()
+
+
+# ------------------------------------------------------------------------- hostile files
+def _qdc_with_block(block: str) -> str:
+    return (
+        f'<CodeBook xmlns="{CODEBOOK_NAMESPACE}"><Codes>'
+        '<Code guid="0B6E3A52-5A1D-4C1E-9A43-0D1C7B2E9F01" name="Bomb" isCodable="true">'
+        f"<Description>--- jtbd_methods job ---\n{escape(block)}--- end jtbd_methods ---"
+        "</Description>"
+        "</Code></Codes></CodeBook>"
+    )
+
+
+def _alias_bomb(levels: int, width: int) -> str:
+    lines = ["id: bomb", "l0: &l0 [" + ", ".join(["lol"] * width) + "]"]
+    for k in range(1, levels):
+        lines.append(f"l{k}: &l{k} [" + ", ".join([f"*l{k - 1}"] * width) + "]")
+    return "\n".join(lines) + "\n"
+
+
+def _deep(depth: int) -> str:
+    opening = "".join(
+        f'<Code guid="{uuid.UUID(int=k + 1)}" name="c{k}" isCodable="true">' for k in range(depth)
+    )
+    return (
+        f'<CodeBook xmlns="{CODEBOOK_NAMESPACE}"><Codes>{opening}{"</Code>" * depth}'
+        "</Codes></CodeBook>"
+    )
+
+
+# (id, file name, content, what the one-line error must say)
+HOSTILE_FILES = [
+    ("alias bomb 9x9", "bomb.qdc", _qdc_with_block(_alias_bomb(9, 9)), "expands to more than"),
+    ("many aliases", "aliases.qdc", _qdc_with_block(_alias_bomb(3, 60)), "YAML aliases"),
+    ("50,000-deep codes", "deep.qdc", _deep(50_000), "nested more than"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "hint"), [c[1:] for c in HOSTILE_FILES], ids=[c[0] for c in HOSTILE_FILES]
+)
+def test_hostile_codebook_files_give_one_line_and_never_print_the_expansion(
+    tmp_path, capsys, name, content, hint
+):
+    from jtbd_methods.cli import main
+
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(CodebookError, match=hint):
+        codebook_from_qdc(path)
+    assert main(["codebook", "import", str(path), "--to", str(tmp_path / "out.yaml")]) != 0
+    err = capsys.readouterr().err
+    lines = [line for line in err.strip().splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in err and hint in lines[0]
+    assert "lol" not in err  # the expansion is never printed
+    assert not (tmp_path / "out.yaml").exists()
+
+
+def test_qdpx_member_is_size_limited_before_reading(tmp_path, monkeypatch):
+    monkeypatch.setattr(refi_qda, "MAX_MEMBER_BYTES", 2**20)
+    path = tmp_path / "bomb.qdpx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("project.qde", "<" + " " * (3 * 2**20) + "/>")
+    assert path.stat().st_size < 2**16  # small on disk, large when expanded
+    with pytest.raises(CodebookError, match="expands to more than 1 MiB"):
+        codebook_from_qdpx(path)
+
+
+def test_qdpx_member_lying_about_its_size_is_still_cut(tmp_path, monkeypatch):
+    monkeypatch.setattr(refi_qda, "MAX_MEMBER_BYTES", 2**20)
+    path = tmp_path / "liar.qdpx"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("project.qde", "<" + " " * (3 * 2**20) + "/>")
+    real_getinfo = zipfile.ZipFile.getinfo
+
+    def small_header(self, name):  # a forged header that declares a tiny size
+        info = real_getinfo(self, name)
+        info.file_size = 100
+        return info
+
+    monkeypatch.setattr(zipfile.ZipFile, "getinfo", small_header)
+    # zipfile never inflates past the declared size; the CRC then fails: a clear refusal
+    with pytest.raises(CodebookError, match="MiB|zip"):
+        codebook_from_qdpx(path)
+
+
+def test_xml_illegal_characters_survive_the_round_trip(tmp_path):
+    cb = codebook_from_dict(
+        {
+            "name": "\ufffe",
+            "description": "keep \x01 this",
+            "jobs": [
+                {"id": "job_a", "label": "\ufffe", "statement": "s\uffff", "indicators": ["x"]}
+            ],
+            "outcomes": [{"id": "o", "job_id": "job_a", "text": "\ufffe"}],
+        }
+    )
+    path = codebook_to_qdc(cb, tmp_path / "x.qdc")
+    SCHEMA.validate(str(path))
+    assert codebook_from_qdc(path).to_dict() == cb.to_dict()
+
+
+def test_hypothesis_profile_is_fixed_seed_in_ci():
+    # tests/conftest.py: CI runs property tests with a fixed seed; local runs explore
+    from hypothesis import settings as current
+
+    profile = current.get_profile("ci")
+    assert profile.derandomize and profile.database is None
+    assert not current.get_profile("explore").derandomize
+    if os.environ.get("CI") and not os.environ.get("HYPOTHESIS_PROFILE"):
+        assert current.default.derandomize

@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from jtbd_methods._plotting import plain
 from jtbd_methods._validation import one_of, require_columns, require_dataframe
 
 __all__ = ["plot_coder_quality", "plot_disrupted_pareto", "plot_job_shares", "plot_jobs_by_group"]
@@ -21,7 +22,7 @@ def _names(
     import textwrap
 
     labels = labels or {}
-    names = [str(labels.get(j, j)) for j in job_ids]
+    names = [plain(labels.get(j, j)) for j in job_ids]
     return names if width is None else [textwrap.fill(n, width) for n in names]
 
 
@@ -229,12 +230,12 @@ def plot_jobs_by_group(
                 fontsize="small",
                 color="white" if v > 0.6 * top else "black",
             )
-    ax.set_xticks(np.arange(len(groups)), groups, rotation=30, ha="right")
+    ax.set_xticks(np.arange(len(groups)), [plain(g) for g in groups], rotation=30, ha="right")
     ax.set_yticks(np.arange(len(jobs)), _names(pd.Series(jobs), labels))
     ax.grid(False)
     what = "mentioning each job" if value == "share" else "disrupted, of the job's mentions"
     ax.set_title(f"Jobs by {by.replace('_', ' ')}: % {what}")
-    ax.set_xlabel(by.replace("_", " ").capitalize())
+    ax.set_xlabel(plain(by.replace("_", " ").capitalize()))
     ax.set_ylabel("Job")
     bar = ax.figure.colorbar(image, ax=ax, fraction=0.04)
     bar.set_label(

@@ -6,6 +6,7 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from jtbd_methods._plotting import plain
 from jtbd_methods._validation import require_columns
 
 __all__ = ["plot_rating_distribution", "plot_responses_over_time"]
@@ -43,7 +44,7 @@ def plot_responses_over_time(
             ms=3,
             lw=1.5,
             color=PALETTE[i % len(PALETTE)],
-            label="All comments" if g is None else str(g),
+            label="All comments" if g is None else plain(g),
         )
     ax.set_title("Comments received per period: are volumes steady across sites?")
     ax.set_xlabel("Period")
@@ -51,7 +52,9 @@ def plot_responses_over_time(
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b %Y"))
     ax.set_ylim(bottom=0)
     if by is not None:
-        ax.legend(title=by.replace("_", " ").capitalize(), ncols=2, fontsize="small", frameon=False)
+        ax.legend(
+            title=plain(by.replace("_", " ").capitalize()), ncols=2, fontsize="small", frameon=False
+        )
     return ax
 
 
