@@ -9,12 +9,14 @@ import numpy as np
 import pandas as pd
 
 from jtbd_methods._validation import check_int, one_of, require_columns
+from jtbd_methods.lexicon import non_answers
 from jtbd_methods.privacy import suppress_crosstab, suppress_small
 from jtbd_methods.study import DATA_FILES, Study
 
 __all__ = [
     "PERIODS",
     "missing_data",
+    "non_answer_summary",
     "positive_share",
     "quality_warnings",
     "rating_distribution",
@@ -246,6 +248,62 @@ def positive_share(
     if rated.empty:
         return float("nan")
     return float(100 * rated.isin(positive).mean())
+
+
+def non_answer_summary(
+    feedback: pd.DataFrame, *, text: str = "comment", by: str | None = None
+) -> pd.DataFrame:
+    """How many comments say nothing ("nothing", "n/a", "all of it", blank), overall or by group.
+
+    Parameters
+    ----------
+    feedback : pandas.DataFrame
+        The comments (not modified).
+    text : str, default "comment"
+        Column of the comment text.
+    by : str, optional
+        Grouping column (e.g. ``"question"``); one row per group plus a ``total`` row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``by`` (when given), ``n`` (comments), ``n_non_answers``, ``non_answer_share``
+        (0-1) and ``n_substantive`` (the denominator of every job share).
+
+    Notes
+    -----
+    Non-answers are defined by :func:`jtbd_methods.lexicon.non_answers`. They are counted
+    and shown here, and left out of the denominators, themes, quotes and review sheets of
+    the job-discovery report: no job can be read from them.
+
+    Examples
+    --------
+    >>> fb = pd.DataFrame({"comment": ["Nothing.", "n/a", "The nurse listened", ""]})
+    >>> non_answer_summary(fb)[["n", "n_non_answers", "n_substantive"]].values.tolist()
+    [[4, 3, 1]]
+    """
+    caller = "non_answer_summary"
+    require_columns(feedback, [text] + ([by] if by else []), name="feedback", caller=caller)
+    flags = pd.Series(non_answers(feedback[text]), index=feedback.index)
+    frame = pd.DataFrame({"non": flags})
+    if by is None:
+        groups = [(None, frame)]
+    else:
+        key = feedback[by].astype("object").where(feedback[by].notna(), "missing").astype(str)
+        groups = [*frame.groupby(key, sort=True), ("total", frame)]
+    rows = []
+    for name, part in groups:
+        n = len(part)
+        n_non = int(part["non"].sum())
+        row = {} if by is None else {by: name}
+        row.update(
+            n=n,
+            n_non_answers=n_non,
+            non_answer_share=n_non / n if n else float("nan"),
+            n_substantive=n - n_non,
+        )
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def missing_data(study: Study) -> pd.DataFrame:
