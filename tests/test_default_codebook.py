@@ -201,6 +201,10 @@ def test_mapping_names_only_jobs_of_the_codebook(codebook) -> None:
     # every category a target job is measured on also lists that job
     for job, cats in mapping["targets"].items():
         assert all(job in mapping["categories"][c] for c in cats)
+    supers = {k.split(" / ")[0] for k in mapping["categories"]}
+    assert set(mapping["related_super_categories"]) == set(mapping["targets"])
+    for groups in mapping["related_super_categories"].values():
+        assert groups and set(groups) <= supers
 
 
 _NON_ANSWER = re.compile(
