@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from jtbd_methods.codebook import load_codebook
-from jtbd_methods.coding import code_comments
+from jtbd_methods.coding import NEGATION_CUES, code_comments
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_CODEBOOK = REPO / "templates" / "codebooks" / "healthcare_recovery.yaml"
@@ -161,6 +161,29 @@ def test_no_phrase_of_one_job_occurs_inside_a_phrase_of_another(raw: dict) -> No
                     or rx.search(q.lower().replace("*", "ed"))
                 ]
     assert clashes == []
+
+
+_ENDS_WITH_NEGATION = re.compile(
+    r"(?:^|\s)(?:" + "|".join(re.escape(c) for c in NEGATION_CUES) + r")$"
+)
+
+
+def test_no_polar_phrase_sits_inside_a_phrase_of_opposite_polarity(raw: dict) -> None:
+    # "judgemental" (disrupted) inside "non-judgemental" (fulfilled) makes the polarity of one
+    # comment depend on which of two overlapping hits wins; a negation cue before the inner
+    # phrase ("not judged") is fine, since negation flips the inner phrase to the same answer
+    conflicts = []
+    for job in raw["jobs"]:
+        polar = [(i["phrase"], i["polarity"]) for i in job["indicators"] if isinstance(i, dict)]
+        for p, pp in polar:
+            rx = _phrase_regex(p)
+            for q, qp in polar:
+                if q == p or qp == pp:
+                    continue
+                hit = rx.search(q.lower().replace("*", ""))
+                if hit and not _ENDS_WITH_NEGATION.search(q.lower()[: hit.start()].strip()):
+                    conflicts.append((job["id"], p, q))
+    assert conflicts == []
 
 
 @pytest.mark.parametrize(
