@@ -735,7 +735,7 @@ class SampleStudy:
     config : dict
         Contents of ``study.yaml``.
     codebook : dict
-        The shipped codebook (``templates/codebooks/healthcare_recovery.yaml``) as plain data.
+        The sample's codebook (``templates/codebooks/recovery_sample.yaml``) as plain data.
     feedback : pandas.DataFrame
         ``comment_id``, ``received`` (datetime), ``site``, ``service``, ``rating`` (Int64,
         may be NA), ``comment`` (str, "" when blank), then ``code_<job_id>`` (Int64 0/1, NA for
@@ -804,10 +804,13 @@ class SampleStudy:
 
 
 def template_codebook_path() -> Path:
-    """Path of the shipped codebook ``healthcare_recovery.yaml``.
+    """Path of the sample study's codebook ``recovery_sample.yaml``.
 
-    Looks in the repository's ``templates/codebooks/`` (source checkout or editable install)
-    and then in the package's ``resources/codebooks/``.
+    The sample is written against this frozen 11-job codebook (version 1.0.0 of
+    ``healthcare_recovery``), not against the default codebook for real studies, so that its
+    clause banks and planted truths stay fixed when the default codebook grows. Looks in the
+    repository's ``templates/codebooks/`` (source checkout or editable install) and then in the
+    package's ``resources/codebooks/``.
 
     Raises
     ------
@@ -816,14 +819,14 @@ def template_codebook_path() -> Path:
     """
     here = Path(__file__).resolve().parent
     candidates = (
-        here.parent / "templates" / "codebooks" / "healthcare_recovery.yaml",
-        here / "resources" / "codebooks" / "healthcare_recovery.yaml",
+        here.parent / "templates" / "codebooks" / "recovery_sample.yaml",
+        here / "resources" / "codebooks" / "recovery_sample.yaml",
     )
     for c in candidates:
         if c.is_file():
             return c
     raise FileNotFoundError(
-        "The shipped codebook healthcare_recovery.yaml was not found; looked in "
+        "The sample study's codebook recovery_sample.yaml was not found; looked in "
         + ", ".join(str(c) for c in candidates)
     )
 
@@ -1610,7 +1613,7 @@ def make_study(seed: int = 2026) -> SampleStudy:
     ValueError
         When ``seed`` is negative.
     FileNotFoundError
-        When the shipped codebook cannot be found.
+        When the sample study's codebook cannot be found.
 
     Notes
     -----
@@ -1673,7 +1676,7 @@ def make_study(seed: int = 2026) -> SampleStudy:
     missing += [o for o in IMPORTANCE if o not in outcome_ids]
     if missing:
         raise ValueError(
-            f"make_study: the shipped codebook {cb_path} and the sample design disagree on "
+            f"make_study: the sample codebook {cb_path} and the sample design disagree on "
             f"job or outcome ids: {', '.join(missing)}"
         )
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4)]
@@ -1788,7 +1791,7 @@ def _readme(study: SampleStudy) -> str:
         "|---|---|---|",
         "| `study.yaml` | — | name, organisation, period 2024-01-01 to 2025-12-31, "
         "`min_cell_size: 10`, codebook, `redact: true`, `redact_names` (the planted names) |",
-        "| `codebook.yaml` | — | a copy of `templates/codebooks/healthcare_recovery.yaml` "
+        "| `codebook.yaml` | — | a copy of `templates/codebooks/recovery_sample.yaml` "
         "(11 jobs, 44 desired outcomes) |",
         f"| `feedback.csv` | a comment | {N_COMMENTS:,} comments, 6 sites, 4 services, rating 1–5 "
         "(about 3% empty), comment; `code_<job_id>` columns filled for the 400 hand-coded "
@@ -2052,7 +2055,7 @@ def write_sample_study(
 
     Notes
     -----
-    Files: ``study.yaml``, ``codebook.yaml`` (copy of the shipped codebook), ``feedback.csv``,
+    Files: ``study.yaml``, ``codebook.yaml`` (copy of the sample codebook), ``feedback.csv``,
     ``second_coding.csv``, ``survey.csv``, ``staff.csv``, ``actions.csv``, ``README.md`` and
     ``_truth/`` (``comment_jobs.csv``, ``comments.csv``, ``segments.csv``,
     ``planted_truth.json``). All text is UTF-8 with ``\\n`` line ends. The folder is built in

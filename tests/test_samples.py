@@ -33,7 +33,10 @@ from jtbd_methods.study import load_study, validate
 
 REPO = Path(__file__).resolve().parents[1]
 COMMITTED = REPO / "data" / "samples" / "recovery_study"
-TEMPLATE = REPO / "templates" / "codebooks" / "healthcare_recovery.yaml"
+# the sample is written against its own frozen 11-job codebook; the study skeleton ships the
+# default codebook for real studies
+TEMPLATE = REPO / "templates" / "codebooks" / "recovery_sample.yaml"
+DEFAULT_CODEBOOK = REPO / "templates" / "codebooks" / "healthcare_recovery.yaml"
 SKELETON = REPO / "templates" / "study"
 
 JOB_IDS = (
@@ -99,6 +102,11 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def codebook() -> dict:
     return yaml.safe_load(TEMPLATE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def default_codebook() -> dict:
+    return yaml.safe_load(DEFAULT_CODEBOOK.read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")
@@ -725,14 +733,14 @@ def test_overwrite_replaces_a_sample_study(written: Path, tmp_path: Path) -> Non
 
 def test_missing_template_is_reported(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(samples, "__file__", str(tmp_path / "pkg" / "samples.py"))
-    with pytest.raises(FileNotFoundError, match="healthcare_recovery.yaml was not found"):
+    with pytest.raises(FileNotFoundError, match="recovery_sample.yaml was not found"):
         samples.template_codebook_path()
 
 
 # --------------------------------------------------------------------------- study skeleton
 
 
-def test_skeleton_files(codebook: dict) -> None:
+def test_skeleton_files(default_codebook: dict) -> None:
     expected = {
         "study.yaml",
         "codebook.yaml",
@@ -743,14 +751,14 @@ def test_skeleton_files(codebook: dict) -> None:
         "GUIDE.md",
     }
     assert expected <= {p.name for p in SKELETON.iterdir()}
-    assert (SKELETON / "codebook.yaml").read_bytes() == TEMPLATE.read_bytes()
+    assert (SKELETON / "codebook.yaml").read_bytes() == DEFAULT_CODEBOOK.read_bytes()
     headers = {p.stem: p.read_text(encoding="utf-8").splitlines() for p in SKELETON.glob("*.csv")}
     assert all(len(lines) == 1 for lines in headers.values())
     assert headers["feedback"][0] == "comment_id,received,site,service,rating,comment"
     assert headers["staff"][0] == "unit,period,engagement,respondents"
     assert headers["actions"][0] == "action_id,job_id,description,owner,started,status,sites"
     cols = headers["survey"][0].split(",")
-    outcomes = [o["id"] for o in codebook["outcomes"]]
+    outcomes = [o["id"] for o in default_codebook["outcomes"]]
     assert cols == (
         ["respondent_id", "wave", "site", "diagnosis_group"]
         + [f"imp_{o}" for o in outcomes]
@@ -774,9 +782,9 @@ def test_skeleton_files(codebook: dict) -> None:
         )
 
 
-def test_guide_has_an_item_pair_for_every_outcome(codebook: dict) -> None:
+def test_guide_has_an_item_pair_for_every_outcome(default_codebook: dict) -> None:
     guide = (SKELETON / "GUIDE.md").read_text(encoding="utf-8")
-    for o in codebook["outcomes"]:
+    for o in default_codebook["outcomes"]:
         row = re.search(
             rf"^\| `{o['id']}` \| (How important [^|]+\?) \| (How satisfied [^|]+\?) \|$",
             guide,
