@@ -17,10 +17,12 @@ Figures (the targets of the job-discovery issue in brackets):
   the coder** (``text_only``: polarity from the words alone, as on exports without a
   question column) and with it as a prior (``with_question``) [>= 0.85 on text only]; the
   share of codes left unclear;
-* ``jobs`` -- per job: ``recall`` (of comments whose human category maps to the job, the
-  share coded with it) [>= 0.60 for feel_heard and gain_clarity] and ``related`` (of
-  comments coded with the job that carry any human category, the share whose category maps
-  to it) [>= 0.60];
+* ``jobs`` -- per job: ``recall`` (of substantive comments whose human label maps to the
+  job -- for feel_heard and gain_clarity the mapping's ``targets`` label sets -- the share
+  coded with it) [>= 0.60 for feel_heard and gain_clarity]; ``related`` (of its codes on
+  labelled comments, the share whose label lists the job: a lower bound, since a comment has
+  one label) and ``related_loose`` (the share whose super-category is one of the job's
+  related families) [>= 0.60];
 * ``expansion`` -- the weakly supervised model (:func:`jtbd_methods.expand.expand_codes`):
   codes added, coverage with them, held-out precision per job; per job ``recall_with_model``
   and ``related_with_model``;
@@ -53,15 +55,50 @@ FALLBACK_MAPPING = {
 QUESTIONS = {"best": "positive", "improve": "negative"}
 
 
-def load_mapping(path: Path = MAPPING) -> dict[str, list[str]]:
-    """Job id -> the human categories that are evidence of it."""
+def load_mapping(path: Path = MAPPING) -> dict:
+    """The mapping file: ``categories`` (label -> jobs), ``targets`` (job -> labels) and
+    ``related_super_categories`` (job -> super-categories), see ``realdata_mapping.yaml``."""
     if not path.is_file():
-        return dict(FALLBACK_MAPPING)
+        return {"categories": {}, "targets": dict(FALLBACK_MAPPING), "related_super_categories": {}}
     import yaml
 
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    jobs = data.get("jobs", data)
-    return {str(job): [str(c) for c in (cats or [])] for job, cats in jobs.items()}
+    return {
+        "categories": {str(k): list(v or []) for k, v in (data.get("categories") or {}).items()},
+        "targets": {str(k): list(v or []) for k, v in (data.get("targets") or {}).items()},
+        "related_super_categories": {
+            str(k): list(v or []) for k, v in (data.get("related_super_categories") or {}).items()
+        },
+    }
+
+
+def _job_figures(codes, labels, supers, mapping, job_ids, substantive_ids) -> dict:
+    """Recall per job (target label sets for the target jobs, else every label listing the
+    job) and the strict and loose precision proxies of its codes on labelled comments."""
+    import numpy as np
+
+    out = {}
+    labelled = labels.notna() & labels.index.isin(substantive_ids)
+    for job_id in job_ids:
+        coded = set(codes.loc[codes["job_id"] == job_id, "comment_id"])
+        target = mapping["targets"].get(job_id)
+        listed = [k for k, jobs in mapping["categories"].items() if job_id in jobs]
+        wanted = target if target else listed
+        entry: dict = {"n_coded": len(coded)}
+        in_wanted = labelled & labels.isin(wanted)
+        if in_wanted.any():
+            entry["recall"] = round(float(np.isin(labels.index[in_wanted], list(coded)).mean()), 4)
+            entry["n_labelled"] = int(in_wanted.sum())
+        coded_labelled = [c for c in coded if labelled.get(c, False)]
+        if coded_labelled and listed:
+            entry["related"] = round(float(labels.loc[coded_labelled].isin(listed).mean()), 4)
+        loose = mapping["related_super_categories"].get(job_id)
+        if coded_labelled and loose:
+            entry["related_loose"] = round(
+                float(supers.loc[coded_labelled].isin(loose).mean()), 4
+            )
+        out[job_id] = entry
+    return out
 
 
 def evaluate(data_path: Path = DEFAULT_DATA) -> dict:
@@ -129,25 +166,17 @@ def evaluate(data_path: Path = DEFAULT_DATA) -> dict:
             "n_codes": int(clear.sum()),
         }
     out["polarity"] = polarity
-    # per job: recall against mapped human categories, and the share of coded comments
-    # (with a human category) whose category maps to the job
+    # per job: recall against mapped human labels and the precision proxies
     mapping = load_mapping()
-    category = pd.Series(raw["category"].to_numpy(), index=fb["comment_id"])
-    has_category = category.notna()
-    jobs = {}
-    for job_id in matcher.job_ids:
-        cats = mapping.get(job_id, [])
-        coded_job = set(text_only.loc[text_only["job_id"] == job_id, "comment_id"])
-        in_cats = category.isin(cats)
-        entry: dict = {"n_coded": len(coded_job)}
-        if cats and in_cats.any():
-            labelled = category.index[in_cats]
-            entry["recall"] = round(float(np.isin(labelled, list(coded_job)).mean()), 4)
-            entry["n_labelled"] = int(in_cats.sum())
-        coded_with_cat = [c for c in coded_job if has_category.get(c, False)]
-        if cats and coded_with_cat:
-            entry["related"] = round(float(category.loc[coded_with_cat].isin(cats).mean()), 4)
-        jobs[job_id] = entry
+    labels = pd.Series(
+        (raw["super_category"].astype(str) + " / " + raw["category"].astype(str))
+        .where(raw["category"].notna())
+        .to_numpy(),
+        index=fb["comment_id"],
+    )
+    supers = pd.Series(raw["super_category"].to_numpy(), index=fb["comment_id"])
+    substantive_ids = set(ids[substantive])
+    jobs = _job_figures(text_only, labels, supers, mapping, matcher.job_ids, substantive_ids)
     out["jobs"] = jobs
     # weak supervision: the model trained on phrase codes codes what phrases miss
     from jtbd_methods.expand import expand_codes
@@ -164,23 +193,19 @@ def evaluate(data_path: Path = DEFAULT_DATA) -> dict:
         .round(3)
         .to_dict(),
     }
-    model = expanded.codes[expanded.codes["source"] == "model"]
-    for job_id, cats in mapping.items():
-        coded_job = set(model.loc[model["job_id"] == job_id, "comment_id"]) | set(
-            text_only.loc[text_only["job_id"] == job_id, "comment_id"]
-        )
-        in_cats = category.isin(cats)
-        if cats and in_cats.any() and job_id in jobs:
-            labelled = category.index[in_cats]
-            jobs[job_id]["recall_with_model"] = round(
-                float(np.isin(labelled, list(coded_job)).mean()), 4
-            )
-            with_cat = [c for c in coded_job if has_category.get(c, False)]
-            if with_cat:
-                jobs[job_id]["related_with_model"] = round(
-                    float(category.loc[with_cat].isin(cats).mean()), 4
-                )
+    with_model = _job_figures(
+        expanded.codes, labels, supers, mapping, matcher.job_ids, substantive_ids
+    )
+    for job_id, entry in with_model.items():
+        for key in ("recall", "related", "related_loose"):
+            if key in entry:
+                jobs[job_id][f"{key}_with_model"] = entry[key]
     out["mapping"] = "realdata_mapping.yaml" if MAPPING.is_file() else "fallback (two jobs)"
+    out["targets"] = {
+        job: {k: jobs[job].get(k) for k in ("recall", "related", "related_loose")}
+        for job in ("feel_heard", "gain_clarity")
+        if job in jobs
+    }
     return out
 
 
