@@ -39,10 +39,6 @@ _STATE: dict[str, Any] = {"debug": False, "interrupted": None}
 _QUIET_LOGGERS = ("nbclient", "papermill", "traitlets", "asyncio")
 
 
-def _repo_root() -> Path:
-    return Path(__file__).resolve().parents[1]
-
-
 @app.callback()
 def _main(
     debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks on errors.")] = False,
@@ -152,9 +148,9 @@ def new_study_cmd(
     ],
 ) -> None:
     """Create a study skeleton with a guide and a job-focused question bank."""
-    src = _repo_root() / "templates" / "study"
-    if not src.is_dir():
-        raise JTBDError(f"study template folder {src} is missing from this installation")
+    from jtbd_methods.resources import study_template_dir
+
+    src = study_template_dir()
     if directory.exists() and any(directory.iterdir()):
         raise JTBDError(f"{directory} already exists and is not empty; choose a new folder")
     shutil.copytree(src, directory, dirs_exist_ok=True)

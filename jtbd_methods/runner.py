@@ -42,6 +42,7 @@ from jtbd_methods._io import (
 )
 from jtbd_methods.errors import JTBDError, UsageError
 from jtbd_methods.report import OUTPUT_ENV, RESULTS_ENV
+from jtbd_methods.resources import notebook_dir
 
 __all__ = [
     "NotebookFailed",
@@ -95,14 +96,6 @@ class RunResult:
     @property
     def ok(self) -> bool:
         return all(r.status == "ok" for r in self.runs)
-
-
-def notebook_dir() -> Path:
-    """Folder of the shipped notebooks (``JTBD_NOTEBOOKS`` overrides it)."""
-    env = os.environ.get("JTBD_NOTEBOOKS")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[1] / "notebooks"
 
 
 def resolve_notebooks(spec: str, *, directory: Path | None = None) -> list[Path]:

@@ -38,6 +38,7 @@ import yaml
 from jtbd_methods._io import replace_folder
 from jtbd_methods._validation import check_int
 from jtbd_methods.errors import JTBDError
+from jtbd_methods.resources import codebook_path
 
 __all__ = [
     "ACTIONS",
@@ -806,26 +807,20 @@ class SampleStudy:
 def template_codebook_path() -> Path:
     """Path of the shipped codebook ``healthcare_recovery.yaml``.
 
-    Looks in the repository's ``templates/codebooks/`` (source checkout or editable install)
-    and then in the package's ``resources/codebooks/``.
+    Found by :func:`jtbd_methods.resources.codebook_path` (the package data of a wheel, or
+    the repository's ``templates/codebooks/`` in a checkout).
 
     Raises
     ------
     FileNotFoundError
-        When neither location holds the file.
+        When the installation holds no such file.
     """
-    here = Path(__file__).resolve().parent
-    candidates = (
-        here.parent / "templates" / "codebooks" / "healthcare_recovery.yaml",
-        here / "resources" / "codebooks" / "healthcare_recovery.yaml",
-    )
-    for c in candidates:
-        if c.is_file():
-            return c
-    raise FileNotFoundError(
-        "The shipped codebook healthcare_recovery.yaml was not found; looked in "
-        + ", ".join(str(c) for c in candidates)
-    )
+    try:
+        return codebook_path("healthcare_recovery")
+    except JTBDError as exc:
+        raise FileNotFoundError(
+            f"The shipped codebook healthcare_recovery.yaml was not found: {exc}"
+        ) from exc
 
 
 def _nhs_check_digit(nine: str) -> int | None:
