@@ -7,7 +7,9 @@ and ``index.html``.
 
 Each notebook runs in a temporary folder inside ``OUT`` that is moved into place only when
 the notebook succeeds, so earlier reports stay intact when a run fails or is interrupted; a
-failed notebook is kept as ``OUT/<stem>.failed/`` for inspection.
+failed notebook is kept as ``OUT/<stem>.failed/`` for inspection. A run that succeeds removes
+the report folders of earlier runs that it did not rewrite (only folders holding the output
+marker), so ``OUT`` holds exactly what its ``manifest.json`` lists.
 """
 
 from __future__ import annotations
@@ -574,6 +576,10 @@ def run_notebooks(
         failure = _run_each(notebooks, context, runs)
     finally:
         shutil.rmtree(sockets, ignore_errors=True)
+    if failure is None:
+        # a finished run leaves OUT as its manifest describes it: report folders of earlier
+        # runs (another notebook selection, a renamed notebook, an old failure) go
+        manifest["removed_stale"] = _remove_stale_reports(out_path, runs, say)
     finished = dt.datetime.now(dt.UTC)
     manifest["finished"] = finished.isoformat()
     manifest["seconds"] = round((finished - started).total_seconds(), 3)
@@ -643,6 +649,27 @@ def _remove_report(folder: Path) -> None:
     """Delete ``folder`` if a run wrote it; leave anything else alone."""
     if folder.exists() and not folder.is_symlink() and _is_report(folder):
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _remove_stale_reports(
+    out: Path, runs: Sequence[NotebookRun], say: Callable[[str], None]
+) -> list[str]:
+    """Delete report folders in ``out`` that this run did not write; return their names.
+
+    Only folders a run wrote (the output marker, or a report of 0.1) are touched; a user's
+    own folders, files and hidden entries stay.
+    """
+    keep = {r.folder.name for r in runs}
+    removed = []
+    for folder in sorted(out.iterdir()):
+        if folder.name in keep or folder.name.startswith(".") or folder.is_symlink():
+            continue
+        if folder.is_dir() and any(folder.iterdir()) and _is_report(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder.name)
+    if removed:
+        say(f"removed {len(removed)} report folder(s) of earlier runs: {', '.join(removed)}")
+    return removed
 
 
 @dataclass(frozen=True)
