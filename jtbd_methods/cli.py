@@ -286,6 +286,7 @@ def code_cmd(
         n_workers=workers,
         period=period,
         overwrite=overwrite,
+        progress=sys.stdout.isatty(),
     )
     typer.echo(
         f"{result.n_comments:,} comments coded into {result.n_codes:,} codes with {result.engine} "
