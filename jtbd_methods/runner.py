@@ -193,7 +193,8 @@ def notebook_parameters(path: Path) -> dict[str, dict[str, Any]]:
         if declared not in ("None", ""):
             if declared.startswith("Optional["):
                 types += (type(None),)
-            for part in declared.replace("Optional[", "").replace("]", "").split("|"):
+            inner = declared.replace("Optional[", "").replace("Union[", "").replace("]", "")
+            for part in re.split(r"[|,]", inner):
                 types += _TYPES.get(part.strip(), ())
         if not types:
             types = (type(default),) if default is not None else ()

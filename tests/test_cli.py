@@ -212,3 +212,11 @@ def test_parameter_file_is_read_and_checked(make_study, tmp_path, capsys):
     assert main(args) == 2
     assert "not valid YAML at line" in capsys.readouterr().err
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_union_type_comment_accepts_each_type():
+    from jtbd_methods.runner import notebook_parameters
+
+    params = notebook_parameters(ROOT / "notebooks" / "03_satisfaction_tracking.ipynb")
+    assert params["seasonality"]["types"] == (bool, int)
+    assert params["chart"]["allowed"] == ("p", "laney", "xmr", "run")
