@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 import subprocess
 import sys
 
@@ -9,6 +11,12 @@ import pytest
 from conftest import ROOT
 
 pytestmark = pytest.mark.slow
+
+
+def _text(page):
+    """The visible text of an HTML page, with spaces normalised."""
+    raw = re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8"))
+    return " ".join(html.unescape(raw).replace("\xa0", " ").split())
 
 
 def test_docs_build_without_warnings(tmp_path):
@@ -34,11 +42,11 @@ def test_docs_build_without_warnings(tmp_path):
     )
     assert proc.returncode == 0, proc.stderr[-4000:]
     assert "WARNING" not in proc.stderr and "ERROR" not in proc.stderr, proc.stderr[-4000:]
-    cli = (out / "cli.html").read_text(encoding="utf-8")
+    cli = _text(out / "cli.html")
     for command in ("jtbd run", "jtbd params", "jtbd new-study", "jtbd codebook export"):
         assert command in cli, command
     assert "--parameters-file" in cli
-    api = (out / "api.html").read_text(encoding="utf-8")
+    api = _text(out / "api.html")
     assert "jtbd_methods.study.load_study" in api and "jtbd_methods.resources.notebook_dir" in api
     gallery = (out / "gallery.html").read_text(encoding="utf-8")
     images = sorted((out / "_images").glob("*.png"))
