@@ -1,7 +1,8 @@
 # jtbd_methods — one-command set-up, reports and tests.
 #   make report   create .venv if needed, install, run every notebook on the sample study into reports/
 #   make test     same set-up, then unit, CLI, notebook and browser tests
-#   make lab      JupyterLab on notebooks/
+#   make lab      JupyterLab at the repository root (exports go to reports/lab/)
+#   make docs     the documentation site in docs/_build/html (warnings are errors)
 #   make bench    performance benchmarks (never part of make test)
 #   make clean    remove the venv, reports and caches
 
@@ -13,7 +14,7 @@ STUDY  ?= data/samples/recovery_study
 REPORTS ?= reports
 AUDIENCE ?= client
 
-.PHONY: report test lab bench clean chromium lint teach
+.PHONY: report test lab bench clean chromium lint teach docs
 
 # (Re)install when the venv is missing or pyproject.toml is newer than the last install.
 $(STAMP): pyproject.toml
@@ -43,12 +44,20 @@ test: $(STAMP) chromium
 lint: $(STAMP)
 	$(BIN)/ruff check jtbd_methods tests benchmarks
 
+# At the root so data/ and reports/ are visible; a notebook run by hand writes its exports
+# (report.output_path) to reports/lab/, never beside the notebooks.
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	mkdir -p $(REPORTS)/lab
+	JTBD_OUTPUT_DIR=$(CURDIR)/$(REPORTS)/lab $(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) \
+		--ServerApp.default_url=/lab/tree/notebooks
+
+docs: $(STAMP)
+	$(BIN)/python -m sphinx -W --keep-going -q -b html docs docs/_build/html
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 clean:
-	rm -rf $(VENV) $(REPORTS) .pytest_cache .ruff_cache .hypothesis test-artifacts *.egg-info
+	rm -rf $(VENV) $(REPORTS) .pytest_cache .ruff_cache .hypothesis test-artifacts *.egg-info \
+		build dist docs/_build docs/gallery/_generated
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,13 +1,15 @@
 """The ``jtbd`` command.
 
 Errors a user can cause end in a one-line message on stderr and a non-zero exit code
-(1: bad input or a failed notebook; 2: bad usage); ``--debug`` shows the traceback.
+(1: bad input or a failed notebook; 2: bad usage); ``--debug`` shows the traceback. ``jtbd``
+alone prints the help and exits 0.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import signal
 import sys
@@ -36,19 +38,32 @@ app.add_typer(coder_app, name="coder")
 app.add_typer(codebook_app, name="codebook")
 
 _STATE: dict[str, Any] = {"debug": False, "interrupted": None}
-_QUIET_LOGGERS = ("nbclient", "papermill", "traitlets", "asyncio")
+_QUIET_LOGGERS = ("nbclient", "papermill", "traitlets", "asyncio", "distributed", "dask")
 
 
-def _repo_root() -> Path:
-    return Path(__file__).resolve().parents[1]
+def _show_version(value: bool) -> None:
+    if value:
+        from jtbd_methods import __version__
+
+        typer.echo(f"jtbd_methods {__version__}")
+        raise typer.Exit()
 
 
 @app.callback()
 def _main(
     debug: Annotated[bool, typer.Option("--debug", help="Show full tracebacks on errors.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
 ) -> None:
     _STATE["debug"] = debug
+    if not verbose:
+        # Dask's scheduler and workers (also in their own processes) log at INFO by default
+        os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s: %(message)s"
     )
@@ -121,6 +136,14 @@ def run_cmd(
         list[str] | None,
         typer.Option("-p", "--param", help="Notebook parameter key=value (repeatable)."),
     ] = None,
+    parameters_file: Annotated[
+        Path | None,
+        typer.Option(
+            "-f",
+            "--parameters-file",
+            help="YAML file of notebook parameters (name: value); -p values override it.",
+        ),
+    ] = None,
     audience: Annotated[
         str, typer.Option("--audience", help="client (no code) or teaching (code and notes).")
     ] = "client",
@@ -129,10 +152,16 @@ def run_cmd(
     ] = False,
 ) -> None:
     """Execute notebooks on a study with papermill and write reports, results and a manifest."""
-    from jtbd_methods.runner import parse_parameters, resolve_notebooks, run_notebooks
+    from jtbd_methods.runner import (
+        parse_parameters,
+        read_parameter_file,
+        resolve_notebooks,
+        run_notebooks,
+    )
 
     notebooks = resolve_notebooks(notebook)
-    params = parse_parameters(param or [])
+    params = read_parameter_file(parameters_file) if parameters_file is not None else {}
+    params.update(parse_parameters(param or []))
     result = run_notebooks(
         notebooks,
         study=study,
@@ -141,8 +170,44 @@ def run_cmd(
         audience=audience,
         pdf=pdf,
         progress=lambda line: typer.echo(line, err=True),
+        cell_progress=True,
     )
     typer.echo(f"{len(result.runs)} report(s) in {result.out} (index: {result.out / 'index.html'})")
+
+
+@app.command("params")
+def params_cmd(
+    notebook: Annotated[str, typer.Argument(help="'all', a notebook number (01), stem or path.")],
+) -> None:
+    """List a notebook's parameters: name, type, default, allowed values and description."""
+    from jtbd_methods.runner import notebook_parameters, resolve_notebooks
+
+    for i, path in enumerate(resolve_notebooks(notebook)):
+        rows = []
+        for name, info in notebook_parameters(path).items():
+            if name in ("study_dir", "audience"):
+                continue  # set with --study and --audience
+            declared = info["declared"]
+            if declared in ("None", ""):
+                declared = info["types"][0].__name__ if info["types"] else "any"
+            rows.append(
+                (
+                    name,
+                    declared,
+                    repr(info["default"]),
+                    ", ".join(map(str, info["allowed"])),
+                    re.sub(r";?\s*\bone of:[^;()#]*", "", info["help"]).strip(" ;"),
+                )
+            )
+        width = [max(len(h), *(len(r[j]) for r in rows)) for j, h in enumerate(_PARAM_HEADER)]
+        if i:
+            typer.echo("")
+        typer.echo(f"{path.stem}  (set with -p name=value or -f params.yaml)")
+        for row in (_PARAM_HEADER, *rows):
+            typer.echo("  ".join(c.ljust(w) for c, w in zip(row, width, strict=True)).rstrip())
+
+
+_PARAM_HEADER = ("parameter", "type", "default", "allowed", "description")
 
 
 @app.command("new-study")
@@ -152,9 +217,9 @@ def new_study_cmd(
     ],
 ) -> None:
     """Create a study skeleton with a guide and a job-focused question bank."""
-    src = _repo_root() / "templates" / "study"
-    if not src.is_dir():
-        raise JTBDError(f"study template folder {src} is missing from this installation")
+    from jtbd_methods.resources import study_template_dir
+
+    src = study_template_dir()
     if directory.exists() and any(directory.iterdir()):
         raise JTBDError(f"{directory} already exists and is not empty; choose a new folder")
     shutil.copytree(src, directory, dirs_exist_ok=True)
@@ -221,6 +286,7 @@ def code_cmd(
         n_workers=workers,
         period=period,
         overwrite=overwrite,
+        progress=sys.stdout.isatty(),
     )
     typer.echo(
         f"{result.n_comments:,} comments coded into {result.n_codes:,} codes with {result.engine} "
@@ -385,6 +451,29 @@ def main(argv: list[str] | None = None) -> int:
     return code
 
 
+def _click_exceptions() -> dict[str, tuple[type, ...]]:
+    """Click's exception classes, from typer's bundled copy (typer >= 0.2x) and/or click.
+
+    Typer 0.29 ships its own click under ``typer._click``; its exceptions are not those of the
+    ``click`` package, so both are checked.
+    """
+    import importlib
+
+    names = ("NoArgsIsHelpError", "Abort", "UsageError", "ClickException")
+    found: dict[str, tuple[type, ...]] = {name: () for name in names}
+    for module in ("typer._click.exceptions", "click.exceptions"):
+        try:
+            mod = importlib.import_module(module)
+        except ImportError:
+            continue
+        for name in names:
+            cls = getattr(mod, name, None)
+            if isinstance(cls, type):
+                found[name] += (cls,)
+    found["Abort"] += (typer.Abort,)
+    return found
+
+
 def _dispatch(args: list[str]) -> int:
     """Run the command; turn the errors a user can cause into one line and an exit code."""
     debug = "--debug" in args
@@ -407,16 +496,27 @@ def _dispatch(args: list[str]) -> int:
         _err(f"jtbd: interrupted ({how}); no partial output was left in place")
         return 128 + signal.Signals[how].value
     except Exception as exc:  # click usage errors and anything unexpected
-        import click
-
-        if isinstance(exc, click.exceptions.Abort):
+        click = _click_exceptions()
+        if isinstance(exc, click["NoArgsIsHelpError"]):
+            # `jtbd` (or `jtbd coder`) alone: the help is what was asked for
+            typer.echo(exc.format_message())
+            return 0
+        if isinstance(exc, click["Abort"]):
             _err("jtbd: aborted")
             return 130
-        if isinstance(exc, click.ClickException):
+        if isinstance(exc, click["UsageError"]):
             if debug:
                 raise
-            _err(f"jtbd: error: {exc.format_message()}")
-            return exc.exit_code
+            ctx = getattr(exc, "ctx", None)
+            command = ctx.command_path if ctx is not None else "jtbd"
+            message = " ".join(exc.format_message().split())
+            _err(f"jtbd: error: {message} (see '{command} --help')")
+            return 2
+        if isinstance(exc, click["ClickException"]):
+            if debug:
+                raise
+            _err(f"jtbd: error: {' '.join(exc.format_message().split())}")
+            return int(getattr(exc, "exit_code", 1) or 1)
         if debug:
             raise
         if isinstance(

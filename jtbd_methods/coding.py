@@ -3403,7 +3403,7 @@ def evaluate_codes(
         ``study.hand_coded()``). Only these comments are compared.
     job_ids : sequence of str or Codebook, optional
         Jobs to compare (default: every ``<prefix>`` column of ``reference``).
-    prefix : str, default "code_"
+    prefix : str, default ``"code_"``
         Prefix of the hand-coded columns.
     id_column : str, default "comment_id"
         Id column of ``reference``.

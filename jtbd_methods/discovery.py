@@ -129,7 +129,7 @@ class ThemeDiscovery:
 
         Parameters
         ----------
-        prefix : str, default "theme_"
+        prefix : str, default ``"theme_"``
             Prefix of the suggested job ids (lower_snake_case, to be renamed by the team).
         n_indicators : int, default 5
             Number of top terms offered as candidate indicator phrases.

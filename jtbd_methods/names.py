@@ -10,7 +10,7 @@ How a word is judged (details in :func:`find_names`):
 * **titles and roles** before it ("Dr", "Dr.", "Mrs", "Sister", "nurse", "CPN") make it a name,
   whatever its case;
 * **context** around it ("thanks to X", "X on reception", "X and Y were", "X was lovely");
-* **dictionaries** of given names and surnames (``resources/names/``, built by
+* **dictionaries** of given names and surnames (``_data/names/``, built by
   ``tools/build_name_lists.py`` from the US Census 1990 lists shipped by the MIT-licensed
   ``names`` package and the person providers of the MIT-licensed ``Faker``, see [1]_ [2]_);
 * **capitalisation inside a sentence**: a capitalised given name in mid-sentence is a name;
@@ -49,7 +49,7 @@ __all__ = ["find_names", "is_known_name", "name_spans"]
 
 @functools.cache
 def _load(name: str) -> frozenset[str]:
-    text = resources.files("jtbd_methods").joinpath("resources", "names", name).read_text("utf-8")
+    text = resources.files("jtbd_methods").joinpath("_data", "names", name).read_text("utf-8")
     return frozenset(line for line in text.splitlines() if line)
 
 

@@ -822,7 +822,7 @@ def key_drivers(
         its answered ``sat_<outcome_id>`` items; the ``driver`` column then holds job ids.
     codebook : Codebook, optional
         Maps outcome ids to jobs (required with ``by_job=True``; otherwise adds ``job_id``).
-    prefix : str, default "sat_"
+    prefix : str, default ``"sat_"``
         Prefix of satisfaction items (``sat_<outcome_id>``).
     ci : float, default 0.95
         Confidence level of the bootstrap intervals.

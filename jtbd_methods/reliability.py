@@ -668,7 +668,7 @@ def stack_codings(
         Key column of the frames.
     jobs : list of str, optional
         Jobs to keep; default the jobs with a column in every frame (others are logged).
-    prefix : str, default "code_"
+    prefix : str, default ``"code_"``
         Prefix of the code columns.
     job : str, default "job_id"
         Name of the job column of the result.

@@ -58,6 +58,7 @@ from typing import Any
 from jtbd_methods._io import is_inside
 from jtbd_methods.errors import JTBDError, UsageError
 from jtbd_methods.privacy import redact
+from jtbd_methods.resources import report_template_dir
 
 __all__ = [
     "BRANDING_KEYS",
@@ -79,7 +80,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Folder of the report template, stylesheet and default branding.
-TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "templates" / "report"
+TEMPLATE_DIR = report_template_dir()
 #: Cell tags never shown to a client.
 CLIENT_HIDDEN_TAGS = ("teaching", "exercise", "solution", "check", "remove")
 #: Cell tags shown to nobody (``injected-parameters`` holds machine-specific paths).

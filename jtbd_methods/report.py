@@ -399,7 +399,7 @@ def cards(
     """Lay out each row of a table as a card: a title, a subtitle and labelled sections.
 
     For sheets whose cells are paragraphs or lists (the service-recovery working sheet),
-    which a table squeezes into narrow columns. A cell whose lines start with ``- `` becomes a
+    which a table squeezes into narrow columns. A cell whose lines start with ``"- "`` becomes a
     bulleted list. All text is HTML-escaped.
 
     Parameters

@@ -7,7 +7,9 @@ and ``index.html``.
 
 Each notebook runs in a temporary folder inside ``OUT`` that is moved into place only when
 the notebook succeeds, so earlier reports stay intact when a run fails or is interrupted; a
-failed notebook is kept as ``OUT/<stem>.failed/`` for inspection.
+failed notebook is kept as ``OUT/<stem>.failed/`` for inspection. A run that succeeds removes
+the report folders of earlier runs that it did not rewrite (only folders holding the output
+marker), so ``OUT`` holds exactly what its ``manifest.json`` lists.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import json
 import logging
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -42,6 +45,7 @@ from jtbd_methods._io import (
 )
 from jtbd_methods.errors import JTBDError, UsageError
 from jtbd_methods.report import OUTPUT_ENV, RESULTS_ENV
+from jtbd_methods.resources import notebook_dir
 
 __all__ = [
     "NotebookFailed",
@@ -50,6 +54,7 @@ __all__ = [
     "notebook_dir",
     "notebook_parameters",
     "parse_parameters",
+    "read_parameter_file",
     "resolve_notebooks",
     "run_notebooks",
 ]
@@ -97,14 +102,6 @@ class RunResult:
         return all(r.status == "ok" for r in self.runs)
 
 
-def notebook_dir() -> Path:
-    """Folder of the shipped notebooks (``JTBD_NOTEBOOKS`` overrides it)."""
-    env = os.environ.get("JTBD_NOTEBOOKS")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[1] / "notebooks"
-
-
 def resolve_notebooks(spec: str, *, directory: Path | None = None) -> list[Path]:
     """Turn ``all``, a number (``01``), a stem (``01_job_discovery``) or a path into notebooks.
 
@@ -131,12 +128,56 @@ def resolve_notebooks(spec: str, *, directory: Path | None = None) -> list[Path]
     return matches
 
 
-def notebook_parameters(path: Path) -> dict[str, dict[str, Any]]:
-    """Parameters declared in a notebook's ``parameters`` cell: name → {default, types}.
+_ONE_OF = re.compile(r"\bone of:\s*([^;()#]+)")
 
+
+def _allowed_values(comment: str) -> tuple[Any, ...]:
+    """Values listed after ``one of:`` in a parameter's comment (up to ``;``, ``(`` or ``#``)."""
+    m = _ONE_OF.search(comment or "")
+    if not m:
+        return ()
+    values: list[Any] = []
+    for item in m.group(1).split(","):
+        item = item.strip()
+        if not item:
+            continue
+        try:
+            values.append(ast.literal_eval(item))
+        except (ValueError, SyntaxError):
+            values.append(item)
+    return tuple(values)
+
+
+def notebook_parameters(path: Path) -> dict[str, dict[str, Any]]:
+    """Parameters declared in a notebook's ``parameters`` cell.
+
+    Parameters
+    ----------
+    path : Path
+        A notebook with a cell tagged ``parameters``.
+
+    Returns
+    -------
+    dict
+        Parameter name to a dict with ``default`` (the literal), ``types`` (tuple of accepted
+        Python types; empty accepts anything), ``declared`` (the type as written),
+        ``allowed`` (tuple of allowed values; empty allows any value of the type) and
+        ``help`` (the comment).
+
+    Notes
+    -----
     ``types`` comes from a type comment (``min_cell_size = None  # type: Optional[int]``) or
     an annotation (``period: str = "month"``) or, without either, from the type of the
     default value (a ``None`` default without a declared type accepts any literal).
+    Allowed values are declared in the comment as ``# one of: week, month, quarter`` (the
+    list ends at ``;``, ``(`` or the end of the line; each item is a Python literal or a
+    bare word).
+
+    Examples
+    --------
+    >>> params = notebook_parameters(notebook_dir() / "03_satisfaction_tracking.ipynb")
+    >>> params["chart"]["default"], params["chart"]["allowed"]
+    ('p', ('p', 'laney', 'xmr', 'run'))
     """
     import papermill as pm
 
@@ -152,11 +193,71 @@ def notebook_parameters(path: Path) -> dict[str, dict[str, Any]]:
         if declared not in ("None", ""):
             if declared.startswith("Optional["):
                 types += (type(None),)
-            for part in declared.replace("Optional[", "").replace("]", "").split("|"):
+            inner = declared.replace("Optional[", "").replace("Union[", "").replace("]", "")
+            for part in re.split(r"[|,]", inner):
                 types += _TYPES.get(part.strip(), ())
         if not types:
             types = (type(default),) if default is not None else ()
-        out[name] = {"default": default, "types": types, "declared": declared}
+        comment = str(info.get("help") or "").lstrip("# ").strip()
+        out[name] = {
+            "default": default,
+            "types": types,
+            "declared": declared,
+            "allowed": _allowed_values(comment),
+            "help": comment,
+        }
+    return out
+
+
+def read_parameter_file(path: str | Path) -> dict[str, Any]:
+    """Read notebook parameters from a YAML file of ``name: value`` pairs (papermill's ``-f``).
+
+    Parameters
+    ----------
+    path : str or Path
+        A YAML file holding one mapping.
+
+    Returns
+    -------
+    dict
+        Parameter name to value.
+
+    Raises
+    ------
+    UsageError
+        When the file cannot be read, is not valid YAML, is not a mapping or has a key that
+        is not a valid parameter name; the message names the file (and the key).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "params.yaml"
+    >>> _ = f.write_text("chart: laney\\nbaseline: 12\\n")
+    >>> read_parameter_file(f)
+    {'chart': 'laney', 'baseline': 12}
+    """
+    import yaml
+
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except OSError as exc:
+        raise UsageError(f"parameter file {path}: cannot be read ({exc.strerror or exc})") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise UsageError(f"parameter file {path}: not valid YAML{where}") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise UsageError(
+            f"parameter file {path}: expected a mapping of name: value; got {type(data).__name__}"
+        )
+    out: dict[str, Any] = {}
+    for key, value in data.items():
+        if not isinstance(key, str) or not key.isidentifier():
+            raise UsageError(f"parameter file {path}: {key!r} is not a valid parameter name")
+        out[key] = value
     return out
 
 
@@ -211,6 +312,12 @@ def _check_parameters(
                     names = " or ".join(t.__name__ for t in types)
                 raise UsageError(
                     f"parameter {key!r} of {nb.stem} must be {names}; got {value!r} ({type(value).__name__})"
+                )
+            allowed = declared[nb][key]["allowed"]
+            if allowed and value not in allowed:
+                raise UsageError(
+                    f"parameter {key!r} of {nb.stem} must be one of "
+                    f"{', '.join(map(str, allowed))}; got {value!r}"
                 )
             per_nb[nb][key] = value
     return per_nb
@@ -345,6 +452,7 @@ def run_notebooks(
     pdf: bool = False,
     branding: Mapping[str, Any] | None = None,
     progress: Callable[[str], None] | None = None,
+    cell_progress: bool = False,
     timeout: int = 1200,
 ) -> RunResult:
     """Execute ``notebooks`` on ``study`` and write every output under ``out``.
@@ -368,6 +476,9 @@ def run_notebooks(
         and the study's ``report:`` key of ``study.yaml`` (see :func:`jtbd_methods.render.resolve_branding`).
     progress : callable, optional
         Receives one line per event (notebook started, finished).
+    cell_progress : bool, default False
+        Show a progress bar of each notebook's cells on stderr (papermill's tqdm bar; shown
+        only when stderr is a terminal).
     timeout : int
         Seconds a single cell may run.
 
@@ -461,10 +572,15 @@ def run_notebooks(
             started=started,
             sockets=sockets,
             manifest=manifest,
+            cell_progress=cell_progress,
         )
         failure = _run_each(notebooks, context, runs)
     finally:
         shutil.rmtree(sockets, ignore_errors=True)
+    if failure is None:
+        # a finished run leaves OUT as its manifest describes it: report folders of earlier
+        # runs (another notebook selection, a renamed notebook, an old failure) go
+        manifest["removed_stale"] = _remove_stale_reports(out_path, runs, say)
     finished = dt.datetime.now(dt.UTC)
     manifest["finished"] = finished.isoformat()
     manifest["seconds"] = round((finished - started).total_seconds(), 3)
@@ -536,6 +652,27 @@ def _remove_report(folder: Path) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def _remove_stale_reports(
+    out: Path, runs: Sequence[NotebookRun], say: Callable[[str], None]
+) -> list[str]:
+    """Delete report folders in ``out`` that this run did not write; return their names.
+
+    Only folders a run wrote (the output marker, or a report of 0.1) are touched; a user's
+    own folders, files and hidden entries stay.
+    """
+    keep = {r.folder.name for r in runs}
+    removed = []
+    for folder in sorted(out.iterdir()):
+        if folder.name in keep or folder.name.startswith(".") or folder.is_symlink():
+            continue
+        if folder.is_dir() and any(folder.iterdir()) and _is_report(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder.name)
+    if removed:
+        say(f"removed {len(removed)} report folder(s) of earlier runs: {', '.join(removed)}")
+    return removed
+
+
 @dataclass(frozen=True)
 class _RunContext:
     """What every notebook of one ``jtbd run`` shares."""
@@ -553,6 +690,7 @@ class _RunContext:
     started: dt.datetime
     sockets: Path
     manifest: Mapping[str, Any]
+    cell_progress: bool = False
 
 
 def _run_each(
@@ -594,7 +732,16 @@ def _run_each(
                         str(executed),
                         parameters=nb_params,
                         kernel_name="python3",
-                        progress_bar=False,
+                        progress_bar=(
+                            {
+                                "desc": f"[{i}/{len(notebooks)}] {stem}",
+                                "leave": False,
+                                "disable": None,
+                                "file": sys.stderr,
+                            }
+                            if ctx.cell_progress
+                            else False
+                        ),
                         cwd=str(tmp),
                         execution_timeout=ctx.timeout,
                         log_output=False,

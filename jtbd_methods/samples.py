@@ -38,6 +38,7 @@ import yaml
 from jtbd_methods._io import replace_folder
 from jtbd_methods._validation import check_int
 from jtbd_methods.errors import JTBDError
+from jtbd_methods.resources import codebook_path
 
 __all__ = [
     "ACTIONS",
@@ -808,27 +809,21 @@ def template_codebook_path() -> Path:
 
     The sample is written against this frozen 11-job codebook (version 1.0.0 of
     ``healthcare_recovery``), not against the default codebook for real studies, so that its
-    clause banks and planted truths stay fixed when the default codebook grows. Looks in the
-    repository's ``templates/codebooks/`` (source checkout or editable install) and then in the
-    package's ``resources/codebooks/``.
+    clause banks and planted truths stay fixed when the default codebook grows. Found by
+    :func:`jtbd_methods.resources.codebook_path` (the package data of a wheel, or the
+    repository's ``templates/codebooks/`` in a checkout).
 
     Raises
     ------
     FileNotFoundError
-        When neither location holds the file.
+        When the installation holds no such file.
     """
-    here = Path(__file__).resolve().parent
-    candidates = (
-        here.parent / "templates" / "codebooks" / "recovery_sample.yaml",
-        here / "resources" / "codebooks" / "recovery_sample.yaml",
-    )
-    for c in candidates:
-        if c.is_file():
-            return c
-    raise FileNotFoundError(
-        "The sample study's codebook recovery_sample.yaml was not found; looked in "
-        + ", ".join(str(c) for c in candidates)
-    )
+    try:
+        return codebook_path("recovery_sample")
+    except JTBDError as exc:
+        raise FileNotFoundError(
+            f"The sample study's codebook recovery_sample.yaml was not found: {exc}"
+        ) from exc
 
 
 def _nhs_check_digit(nine: str) -> int | None:

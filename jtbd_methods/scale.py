@@ -144,6 +144,7 @@ def code_corpus(
     site: str = "site",
     period: str = "month",
     overwrite: bool = False,
+    progress: bool = False,
 ) -> CorpusResult:
     """Code a partitioned Parquet corpus and write codes and job counts by period and site.
 
@@ -170,6 +171,9 @@ def code_corpus(
         Period of the counts.
     overwrite : bool
         Replace an existing output folder.
+    progress : bool, default False
+        With ``engine="dask"``, show Dask's progress bar of the coding and counting tasks on
+        stdout (``jtbd code`` turns it on when stdout is a terminal).
 
     Returns
     -------
@@ -232,14 +236,14 @@ def code_corpus(
         else:
             import dask.dataframe as dd
 
-            with _client(scheduler, n_workers):
+            with _client(scheduler, n_workers) as client:
                 feedback = dd.read_parquet(str(src), columns=columns)
                 meta = _codes_with_context(feedback._meta, matcher, **options)
                 lazy = feedback.map_partitions(
                     _codes_with_context, matcher, meta=meta, **options
                 )
-                lazy.to_parquet(str(tmp / "codes"), write_index=False)
-                comment_counts = (
+                write = lazy.to_parquet(str(tmp / "codes"), write_index=False, compute=False)
+                counting = (
                     feedback.map_partitions(
                         _comment_counts,
                         date=date,
@@ -251,9 +255,13 @@ def code_corpus(
                     )
                     .groupby(["period", "site"])
                     .sum()
-                    .compute()
-                    .reset_index()
                 )
+                futures = client.compute([write, counting])
+                if progress:
+                    from distributed import progress as dask_progress
+
+                    dask_progress(futures)  # Dask's own text progress bar; returns when done
+                comment_counts = client.gather(futures)[1].reset_index()
                 comment_counts = comment_counts.sort_values(
                     ["period", "site"], ignore_index=True
                 )

@@ -1,7 +1,8 @@
 """The study folder: loading, typing and validating every input file.
 
 A study folder holds ``study.yaml`` and at least one data file (``feedback.csv``,
-``survey.csv``, ``staff.csv``, ``actions.csv``; optional ``second_coding.csv``). See
+``survey.csv``, ``staff.csv``, ``actions.csv``; optional ``second_coding.csv``); any table may
+come as ``.xlsx`` instead (first sheet, or the one named under ``sheets:`` in ``study.yaml``). See
 ``DESIGN.md`` for the contract. :func:`load_study` returns a :class:`Study` of typed pandas
 DataFrames; :func:`validate` returns every problem at once, each naming file, spreadsheet
 row, column, the value and what was expected.
@@ -83,6 +84,7 @@ _CONFIG_KEYS = {
     "description",
     "report",
     "questions",
+    "sheets",
 }
 _LIKERT = "a whole number from 1 to 5 (or empty)"
 
@@ -1024,6 +1026,171 @@ def _read_config(path: Path, out: _Collector) -> tuple[dict[str, Any] | None, St
     return data, config
 
 
+# --------------------------------------------------------------------------- Excel tables
+
+
+def _find_data_files(
+    root: Path, sheets: Any, out: _Collector, *, config_out: _Collector
+) -> dict[str, tuple[Path, str | int | None]]:
+    """Each data table present: its file (``NAME.csv``, else ``NAME.xlsx``) and sheet.
+
+    ``sheets`` is the ``sheets:`` mapping of ``study.yaml`` (table name to sheet name or
+    0-based position); a table read from ``.xlsx`` without one uses the first sheet. A table
+    present as both ``.csv`` and ``.xlsx`` is read from the ``.csv`` (with a warning); an old
+    ``.xls`` workbook is reported as an error. Problems of the ``sheets:`` mapping go to
+    ``config_out`` (``study.yaml``), those of the files to ``out``.
+    """
+    if sheets is None:
+        sheets = {}
+    if not isinstance(sheets, dict):
+        config_out.add(
+            "sheets: a mapping of table name to sheet name, like {feedback: Responses}",
+            column="sheets",
+            value=sheets,
+        )
+        sheets = {}
+    for key, value in sheets.items():
+        if key not in DATA_FILES:
+            config_out.add(
+                f"a table name ({', '.join(DATA_FILES)})", column=f"sheets.{key}", value=key
+            )
+        elif isinstance(value, bool) or not isinstance(value, str | int):
+            config_out.add(
+                "a sheet name or a 0-based sheet position", column=f"sheets.{key}", value=value
+            )
+    found: dict[str, tuple[Path, str | int | None]] = {}
+    for name, csv_name in DATA_FILES.items():
+        stem = csv_name.removesuffix(".csv")
+        csv_path, xlsx_path, xls_path = (root / f"{stem}{ext}" for ext in (".csv", ".xlsx", ".xls"))
+        sheet = sheets.get(name)
+        sheet = sheet if isinstance(sheet, str | int) and not isinstance(sheet, bool) else None
+        if csv_path.is_file():
+            found[name] = (csv_path, None)
+            if xlsx_path.is_file():
+                out.add(
+                    f"one file per table; {csv_path.name} is read and {xlsx_path.name} ignored "
+                    "(remove one of them)",
+                    severity="warning",
+                )
+        elif xlsx_path.is_file():
+            found[name] = (xlsx_path, sheet)
+        elif xls_path.is_file():
+            out.add(
+                f"{stem}.csv or {stem}.xlsx; {xls_path.name} is an old Excel format "
+                "(open it in Excel and save as .xlsx or CSV UTF-8)"
+            )
+    return found
+
+
+def _cell_text(value: Any) -> str:
+    """A spreadsheet cell as the text a CSV export would hold."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, pd.Timestamp | date):
+        stamp = pd.Timestamp(value)
+        return stamp.date().isoformat() if stamp == stamp.normalize() else stamp.isoformat(" ")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _read_xlsx(
+    path: Path, out: _Collector, *, sheet: str | int | None = None
+) -> pd.DataFrame | None:
+    """Read one sheet of an Excel workbook as text, like :func:`_read_csv` reads a CSV.
+
+    The first row is the header; cells become the text a CSV export would hold (dates
+    ``YYYY-MM-DD``, whole numbers without ``.0``, empty cells ``""``), so the same checks
+    apply. Problems name the workbook and sheet (in ``out.file``), the spreadsheet row and
+    the column.
+
+    Parameters
+    ----------
+    path : Path
+        The ``.xlsx`` workbook.
+    out : _Collector
+        Receives the problems; its ``file`` is set to ``"<name>.xlsx, sheet '<sheet>'"``.
+    sheet : str or int, optional
+        Sheet name or 0-based position; default the first sheet.
+
+    Returns
+    -------
+    DataFrame or None
+        Every column as ``str``; ``None`` when the sheet cannot be read (reported in ``out``).
+    """
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged or foreign file
+        out.add(
+            f"an Excel workbook (.xlsx) that opens; this one does not ({type(exc).__name__}: "
+            f"{str(exc).splitlines()[0] if str(exc) else 'unreadable'})"
+        )
+        return None
+    try:
+        names = book.sheetnames
+        if sheet is None:
+            sheet = names[0]
+        elif isinstance(sheet, int):
+            if not 0 <= sheet < len(names):
+                out.add(
+                    f"a sheet position from 0 to {len(names) - 1} (the workbook has: "
+                    f"{', '.join(names)})",
+                    column="sheets",
+                    value=sheet,
+                )
+                return None
+            sheet = names[sheet]
+        elif sheet not in names:
+            out.add(
+                f"a sheet named '{sheet}' (the workbook has: {', '.join(names)})",
+                column="sheets",
+                value=sheet,
+            )
+            return None
+        out.file = f"{path.name}, sheet '{sheet}'"
+        rows = [list(r) for r in book[sheet].iter_rows(values_only=True)]
+    finally:
+        book.close()
+    while rows and all(_cell_text(v).strip() == "" for v in rows[-1]):
+        rows.pop()  # formatting often reaches far below the data
+    if not rows:
+        out.add("a header row and at least one data row; the sheet is empty")
+        return None
+    header = [_cell_text(v).strip() for v in rows[0]]
+    while (
+        header
+        and header[-1] == ""
+        and all(len(r) < len(header) or _cell_text(r[len(header) - 1]) == "" for r in rows[1:])
+    ):
+        header.pop()  # empty trailing columns
+    for i, name in enumerate(header):
+        if name == "":
+            out.add("a name for every column in the header row", row=1, column=f"column {i + 1}")
+        elif header.index(name) != i:
+            out.add("each column name once", row=1, column=name, value=name)
+    if any(p.severity == "error" for p in out.problems):
+        return None
+    body = [[_cell_text(v) for v in r[: len(header)]] for r in rows[1:]]
+    body = [r + [""] * (len(header) - len(r)) for r in body]
+    if not body:
+        out.add("at least one data row below the header; the sheet has only a header", row=1)
+        return None
+    return pd.DataFrame(body, columns=header, dtype=str)
+
+
+def _read_table(
+    path: Path, out: _Collector, *, sheet: str | int | None = None
+) -> pd.DataFrame | None:
+    """Read a data table from ``.csv`` or ``.xlsx`` as text."""
+    if path.suffix.lower() == ".xlsx":
+        return _read_xlsx(path, out, sheet=sheet)
+    return _read_csv(path, out)
+
+
 # --------------------------------------------------------------------------- entry points
 
 
@@ -1098,10 +1265,13 @@ def validate(path: str | Path) -> ValidationReport:
         cfg_out.add(
             "a study.yaml inside the study folder; this one is a link to a file outside it"
         )
-        config = None
+        cfg_data, config = None, None
     else:
-        _, config = _read_config(root / "study.yaml", cfg_out)
-    problems += cfg_out.problems
+        cfg_data, config = _read_config(root / "study.yaml", cfg_out)
+    files_out = _Collector(str(root.name))
+    sheets = cfg_data.get("sheets") if isinstance(cfg_data, dict) else None
+    found = _find_data_files(root, sheets, files_out, config_out=cfg_out)
+    problems += cfg_out.problems + files_out.problems
 
     codebook: Codebook | None = None
     if config is not None and config.codebook is not None:
@@ -1128,7 +1298,7 @@ def validate(path: str | Path) -> ValidationReport:
     job_ids = set(codebook.job_ids) if codebook is not None else None
     outcome_ids = set(codebook.outcome_ids) if codebook is not None and codebook.outcomes else None
 
-    files = {name: root / fname for name, fname in DATA_FILES.items() if (root / fname).is_file()}
+    files = {name: file for name, (file, _sheet) in found.items()}
     for name, file in list(files.items()):
         if not is_inside(file, root):
             problems.append(
@@ -1149,7 +1319,7 @@ def validate(path: str | Path) -> ValidationReport:
                 None,
                 None,
                 None,
-                "at least one data file: feedback.csv, survey.csv, staff.csv or actions.csv",
+                "at least one data file: feedback, survey, staff or actions (.csv or .xlsx)",
             )
         )
     tables: dict[str, pd.DataFrame] = {}
@@ -1158,9 +1328,9 @@ def validate(path: str | Path) -> ValidationReport:
         if name not in files:
             continue
         out = _Collector(
-            DATA_FILES[name], date_format=config.date_format if config is not None else None
+            files[name].name, date_format=config.date_format if config is not None else None
         )
-        raw = _read_csv(files[name], out)
+        raw = _read_table(files[name], out, sheet=found[name][1])
         if raw is not None and not _require(raw, name, out):
             _check_present_columns(name, raw, out, job_ids, outcome_ids)
         elif raw is not None:

@@ -39,6 +39,7 @@ from typing import Any
 
 from jtbd_methods._io import check_separate, is_own_output, make_temp_dir, replace_folder
 from jtbd_methods.errors import UsageError
+from jtbd_methods.resources import checkout_sample_study
 
 __all__ = [
     "SessionPlan",
@@ -461,10 +462,8 @@ def _guide_html(markdown: str) -> str:
 
 
 def _default_study(scratch: Path) -> Path:
-    from jtbd_methods.runner import notebook_dir
-
-    repo_sample = notebook_dir().parent / _SAMPLE_RELATIVE
-    if (repo_sample / "study.yaml").is_file():
+    repo_sample = checkout_sample_study()
+    if repo_sample is not None:
         return repo_sample
     from jtbd_methods.samples import write_sample_study
 

@@ -141,3 +141,82 @@ def test_sample_study_command_reproduces_committed_folder(tmp_path, capsys):
     assert "planted truths" in capsys.readouterr().out
     assert tree_hashes(target) == tree_hashes(SAMPLE_STUDY)
     assert main(["validate", str(target)]) == 0
+
+
+# --------------------------------------------------------------------------- usage and version
+
+
+def test_version_matches_package(capsys):
+    from jtbd_methods import __version__
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"jtbd_methods {__version__}"
+
+
+def test_no_arguments_prints_help_and_exits_0():
+    proc = run_cli()
+    assert proc.returncode == 0, proc.stderr
+    assert "Usage: jtbd" in proc.stdout and "run" in proc.stdout
+    assert proc.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("bogus",), "No such command 'bogus'"),
+        (("run",), "Missing argument 'notebook'"),
+        (("run", "00", "--bogus"), "No such option: --bogus"),
+        (("run", "00", "--study"), "requires an argument"),
+    ],
+)
+def test_usage_errors_are_one_line_exit_2(args, message):
+    proc = run_cli(*args)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0, proc.stderr
+    assert proc.stderr.startswith("jtbd: error: ") and message in proc.stderr
+    assert "unexpected" not in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_params_lists_type_default_and_allowed_values(capsys):
+    assert main(["params", "03"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    chart = next(line for line in lines if line.startswith("chart "))
+    assert chart.split()[:3] == ["chart", "str", "'p'"]
+    assert "p, laney, xmr, run" in chart
+    assert not any(line.startswith(("study_dir", "audience")) for line in lines)
+
+
+def test_allowed_values_checked_before_running(make_study, tmp_path, capsys):
+    out = tmp_path / "out"
+    code = main(["run", "03", "--study", str(make_study()), "--out", str(out), "-p", "chart=bar"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "parameter 'chart' of 03_satisfaction_tracking must be one of p, laney, xmr, run" in err
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_parameter_file_is_read_and_checked(make_study, tmp_path, capsys):
+    params = tmp_path / "params.yaml"
+    params.write_text("chart: bar\n")
+    out = tmp_path / "out"
+    args = ["run", "03", "--study", str(make_study()), "--out", str(out), "-f", str(params)]
+    assert main(args) == 2
+    assert "must be one of p, laney, xmr, run; got 'bar'" in capsys.readouterr().err
+    # -p overrides the file: the bad file value is replaced, then an unknown name is refused
+    assert main([*args, "-p", "chart=laney", "-p", "nonsense=1"]) == 2
+    assert "unknown parameter 'nonsense'" in capsys.readouterr().err
+    params.write_text("- not\n- a mapping\n")
+    assert main(args) == 2
+    assert f"parameter file {params}: expected a mapping" in capsys.readouterr().err
+    params.write_text("chart: [unclosed\n")
+    assert main(args) == 2
+    assert "not valid YAML at line" in capsys.readouterr().err
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_union_type_comment_accepts_each_type():
+    from jtbd_methods.runner import notebook_parameters
+
+    params = notebook_parameters(ROOT / "notebooks" / "03_satisfaction_tracking.ipynb")
+    assert params["seasonality"]["types"] == (bool, int)
+    assert params["chart"]["allowed"] == ("p", "laney", "xmr", "run")

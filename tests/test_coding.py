@@ -13,7 +13,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jtbd_methods.codebook import codebook_from_dict, load_codebook
-from jtbd_methods.lexicon import phrase_variants
 from jtbd_methods.coding import (
     CoderEvaluation,
     CompiledCodebook,
@@ -27,6 +26,7 @@ from jtbd_methods.coding import (
     compile_codebook,
     job_shares,
 )
+from jtbd_methods.lexicon import phrase_variants
 
 CODEBOOK = codebook_from_dict(
     {

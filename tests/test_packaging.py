@@ -35,7 +35,8 @@ def _environment() -> dict[str, str]:
             for pip_dep in dep.get("pip", []):
                 if not pip_dep.startswith("-"):
                     name, spec = _split(pip_dep)
-                    out[name] = spec
+                    if name != "jtbd-methods":  # the package itself
+                        out[name] = spec
             continue
         name, spec = _split(dep)
         if name in ("python", "pip"):
@@ -63,3 +64,21 @@ def test_jupyterlab_is_not_a_runtime_dependency():
 def test_requires_python_311():
     data = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert data["project"]["requires-python"] == ">=3.11"
+
+
+def test_environment_installs_the_package_without_a_clone():
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    pip = next(dep["pip"] for dep in env["dependencies"] if isinstance(dep, dict))
+    assert not any(dep.startswith("-e") or dep in (".", "./") for dep in pip)
+    version = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    assert version["dynamic"]["version"] == {"attr": "jtbd_methods.__version__"}
+    from jtbd_methods import __version__
+
+    assert f"jtbd_methods[scale]=={__version__}" in pip
+
+
+def test_licence_is_mit_spdx():
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert data["project"]["license"] == "MIT"
+    assert (ROOT / "LICENSE").read_text().startswith("MIT License")
+    assert "version" in data["project"]["dynamic"] and "version" not in data["project"]

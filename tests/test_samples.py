@@ -27,7 +27,7 @@ from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 from sklearn.preprocessing import StandardScaler
 
-from jtbd_methods import samples
+from jtbd_methods import resources, samples
 from jtbd_methods.codebook import load_codebook
 from jtbd_methods.study import load_study, validate
 
@@ -732,7 +732,8 @@ def test_overwrite_replaces_a_sample_study(written: Path, tmp_path: Path) -> Non
 
 
 def test_missing_template_is_reported(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(samples, "__file__", str(tmp_path / "pkg" / "samples.py"))
+    # a checkout without templates/ and no package data: nothing to find
+    monkeypatch.setattr(resources, "_CHECKOUT", tmp_path)
     with pytest.raises(FileNotFoundError, match="recovery_sample.yaml was not found"):
         samples.template_codebook_path()
 

@@ -1,4 +1,4 @@
-"""Build the given-name and surname lists shipped in ``jtbd_methods/resources/names/``.
+"""Build the given-name and surname lists shipped in ``jtbd_methods/_data/names/``.
 
 The lists let :mod:`jtbd_methods.names` recognise person names that no ``redact_names`` list
 holds. They are built once, offline, from two MIT-licensed PyPI packages, and committed:
@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--names-sdist", type=Path, required=True)
     parser.add_argument("--faker-wheel", type=Path, required=True)
     parser.add_argument(
-        "--out", type=Path, default=Path(__file__).parents[1] / "jtbd_methods/resources/names"
+        "--out", type=Path, default=Path(__file__).parents[1] / "jtbd_methods/_data/names"
     )
     args = parser.parse_args(argv)
     given = set(_census(args.names_sdist, "dist.male.first"))
