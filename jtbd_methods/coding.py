@@ -83,7 +83,9 @@ __all__ = [
     "job_shares",
     "record_job_shares",
     "shares_for_report",
+    "polarity_sources",
     "question_priors",
+    "substantive",
     "uncoded_comments",
 ]
 
@@ -1208,6 +1210,53 @@ def code_study(
     )
 
 
+def substantive(feedback: pd.DataFrame, *, text: str = "comment") -> pd.DataFrame:
+    """The comments that say something: ``feedback`` without its non-answers.
+
+    The denominator of every job share: "nothing", "n/a" or a blank tell no job, so they
+    must not make jobs look rare (see :func:`~jtbd_methods.lexicon.non_answers`).
+
+    Examples
+    --------
+    >>> fb = pd.DataFrame({"comment_id": ["a", "b", "c"],
+    ...                    "comment": ["Nothing.", "They listened", ""]})
+    >>> substantive(fb)["comment_id"].tolist()
+    ['b']
+    """
+    require_columns(feedback, [text], name="feedback", caller="substantive")
+    return feedback.loc[~non_answers(feedback[text])]
+
+
+def polarity_sources(codes: pd.DataFrame) -> pd.DataFrame:
+    """Where the polarity of the codes came from: codes per source, source and polarity.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (``source``, ``polarity_source``): ``n_codes``, ``n_disrupted``,
+        ``n_fulfilled``, ``n_unclear`` and ``share`` (of all codes, 0-1), largest first.
+
+    Examples
+    --------
+    >>> codes = pd.DataFrame({"source": ["phrase", "phrase", "model"],
+    ...                       "polarity_source": ["phrase", "sentiment", "question"],
+    ...                       "polarity": ["disrupted", "fulfilled", "unclear"]})
+    >>> polarity_sources(codes)[["source", "polarity_source", "n_codes"]].values.tolist()
+    [['model', 'question', 1], ['phrase', 'phrase', 1], ['phrase', 'sentiment', 1]]
+    """
+    require_columns(codes, ["source", "polarity_source", "polarity"], name="codes",
+                    caller="polarity_sources")  # fmt: skip
+    table = pd.crosstab([codes["source"], codes["polarity_source"]], codes["polarity"])
+    for pol in POLARITIES:
+        if pol not in table:
+            table[pol] = 0
+    out = table[list(POLARITIES)].add_prefix("n_").reset_index().rename_axis(columns=None)
+    out.insert(2, "n_codes", out[[f"n_{p}" for p in POLARITIES]].sum(axis=1))
+    out["share"] = out["n_codes"] / max(len(codes), 1)
+    return out.sort_values(["n_codes", "source", "polarity_source"],
+                           ascending=[False, True, True], ignore_index=True)  # fmt: skip
+
+
 def _check_ids(ids: pd.Series, *, caller: str) -> None:
     if ids.isna().any():
         rows = np.flatnonzero(ids.isna().to_numpy())[:5].tolist()
@@ -2107,8 +2156,10 @@ class CoderEvaluation:
     ----------
     per_label : pandas.DataFrame
         One row per label: ``label``, ``support`` (hand-coded comments with the label),
-        ``n_predicted``, ``precision``, ``recall``, ``f1`` (NaN for labels with no support),
-        ``rare`` (support smaller than the number of folds: estimates are unstable).
+        ``n_predicted``, ``precision`` with ``precision_ci_low`` and ``precision_ci_high``,
+        ``recall`` with ``recall_ci_low`` and ``recall_ci_high`` (95% Wilson intervals over
+        the predicted and the true codes), ``f1`` (NaN for labels with no support), ``rare``
+        (support smaller than the number of folds: estimates are unstable).
     macro_f1 : float
         Unweighted mean of ``f1`` over labels with support > 0.
     micro_f1 : float
@@ -2209,6 +2260,13 @@ def _evaluation(
             "rare": support < (folds if folds else 1),
         }
     )
+    # 95% Wilson intervals: precision over the predicted codes, recall over the true ones
+    p_lo, p_hi = wilson_interval(s["tp"], yp.sum(axis=0))
+    r_lo, r_hi = wilson_interval(s["tp"], support)
+    per_label.insert(4, "precision_ci_low", np.asarray(p_lo, dtype=float))
+    per_label.insert(5, "precision_ci_high", np.asarray(p_hi, dtype=float))
+    per_label.insert(7, "recall_ci_low", np.where(present, r_lo, np.nan))
+    per_label.insert(8, "recall_ci_high", np.where(present, r_hi, np.nan))
     tp, fp, fn = s["tp"].sum(), s["fp"].sum(), s["fn"].sum()
     micro = 2 * tp / (2 * tp + fp + fn) if (2 * tp + fp + fn) > 0 else float("nan")
     macro = float(np.mean(f1[present])) if present.any() else float("nan")
@@ -3210,6 +3268,8 @@ def job_quotes(
             "end": sel["end"].to_numpy(dtype=np.int64),
             "others": n_jobs.reindex(sel["comment_id"]).to_numpy() - 1,
             "length": length,
+            # a quote with the words that triggered it first; model codes have no span
+            "no_span": sel["start"].to_numpy(dtype=np.int64) < 0,
         }
     )
     median = frame.groupby(["job_id", "polarity"])["length"].transform("median")
@@ -3217,13 +3277,15 @@ def job_quotes(
     frame["job_order"] = frame["job_id"].map({j: i for i, j in enumerate(jobs)})
     frame["comment_key"] = frame["comment_id"].astype(str)
     frame = frame.sort_values(
-        ["job_order", "polarity", "others", "distance", "comment_key"], kind="stable"
+        ["job_order", "polarity", "no_span", "others", "distance", "comment_key"], kind="stable"
     )
     frame = frame.groupby(["job_id", "polarity"], sort=False).head(n).reset_index(drop=True)
     frame["rank"] = frame.groupby(["job_id", "polarity"], sort=False).cumcount() + 1
     full = texts.reindex(frame["comment_id"]).astype(str).to_numpy()
     quotes, evidence = [], []
     for body, s, e in zip(full, frame["start"], frame["end"], strict=True):
+        if s < 0:  # a model code: the comment itself is the evidence
+            s, e = 0, 0
         evidence.append(body[s:e])
         if len(body) <= max_chars:
             quotes.append(body)

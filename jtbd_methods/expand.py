@@ -142,6 +142,7 @@ def expand_codes(
     questions: dict[str, str] | None = None,
     hand_coded: pd.DataFrame | None = None,
     threshold: float = 0.6,
+    min_precision: float = 0.7,
     max_train: int = 20_000,
     test_size: float = 0.2,
     random_state: int = 0,
@@ -166,6 +167,9 @@ def expand_codes(
         training labels, and the model's codes on it are checked against it.
     threshold : float, default 0.6
         Calibrated probability from which a model code is kept.
+    min_precision : float, default 0.7
+        A job gets model codes only when the model's held-out precision for it (see Notes)
+        reaches this; jobs below it are listed in ``notes``.
     max_train : int, default 20_000
         Most training comments (phrase-coded ones first, then as many uncoded ones), drawn
         at random with ``random_state``.
@@ -238,6 +242,9 @@ def expand_codes(
     require_columns(codes, ["comment_id", "job_id", "polarity", "start", "end"], name="codes",
                     caller=caller)  # fmt: skip
     threshold = check_fraction(threshold, parameter="threshold", caller=caller)
+    min_precision = check_fraction(
+        min_precision, parameter="min_precision", caller=caller, inclusive=True
+    )
     test_size = check_fraction(test_size, parameter="test_size", caller=caller)
     max_train = check_int(max_train, parameter="max_train", caller=caller, minimum=10)
     matcher = codebook if isinstance(codebook, CompiledCodebook) else compile_codebook(codebook)
@@ -347,7 +354,22 @@ def expand_codes(
     say(f"coding {uncoded_rows.size:,} comments no phrase matched")
     proba = coder.predict_proba([texts[r] for r in uncoded_rows])
     prob = np.minimum(proba[usable].to_numpy() / c, 1.0)
-    hit_r, hit_j = np.nonzero(prob >= threshold)
+    trusted = np.array(
+        [
+            bool(
+                (validation.set_index("job_id")["precision"].get(job, np.nan) or 0)
+                >= min_precision
+            )
+            for job in usable
+        ]
+    )
+    weak = [job for job, ok in zip(usable, trusted, strict=True) if not ok]
+    if weak:
+        notes.append(
+            f"No model codes for {len(weak)} job(s) whose held-out precision is below "
+            f"{min_precision:.0%}: {', '.join(weak)}."
+        )
+    hit_r, hit_j = np.nonzero((prob >= threshold) & trusted[None, :])
     model_rows = uncoded_rows[hit_r]
     priors = (
         question_priors(feedback[question], questions, caller=caller)
