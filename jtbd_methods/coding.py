@@ -925,7 +925,8 @@ def _code_frame(
         raw.row += lo
         pieces.append(raw)
     if skip_non_answers:  # only comments with a code can lose it: check just those
-        coded = np.unique(np.concatenate([p.row for p in pieces]))
+        all_rows = np.concatenate([p.row for p in pieces])
+        coded = np.flatnonzero(np.bincount(all_rows, minlength=len(texts)))
         dropped = coded[non_answers([texts[i] for i in coded])]
         if dropped.size:
             for p in pieces:

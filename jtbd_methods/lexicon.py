@@ -343,6 +343,16 @@ _NON_ANSWER_CORE = (
 #: A whole comment (lower-cased, punctuation and extra spaces removed) that is a non-answer.
 NON_ANSWER_PATTERN = re.compile(rf"^(?:{_NON_ANSWER_CORE})$")
 _NON_ANSWER_MAX = 80  # longer comments always say something
+_LEADING = " \t\r\n.,;:!?\"'()[]{}-*\u2013\u2014\u2018\u2019\u201c\u201d"
+#: How a non-answer can begin (a cheap test before the full pattern).
+_FIRST_WORDS = (
+    "nothing", "none", "no", "non", "nil", "nada", "zero", "n", "did", "left", "declin",
+    "refus", "prefer", "blank", "unanswered", "i", "don", "do not", "dunno", "not", "unsure",
+    "idk", "can", "could", "all", "every", "the lot", "as ", "see", "same", "ditto", "yes",
+    "ok", "it", "very", "really", "always", "absolutely", "happy", "satisf", "content",
+    "alright", "fine", "good", "great", "excellent", "brilliant", "fantastic", "keep",
+    "thank", "wouldn", "would", "x",
+)  # fmt: skip
 # apostrophes vanish ("can't" -> "cant"); other punctuation but ? * - becomes a space
 _NON_ANSWER_TABLE = {ord(c): None for c in "'\u2019\u2018`\u00b4"} | {
     ord(c): " " for c in '!"#$%&()+,./:;<=>@[\\]^_{|}~\u2013\u2014\u2026\u201c\u201d\t\n\r'
@@ -389,6 +399,9 @@ def non_answers(texts: Iterable[object] | pd.Series) -> np.ndarray:
             continue
         if len(value) > _NON_ANSWER_MAX:
             continue
+        head = value.lstrip(_LEADING)[:12].lower()
+        if head and head[0].isalpha() and not head.startswith(_FIRST_WORDS):
+            continue  # no non-answer starts this way: skip the full check
         known = verdict.get(value)
         if known is None:
             clean = " ".join(value.lower().translate(_NON_ANSWER_TABLE).split())
