@@ -105,6 +105,8 @@ from jtbd_methods.lexicon import (  # noqa: E402
     NEGATIVE_CUES,
     POSITIVE_CUES,
     PSEUDO_NEGATIONS,
+    REQUEST_OPENING_VALENCE,
+    REQUEST_OPENINGS,
     non_answers,
     phrase_variants,
     sentiment_lexicon,
@@ -127,7 +129,8 @@ _RUNS_RE = re.compile(" {2,}")
     _ROLE_BOOSTER,
     _ROLE_CLAUSE,
     _ROLE_CONTRAST,
-) = range(7)
+    _ROLE_OPENING,
+) = range(8)
 _POLARITY_CODE = {"disrupted": -1, "fulfilled": 1, None: 0}
 _CODE_COLUMNS = (
     "comment_id",
@@ -390,6 +393,7 @@ def _word_list_patterns(
     boosters: Mapping[str, float],
     clause_words: Sequence[str],
     contrast_words: Sequence[str],
+    openings: Sequence[str] = REQUEST_OPENINGS,
 ) -> list[tuple[str, int, int, int, float]]:
     """The matcher patterns of the word lists: (word, role, no job, no polarity, valence)."""
     patterns: list[tuple[str, int, int, int, float]] = []
@@ -399,6 +403,7 @@ def _word_list_patterns(
     words += [(w, _ROLE_PSEUDO, 0.0) for w in pseudo_negations]
     words += [(w, _ROLE_SENTIMENT, v) for w, v in lexicon.items()]
     words += [(w, _ROLE_BOOSTER, v) for w, v in boosters.items()]
+    words += [(w, _ROLE_OPENING, REQUEST_OPENING_VALENCE) for w in openings]
     words += [
         (w, _ROLE_CONTRAST if w in contrast else _ROLE_CLAUSE, 0.0)
         for w in dict.fromkeys([*clause_words, *contrast_words])
@@ -656,6 +661,19 @@ def _match_texts(
     is_ind = role == _ROLE_INDICATOR
     is_sent = role == _ROLE_SENTIMENT
     valence = matcher._valence[pattern]
+    # a request opening counts only as the first words of its sentence ("To be listened
+    # to", "More staff"): no word between the sentence boundary and the hit
+    is_open = role == _ROLE_OPENING
+    if is_open.any():
+        o_idx = np.flatnonzero(is_open)
+        s_of = sentence[o_idx]
+        s_begin = np.concatenate([[-1], sent_bounds])[s_of] + 1
+        first_word = np.searchsorted(word_starts, s_begin, side="left")
+        at_start = word_first[o_idx] == first_word
+        opening = np.zeros(role.size, dtype=bool)
+        opening[o_idx[at_start]] = True
+        # the opening replaces the rating of its own words ("Better ..." is a request)
+        is_sent = (is_sent & ~covered_by(is_sent, opening, longer=False)) | opening
     phrase_like = is_pseudo | (is_sent & (end - start > 0))
     is_neg &= ~covered_by(is_neg, phrase_like & ~is_neg, longer=True)
     in_phrase = is_neg & covered_by(is_neg, is_ind, longer=False)

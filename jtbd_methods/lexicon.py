@@ -55,6 +55,7 @@ __all__ = [
     "PRAISE_IDIOMS",
     "PSEUDO_NEGATIONS",
     "REQUEST_CUES",
+    "REQUEST_OPENINGS",
     "WEAK_REQUEST_CUES",
     "non_answers",
     "phrase_variants",
@@ -106,6 +107,21 @@ REQUEST_CUES: tuple[str, ...] = (
 WEAK_REQUEST_CUES: tuple[str, ...] = (
     "more", "should", "wish", "need", "needs", "needed", "lacking", "lacks", "hopefully",
 )  # fmt: skip
+#: Requests by their form: these openings of a sentence ask for something not yet done
+#: ("To be listened to", "More staff at night", "Make the letters clearer"; valence -2.0,
+#: counted only as the first words of a sentence).
+REQUEST_OPENINGS: tuple[str, ...] = (
+    "to be", "to have", "to get", "to see", "to make", "to give", "to provide", "to allow",
+    "to offer", "to know", "to listen", "to explain", "to keep", "to improve", "to speak",
+    "for staff to", "for the staff to", "for the doctor to", "for doctors to", "for nurses to",
+    "for someone to", "for them to", "for people to", "more", "better", "less", "fewer",
+    "faster", "quicker", "shorter", "longer", "make", "try to", "ensure", "please", "improve",
+    "increase", "reduce", "stop", "provide", "give", "allow", "offer", "have more", "need",
+    "needs", "would like", "should", "could", "maybe", "perhaps", "if only", "i wish",
+    "i would like", "i would have liked", "we would like",
+)  # fmt: skip
+REQUEST_OPENING_VALENCE = -2.0
+
 #: Positive words of patient feedback VADER does not rate, or rates weakly (valence +1.5).
 POSITIVE_CUES: tuple[str, ...] = (
     "thorough", "clearly", "informative", "prompt", "promptly", "quick", "quickly",

@@ -1257,3 +1257,18 @@ def test_wildcards_match_in_time_linear_in_the_text():
     assert codes["comment_id"].tolist() == ["c2"]
     # a bound of seconds on CPU time, not a benchmark: exponential backtracking takes hours
     assert time.process_time() - t0 < 30
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("To be listened to by the doctor", "disrupted"),  # a wish, by its form
+        ("More medication reviews please", "disrupted"),
+        ("Better medication reviews", "disrupted"),
+        ("The medication reviews were more than good", "fulfilled"),  # not at the start
+        ("My medication is better now, thank you", "fulfilled"),
+    ],
+)
+def test_request_openings_count_only_at_the_start_of_a_sentence(text, expected):
+    codes = code_comments(feedback([text]), CODEBOOK, rating=None)
+    assert codes["polarity"].tolist() == [expected]
