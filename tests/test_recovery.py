@@ -895,9 +895,20 @@ def test_plot_priority_matrix_and_key_drivers(data):
     ax = plots.plot_priority_matrix(pm)
     assert "frequent and damaging" in ax.get_title()
     assert "%" in ax.get_xlabel() and "points" in ax.get_ylabel()
-    key = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert key[0] == "1  Feel seen and heard" and key[1] == "2  gain_clarity"
-    assert {t.get_text() for t in ax.texts} >= {"1", "2", "3", "4"}
+    texts = [t.get_text() for t in ax.texts]
+    # points labelled directly with rank and name; all four quadrants named
+    assert "1  Feel seen and heard" in texts and "2  gain_clarity" in texts
+    for word in ("fix first", "prevent", "streamline", "monitor"):
+        assert any(t.startswith(word) for t in texts)
+    # each point's colour is its quadrant's colour in the table (the same median split)
+    from matplotlib.colors import to_hex
+
+    from jtbd_methods._plotting.recovery import QUADRANT_COLOURS
+
+    drawn = pm.loc[pm["impact"].notna()].reset_index(drop=True)
+    colours = [to_hex(line.get_color()) for line in ax.lines if line.get_marker() == "o"]
+    expected = [QUADRANT_COLOURS[q.split(":")[0].split(" ")[0]] for q in drawn["quadrant"]]
+    assert [c.lower() for c in colours] == [c.lower() for c in expected]
     plt.close(ax.figure)
     fig, given_ax = plt.subplots()
     kd = key_drivers(survey_items(), by_job=True, codebook=CODEBOOK, n_boot=200)

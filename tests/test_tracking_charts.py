@@ -297,3 +297,85 @@ def test_pilot_series_gives_the_gap_between_pilot_and_other_sites():
     assert series.attrs["sites"] == "A"
     with pytest.raises(ValueError, match="'action_id'"):
         pilot_series(feedback, codes, actions, action_id="A9")
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def test_plot_spc_draws_phases_icons_and_the_note():
+    import matplotlib.pyplot as plt
+
+    from jtbd_methods import plots
+
+    rng = np.random.default_rng(11)
+    periods = pd.date_range("2023-01-01", periods=36, freq="MS")
+    share = rng.binomial(100, np.r_[np.full(18, 0.6), np.full(18, 0.8)]) / 100
+    table = pd.DataFrame({"period": periods, "share": share, "n": 100})
+    chart = spc(table, value="share", n="n", recalc_at=[periods[18]])
+    ax = plots.plot_spc(chart, target=0.7, note="Laney's p′ chart was chosen.")
+    insets = [child for child in ax.child_axes]
+    assert [i.get_label() for i in insets] == [
+        chart_icons(chart)["variation_text"],
+        chart_icons(chart, target=0.7)["assurance_text"],
+    ]
+    texts = " ".join(t.get_text() for t in ax.texts)
+    assert "Laney" in texts and "Limits recalculated from Jul 2024" in texts
+    flat = {
+        round(float(np.nanmean(line.get_ydata())), 6)
+        for line in ax.lines
+        if np.ptp(np.asarray(line.get_ydata(), dtype=float)) == 0
+    }
+    for centre in chart["centre"].unique():  # one centre line per phase
+        assert round(float(centre), 6) in flat
+    plt.close(ax.figure)
+
+
+def test_charts_without_data_say_so_instead_of_drawing_empty_axes():
+    import matplotlib.pyplot as plt
+
+    from jtbd_methods import plots
+
+    periods = pd.date_range("2024-01-01", periods=6, freq="MS")
+    empty = pd.DataFrame(
+        {
+            "period": periods,
+            "positive_share": np.nan,
+            "positive_ci_low": np.nan,
+            "positive_ci_high": np.nan,
+            "suppressed": True,
+        }
+    )
+    ax = plots.plot_rates(empty)
+    assert "too few responses" in ax.get_title()
+    assert list(ax.get_yticks()) == [] and list(ax.get_xticks()) == []  # no -4%..4% axis
+    plt.close(ax.figure)
+    chart = spc(empty.assign(n=0), value="positive_share", n="n")
+    ax = plots.plot_spc(chart)
+    assert "no period" in ax.get_title() and list(ax.get_xticks()) == []  # no 1970 axis
+    plt.close(ax.figure)
+
+
+def test_small_multiples_and_did_chart():
+    import matplotlib.pyplot as plt
+
+    from jtbd_methods import plots
+
+    feedback, codes = _text_only_study(np.random.default_rng(2))
+    table = mention_rates(feedback, codes)
+    fig = plots.plot_rates_grid(
+        table, hue="job_id", y="disrupted_share", labels={"wait": "Get seen on time"}
+    )
+    titles = [a.get_title() for a in fig.axes if a.get_visible() and a.get_title()]
+    assert titles == ["kind", "Get seen on time"]
+    plt.close(fig)
+    series = pd.DataFrame(
+        {
+            "period": pd.date_range("2024-01-01", periods=8, freq="MS"),
+            "difference": [1.0, -2.0, 0.0, 1.0, 18.0, 22.0, 19.0, 21.0],
+        }
+    )
+    series.attrs["started"] = pd.Timestamp("2024-05-01")
+    ax = plots.plot_did(series, estimate=20.0, ci=(12.0, 28.0))
+    assert ax.get_title() == "Difference in differences +20 points (95% CI +12 to +28)"
+    assert ax.get_ylabel() == "Pilot minus other sites (points)"
+    plt.close(ax.figure)
