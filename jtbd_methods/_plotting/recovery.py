@@ -30,6 +30,12 @@ _QUADRANT_NAMES = {
     ("high", "low"): "streamline: frequent, smaller impact",
     ("low", "low"): "monitor",
 }
+_TEXT_QUADRANT_NAMES = {
+    ("high", "high"): "fix first: frequent and mostly disrupted",
+    ("low", "high"): "prevent: rare but mostly disrupted",
+    ("high", "low"): "streamline: frequent, often fulfilled",
+    ("low", "low"): "monitor",
+}
 
 
 def _quadrant_colour(quadrant: Any) -> str:
@@ -44,6 +50,7 @@ def plot_priority_matrix(
     share_cutoff: float | None = None,
     impact_cutoff: float | None = None,
     highlight: int | None = None,
+    y: str = "impact",
     ax: plt.Axes | None = None,
 ) -> plt.Axes:
     """Frequency x impact of disrupted jobs: points coloured by quadrant and labelled directly.
@@ -60,6 +67,10 @@ def plot_priority_matrix(
         Quadrant lines; default the cut-offs stored by ``priority_matrix`` (its medians).
     highlight : int, optional
         Ignored (kept for compatibility): colour now follows the quadrant, as in the table.
+    y : {"impact", "severity"}, default "impact"
+        Vertical axis: the rating drop (:func:`~jtbd_methods.recovery.priority_matrix`) or,
+        for a study without ratings, the share of the job's mentions that are disruptions
+        (:func:`~jtbd_methods.recovery.text_priorities`).
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure when ``None``.
 
@@ -93,17 +104,20 @@ def plot_priority_matrix(
     from jtbd_methods.plots import NEUTRAL, new_axes
 
     caller = "plot_priority_matrix"
+    one_of(y, ("impact", "severity"), parameter="y", caller=caller)
     cols = [
         "job_id",
         "disruption_share",
         "share_ci_low",
         "share_ci_high",
-        "impact",
-        "impact_ci_low",
-        "impact_ci_high",
+        y,
+        f"{y}_ci_low",
+        f"{y}_ci_high",
     ]
     require_columns(priorities, cols, name="priorities", caller=caller)
-    d = priorities.loc[priorities["impact"].notna()].reset_index(drop=True)
+    scale = 100.0 if y == "severity" else 1.0
+    names_of = _QUADRANT_NAMES if y == "impact" else _TEXT_QUADRANT_NAMES
+    d = priorities.loc[priorities[y].notna()].reset_index(drop=True)
     names = (d[label] if label in d.columns else d["job_id"]).astype(str).tolist()
     if "rank" in d.columns and d["rank"].notna().all():
         ranks = [int(r) for r in d["rank"]]
@@ -111,34 +125,38 @@ def plot_priority_matrix(
         ranks = list(range(1, len(d) + 1))
     ax = new_axes(ax, figsize=(10, 6))
     s_cut = share_cutoff if share_cutoff is not None else priorities.attrs.get("share_cutoff")
-    i_cut = impact_cutoff if impact_cutoff is not None else priorities.attrs.get("impact_cutoff")
+    cut_key = "impact_cutoff" if y == "impact" else "severity_cutoff"
+    i_cut = impact_cutoff if impact_cutoff is not None else priorities.attrs.get(cut_key)
     if s_cut is None and len(d):
         s_cut = float(d["disruption_share"].median())
     if i_cut is None and len(d):
-        i_cut = float(d["impact"].median())
+        i_cut = float(d[y].median())
     if "quadrant" in d.columns and d["quadrant"].notna().all():
         quadrants = d["quadrant"].astype(str).tolist()
     else:
         quadrants = [
-            _QUADRANT_NAMES[
+            names_of[
                 (
                     "high" if s >= (s_cut or 0) else "low",
                     "high" if i >= (i_cut or 0) else "low",
                 )
             ]
-            for s, i in zip(d["disruption_share"], d["impact"], strict=True)
+            for s, i in zip(d["disruption_share"], d[y], strict=True)
         ]
     x = 100 * d["disruption_share"].to_numpy(float)
-    y = d["impact"].to_numpy(float)
+    yv = scale * d[y].to_numpy(float)
     xerr = np.vstack(
         [x - 100 * d["share_ci_low"].to_numpy(float), 100 * d["share_ci_high"].to_numpy(float) - x]
     )
     yerr = np.vstack(
-        [y - d["impact_ci_low"].to_numpy(float), d["impact_ci_high"].to_numpy(float) - y]
+        [
+            yv - scale * d[f"{y}_ci_low"].to_numpy(float),
+            scale * d[f"{y}_ci_high"].to_numpy(float) - yv,
+        ]
     )
     x_mid = 100 * s_cut if s_cut is not None else (float(np.median(x)) if len(x) else 0.0)
     for k, (xi, yi, xe, ye, r, name, q) in enumerate(
-        zip(x, y, xerr.T, yerr.T, ranks, names, quadrants, strict=True)
+        zip(x, yv, xerr.T, yerr.T, ranks, names, quadrants, strict=True)
     ):
         c = _quadrant_colour(q)
         ax.errorbar(
@@ -169,15 +187,16 @@ def plot_priority_matrix(
     if s_cut is not None:
         ax.axvline(100 * s_cut, color=NEUTRAL, ls="--", lw=1)
     if i_cut is not None:
-        ax.axhline(i_cut, color=NEUTRAL, ls="--", lw=1)
-    ax.axhline(0, color="black", lw=0.6)
+        ax.axhline(scale * i_cut, color=NEUTRAL, ls="--", lw=1)
+    if y == "impact":
+        ax.axhline(0, color="black", lw=0.6)
     for (hx, hy), key in (
         ((0.99, 0.99), ("high", "high")),
         ((0.01, 0.99), ("low", "high")),
         ((0.99, 0.01), ("high", "low")),
         ((0.01, 0.01), ("low", "low")),
     ):
-        text = _QUADRANT_NAMES[key]
+        text = names_of[key]
         ax.text(
             hx,
             hy,
@@ -190,13 +209,17 @@ def plot_priority_matrix(
             fontsize="small",
             alpha=0.9,
         )
-    ax.set_title("Which disrupted jobs cost most? Fix first: frequent and damaging")
+    if y == "impact":
+        ax.set_title("Which disrupted jobs cost most? Fix first: frequent and damaging")
+        ax.set_ylabel("Drop in rating when disrupted (points, 1-5 scale)")
+    else:
+        ax.set_title("Which jobs go wrong most? Fix first: frequent and mostly disrupted")
+        ax.set_ylabel("Mentions in which the job is disrupted (%)")
     ax.set_xlabel("Comments in which the job is disrupted (%)")
-    ax.set_ylabel("Drop in rating when disrupted (points, 1-5 scale)")
     ax.set_xlim(left=0, right=max(float(np.nanmax(x + xerr[1])) * 1.15, 1.0) if len(x) else 1)
-    if len(y):
-        top = float(np.nanmax(y + yerr[1]))
-        low = min(float(np.nanmin(y - yerr[0])), 0.0)
+    if len(yv):
+        top = float(np.nanmax(yv + yerr[1]))
+        low = min(float(np.nanmin(yv - yerr[0])), 0.0)
         pad = 0.18 * (top - low or 1.0)
         ax.set_ylim(low - pad, top + pad)
     return ax
