@@ -876,6 +876,66 @@ def _align_numbers(page: str) -> str:
 # =========================================================================== public API
 
 
+def _read_results(folder: Path) -> dict[str, Any]:
+    """The ``results.json`` of a report folder ({} when absent or unreadable)."""
+    import json
+
+    path = Path(folder) / "results.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _findings_html(results: Mapping[str, Any]) -> str:
+    """The "Key findings" block from a report's recorded findings ('' when there are none)."""
+    key = [str(k) for k in results.get("findings.key") or [] if str(k).strip()]
+    limits = [str(k) for k in results.get("findings.limits") or [] if str(k).strip()]
+    if not key and not limits:
+        return ""
+    items = "".join(f"<li>{_esc(k)}</li>" for k in key)
+    tail = "".join(f"<li>{_esc(k)}</li>" for k in limits)
+    return (
+        '<section class="jtbd-findings" id="key-findings" aria-labelledby="key-findings-title">'
+        '<h2 id="key-findings-title">Key findings</h2>'
+        + (f'<ol class="jtbd-findings-list">{items}</ol>' if items else "")
+        + (
+            '<h3 id="cannot-tell">What this report cannot tell</h3>'
+            f'<ul class="jtbd-limits">{tail}</ul>'
+            if tail
+            else ""
+        )
+        + "</section>"
+    )
+
+
+def _back_link(meta: Mapping[str, Any]) -> str:
+    """Link back to the run's index (reports of a run live in ``OUT/<stem>/``)."""
+    if not meta.get("run_id"):
+        return ""
+    return (
+        '<nav class="jtbd-back" aria-label="All reports">'
+        '<a href="../index.html">&larr; All reports of this study</a></nav>'
+    )
+
+
+def _index_findings(headlines: Sequence[tuple[str, str, str]]) -> str:
+    """Key findings of the run: the headline finding of each report, linked to it."""
+    if not headlines:
+        return ""
+    items = "".join(
+        f'<li>{_esc(text)} <a href="{_esc(href)}">({_esc(title)})</a></li>'
+        for title, text, href in headlines[:6]
+    )
+    return (
+        '<section class="jtbd-findings" id="key-findings"><h2>Key findings</h2>'
+        f'<ol class="jtbd-findings-list">{items}</ol>'
+        '<p class="jtbd-limits-note">Each report lists what it cannot tell under its own key '
+        "findings.</p></section>"
+    )
+
+
 def describe_notebook(notebook: str | Path | Any) -> dict[str, str]:
     """Title and one-line description of a notebook, from its first Markdown cell.
 
@@ -996,6 +1056,9 @@ def render_html(
             "appendix-privacy",
             "appendix-caveats",
             "appendix-reproducibility",
+            "key-findings",
+            "key-findings-title",
+            "cannot-tell",
         ]
     )
     parameters = _notebook_parameters(nb)
@@ -1024,6 +1087,8 @@ def render_html(
             ),
             "toc": toc,
             "toc_top": toc_top,
+            "back": _back_link(meta),
+            "findings": _findings_html(_read_results(Path(notebook).parent)),
             "appendix": _appendix(meta, manifest, parameters),
             "footer": _footer(meta, branding),
         }
@@ -1072,6 +1137,7 @@ def render_index(
     out = Path(out)
     study = manifest.get("study") or {}
     cards = []
+    headlines: list[tuple[str, str, str]] = []
     for entry in manifest.get("notebooks", []):
         stem = str(entry.get("notebook"))
         status = str(entry.get("status"))
@@ -1091,6 +1157,10 @@ def render_index(
                 break
         number = stem.split("_", 1)[0] if stem[:2].isdigit() else ""
         ok = status == "ok" and folder
+        found = _read_results(out / str(folder)) if ok else {}
+        headline = next((str(k) for k in found.get("findings.key") or [] if str(k).strip()), "")
+        if headline:
+            headlines.append((info["title"], headline, f"{folder}/{stem}.html"))
         href = f"{folder}/{stem}.html"
         title = f'<a href="{_esc(href)}">{_esc(info["title"])}</a>' if ok else _esc(info["title"])
         links = []
@@ -1111,6 +1181,11 @@ def render_index(
             f'<li class="jtbd-card{"" if ok else " jtbd-card-failed"}">'
             f'<span class="jtbd-card-number">{_esc(("Report " + number) if number else stem)}</span>'
             f"<h2>{title}</h2>"
+            + (
+                f'<p class="jtbd-card-finding"><strong>Finding:</strong> {_esc(headline)}</p>'
+                if headline
+                else ""
+            )
             + (f"<p>{_esc(info['description'])}</p>" if info["description"] else "")
             + state
             + (f'<p class="jtbd-card-links">{" · ".join(links)}</p>' if links else "")
@@ -1152,7 +1227,8 @@ def render_index(
             kicker=title,
             edition="Teaching edition" if audience == "teaching" else "Reports",
         )
-        + f'<main id="content"><p>{lead}</p><ol class="jtbd-cards">{"".join(cards)}</ol>'
+        + f'<main id="content">{_index_findings(headlines)}<p>{lead}</p>'
+        + f'<ol class="jtbd-cards">{"".join(cards)}</ol>'
         + '<p class="jtbd-index-note">For analysts: each report\'s headline figures are in '
         "<code>results.json</code> in its folder; inputs, parameters and software versions of "
         'this run are in <a href="manifest.json">manifest.json</a>.</p></main>'

@@ -31,6 +31,7 @@ __all__ = [
     "Cards",
     "OUTPUT_ENV",
     "RESULTS_ENV",
+    "key_findings",
     "key_part",
     "note",
     "output_path",
@@ -211,6 +212,59 @@ def note(text: str, *, kind: str = "info") -> None:
         f'padding:0.5em 1em;margin:0.5em 0;background:#f7f7f7">'
         f"<strong>{label}.</strong> {html.escape(text)}</div>"
     )
+
+
+def key_findings(found: Any) -> dict[str, Any]:
+    """Record a report's key findings for the top of its page and the index card.
+
+    Call it in the last cell of a notebook (tagged ``remove``: the rendered report shows the
+    findings at its top, from ``results.json``), with the output of a function of
+    :mod:`jtbd_methods.findings`.
+
+    Parameters
+    ----------
+    found : jtbd_methods.findings.Findings
+        Key findings (plain sentences with their numbers) and what the report cannot tell.
+
+    Returns
+    -------
+    dict
+        The recorded keys: ``findings.key`` and ``findings.limits`` (lists of sentences).
+
+    Raises
+    ------
+    TypeError
+        If ``found`` has no ``key`` and ``limits`` sequences of strings.
+
+    Examples
+    --------
+    >>> from jtbd_methods.findings import Findings
+    >>> key_findings(Findings(key=("Most patients are positive (80%).",), limits=()))
+    {'findings.key': ['Most patients are positive (80%).'], 'findings.limits': []}
+    >>> reset()
+    """
+    key = getattr(found, "key", None)
+    limits = getattr(found, "limits", None)
+    if not isinstance(key, Sequence) or not isinstance(limits, Sequence):
+        raise TypeError(
+            "key_findings() needs a Findings object from jtbd_methods.findings (with 'key' and "
+            f"'limits' lists of sentences); got {type(found).__name__}."
+        )
+    items = [str(k) for k in key]
+    caveats = [str(k) for k in limits]
+    stored = {
+        "findings.key": record("findings.key", items),
+        "findings.limits": record("findings.limits", caveats),
+    }
+    body = "".join(f"<li>{html.escape(t)}</li>" for t in items)
+    tail = "".join(f"<li>{html.escape(t)}</li>" for t in caveats)
+    _display_html(
+        '<div class="jtbd-findings"><h2>Key findings</h2>'
+        f"<ol>{body}</ol>"
+        + (f"<h3>What this report cannot tell</h3><ul>{tail}</ul>" if tail else "")
+        + "</div>"
+    )
+    return stored
 
 
 def require(study: Any, *names: str) -> bool:

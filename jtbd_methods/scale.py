@@ -235,9 +235,7 @@ def code_corpus(
             with _client(scheduler, n_workers):
                 feedback = dd.read_parquet(str(src), columns=columns)
                 meta = _codes_with_context(feedback._meta, matcher, **options)
-                lazy = feedback.map_partitions(
-                    _codes_with_context, matcher, meta=meta, **options
-                )
+                lazy = feedback.map_partitions(_codes_with_context, matcher, meta=meta, **options)
                 lazy.to_parquet(str(tmp / "codes"), write_index=False)
                 comment_counts = (
                     feedback.map_partitions(
@@ -245,18 +243,14 @@ def code_corpus(
                         date=date,
                         site=site,
                         period=period,
-                        meta=_comment_counts(
-                            feedback._meta, date=date, site=site, period=period
-                        ),
+                        meta=_comment_counts(feedback._meta, date=date, site=site, period=period),
                     )
                     .groupby(["period", "site"])
                     .sum()
                     .compute()
                     .reset_index()
                 )
-                comment_counts = comment_counts.sort_values(
-                    ["period", "site"], ignore_index=True
-                )
+                comment_counts = comment_counts.sort_values(["period", "site"], ignore_index=True)
                 n_comments = int(comment_counts["n"].sum())
         codes_all = pd.read_parquet(tmp / "codes", columns=_COUNT_KEYS)
         counts = count_codes(codes_all)

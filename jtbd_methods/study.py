@@ -916,9 +916,7 @@ def validate(path: str | Path) -> ValidationReport:
         return ValidationReport(tuple(problems), None)
     cfg_out = _Collector("study.yaml")
     if (root / "study.yaml").exists() and not is_inside(root / "study.yaml", root):
-        cfg_out.add(
-            "a study.yaml inside the study folder; this one is a link to a file outside it"
-        )
+        cfg_out.add("a study.yaml inside the study folder; this one is a link to a file outside it")
         config = None
     else:
         _, config = _read_config(root / "study.yaml", cfg_out)

@@ -95,6 +95,7 @@ __all__ = [
     "dispersion",
     "effect_verdict",
     "focus_jobs",
+    "has_ratings",
     "its",
     "job_rates",
     "job_summary",
@@ -103,8 +104,13 @@ __all__ = [
     "minimum_detectable_effect",
     "pilot_effects",
     "pilot_series",
+    "pre_trend_sentence",
     "rates",
+    "rebase_dates",
     "record_action_effects",
+    "record_job_trends",
+    "record_latest",
+    "record_spc",
     "record_trajectories",
     "repeated_respondents",
     "runs_limits",
@@ -2512,6 +2518,8 @@ def job_summary(
     estimate: str = "positive_share",
     direction: str = "higher_is_better",
     labels: Mapping[str, str] | None = None,
+    n: str = "n",
+    actions: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per job of a :func:`job_rates` table: latest share and SPC signals.
 
@@ -2519,8 +2527,9 @@ def job_summary(
     ----------
     data : pandas.DataFrame
         Output of :func:`job_rates` (no further groups).
-    chart : {"p", "laney", "xmr", "run"}, default "p"
-        Chart used for the signals (see :func:`spc`).
+    chart : {"p", "laney", "xmr", "run", "auto"}, default "p"
+        Chart used for the signals (see :func:`spc`); ``"auto"`` picks p or Laney's p' per
+        job (:func:`choose_chart`).
     job : str, default "job_id"
         Job column.
     estimate : str, default "positive_share"
@@ -2529,12 +2538,20 @@ def job_summary(
         Which way is an improvement.
     labels : mapping, optional
         Job labels (e.g. ``codebook.labels()``) for a ``label`` column.
+    n : str, default "n"
+        Denominator column of the charted share (``"n_comments"`` for the mention share of
+        :func:`mention_rates`).
+    actions : pandas.DataFrame, optional
+        ``actions.csv``: each job's chart recalculates its limits after the actions on that
+        job that were followed by a sustained shift (:func:`rebase_dates`), as the detailed
+        chart does.
 
     Returns
     -------
     pandas.DataFrame
         Jobs by decreasing ``n``: ``job_id``; ``label`` (when ``labels`` is given); ``n`` -
-        rated comments in the periods shown;
+        responses in the periods shown (sum of the ``n`` column); ``chart`` - chart used;
+        ``phases`` - number of phases;
         ``periods_shown``; ``latest_period``, ``latest_share``, ``latest_ci_low``,
         ``latest_ci_high`` (percentage points); ``improvement_points``, ``concern_points``
         (points of the chart signalling each); ``last_signal`` - kind of the most recent
@@ -2558,11 +2575,20 @@ def job_summary(
     """
     caller = "job_summary()"
     require_dataframe(data, caller=caller)
-    one_of(chart, CHARTS, parameter="chart", caller=caller)
-    require_columns(data, ["period", job, "n", estimate, "suppressed"], caller=caller)
+    one_of(chart, ("auto", *CHARTS), parameter="chart", caller=caller)
+    require_columns(data, ["period", job, "n", n, estimate, "suppressed"], caller=caller)
     rows = []
     for job_id, part in data.groupby(job, sort=True):
-        chart_table = _spc(part, value=estimate, n="n", chart=chart, direction=direction, log=False)
+        used = choose_chart(part, value=estimate, n=n, chart=chart)[0] if chart == "auto" else chart
+        cuts = None
+        if actions is not None:
+            candidates = action_dates(actions, job=str(job_id), within=part["period"])
+            cuts = (
+                rebase_dates(part, value=estimate, n=n, chart=used, candidates=candidates) or None
+            )
+        chart_table = _spc(
+            part, value=estimate, n=n, chart=used, direction=direction, recalc_at=cuts, log=False
+        )
         latest = latest_rate(part, estimate=estimate)
         kinds = chart_table["signal_kind"]
         signalled = chart_table.loc[kinds.notna()]
@@ -2570,6 +2596,8 @@ def job_summary(
             {
                 "job_id": job_id,
                 "n": int(pd.to_numeric(part["n"], errors="coerce").fillna(0).sum()),
+                "chart": used,
+                "phases": int(chart_table["phase"].max()) if len(chart_table) else 1,
                 "periods_shown": int((~part["suppressed"].astype(bool)).sum()),
                 "latest_period": latest["period"],
                 "latest_share": latest["estimate"],
@@ -2651,7 +2679,9 @@ def record_action_effects(
     points: ``actions.<id>.level_change``, ``actions.<id>.level_change_ci``,
     ``actions.<id>.slope_change``, ``actions.<id>.slope_change_ci`` and, for pilots,
     ``pilots.<id>.did``, ``pilots.<id>.did_ci``, ``pilots.<id>.pre_trend_p``. Estimates that
-    could not be made are stored as null.
+    could not be made are stored as null. When the tables have them, also
+    ``actions.<id>.job`` (job id), ``actions.<id>.verdict`` and ``pilots.<id>.mde``,
+    ``pilots.<id>.verdict`` (see :func:`effect_verdict`, :func:`minimum_detectable_effect`).
 
     Parameters
     ----------
@@ -2701,6 +2731,10 @@ def record_action_effects(
         )
         for row in effects.itertuples(index=False):
             key = f"actions.{report_key_part(row.action_id)}"
+            if "job_id" in effects.columns:
+                stored[f"{key}.job"] = report.record(f"{key}.job", str(row.job_id))
+            if "verdict" in effects.columns:
+                stored[f"{key}.verdict"] = report.record(f"{key}.verdict", row.verdict)
             for name in ("level_change", "slope_change"):
                 stored[f"{key}.{name}"] = report.record(f"{key}.{name}", getattr(row, name))
                 stored[f"{key}.{name}_ci"] = report.record(
@@ -2719,6 +2753,10 @@ def record_action_effects(
             if row.term == "did":
                 stored[f"{key}.did"] = report.record(f"{key}.did", row.estimate)
                 stored[f"{key}.did_ci"] = report.record(f"{key}.did_ci", [row.ci_low, row.ci_high])
+                if "mde" in pilots.columns:
+                    stored[f"{key}.mde"] = report.record(f"{key}.mde", row.mde)
+                if "verdict" in pilots.columns:
+                    stored[f"{key}.verdict"] = report.record(f"{key}.verdict", row.verdict)
             elif row.term == "pre_trend":
                 stored[f"{key}.pre_trend_p"] = report.record(f"{key}.pre_trend_p", row.p)
     return stored
@@ -3562,3 +3600,298 @@ def pilot_series(
         }
     )
     return out
+
+
+def rebase_dates(
+    data: pd.DataFrame,
+    *,
+    value: str,
+    candidates: Iterable[Any],
+    n: str | None = None,
+    period: str = "period",
+    chart: str = "p",
+    run_length: int = _RUN_LENGTH,
+    lag: int = 3,
+) -> list[pd.Timestamp]:
+    """The dated changes after which the process really shifted: where to recalculate limits.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per period (as for :func:`spc`).
+    value, n, period, chart
+        As in :func:`spc`.
+    candidates : iterable of dates
+        Dated changes to the process, e.g. :func:`action_dates` of ``actions.csv``.
+    run_length : int, default 7
+        Points in a row that must sit on one side of the current centre line for the change
+        to count as sustained.
+    lag : int, default 3
+        The run must start within this many useful points of the change (an action takes a
+        month or two to reach every patient).
+
+    Returns
+    -------
+    list of pandas.Timestamp
+        The candidates kept, in time order.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`spc`, or when ``run_length`` is below 2.
+
+    Notes
+    -----
+    NHS "Making Data Count" recalculates limits only for a change that is both explained
+    (a dated action) and sustained (a shift: a run of seven or more points on one side of
+    the centre line). Candidates are taken in time order; each is tested against the limits
+    of the phases kept so far, and kept when a run of ``run_length`` useful points on one
+    side of the centre line starts within ``lag`` points of it; the new phase starts at the
+    change itself, the known cause. A change with too few points after it is not kept yet.
+
+    References
+    ----------
+    .. [1] NHS England and NHS Improvement (2019). *Making Data Count: Strengthening your
+       decisions*, "Recalculating limits".
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"period": range(1, 25), "value": [5, 6] * 6 + [9, 10] * 6})
+    >>> rebase_dates(table, value="value", chart="xmr", candidates=[13, 20])
+    [13]
+    """
+    caller = "rebase_dates()"
+    run_length = check_int(run_length, parameter="run_length", caller=caller, minimum=2)
+    lag = check_int(lag, parameter="lag", caller=caller, minimum=1)
+    require_dataframe(data, caller=caller)
+    require_columns(data, [period, value, n], caller=caller)
+    table = data.sort_values(period, kind="stable").reset_index(drop=True)
+    is_dates = pd.api.types.is_datetime64_any_dtype(table[period])
+    kept: list[Any] = []
+    for moment in sorted(candidates):
+        chart_table = _spc(
+            table,
+            value=value,
+            n=n,
+            period=period,
+            chart=chart,
+            recalc_at=kept or None,
+            log=False,
+        )
+        when = pd.Timestamp(moment) if is_dates else moment
+        if is_dates:
+            freq = _infer_freq(chart_table["period"])
+            when = when.to_period(freq).start_time if freq is not None else when
+        after = chart_table.loc[(chart_table["period"] >= when) & chart_table["value"].notna()]
+        if chart == "p" or chart == "laney":
+            after = after.loc[after["lcl"].notna()]
+        side = np.sign(after["value"].to_numpy(float) - after["centre"].to_numpy(float))
+        for start in range(min(lag, max(len(side) - run_length + 1, 0))):
+            window = side[start : start + run_length]
+            if (window > 0).all() or (window < 0).all():
+                kept.append(moment)
+                break
+    return [pd.Timestamp(k) for k in kept] if is_dates else kept
+
+
+def has_ratings(feedback: pd.DataFrame | None, *, value: str = "rating") -> bool:
+    """Whether a feedback table has any rating: False for text-only exports.
+
+    Parameters
+    ----------
+    feedback : pandas.DataFrame or None
+        ``study.feedback``.
+    value : str, default "rating"
+        Rating column.
+
+    Returns
+    -------
+    bool
+        True when the column exists and holds at least one rating.
+
+    Examples
+    --------
+    >>> has_ratings(pd.DataFrame({"rating": pd.array([pd.NA, pd.NA], dtype="Int64")}))
+    False
+    >>> has_ratings(pd.DataFrame({"comment": ["ok"]}))
+    False
+    """
+    if feedback is None or value not in getattr(feedback, "columns", ()):
+        return False
+    return bool(pd.to_numeric(feedback[value], errors="coerce").notna().any())
+
+
+def record_latest(latest: pd.Series, *, prefix: str, share: str = "positive_share") -> dict:
+    """Record a :func:`latest_rate` result; a series with no period shown records nulls.
+
+    Keys: ``<prefix>.latest_period`` (``YYYY-MM-DD`` or null, never ``"NaT"``),
+    ``<prefix>.latest_<share>`` (percentage points) and ``<prefix>.latest_<share>_ci``.
+
+    Parameters
+    ----------
+    latest : pandas.Series
+        Output of :func:`latest_rate` (with ``percent=True``).
+    prefix : str
+        Key prefix, e.g. ``"overall"``.
+    share : str, default "positive_share"
+        Name of the share in the keys.
+
+    Returns
+    -------
+    dict
+        The recorded keys and values.
+
+    Examples
+    --------
+    >>> from jtbd_methods import report
+    >>> empty = pd.Series({"period": pd.NaT, "n": pd.NA, "estimate": np.nan,
+    ...                    "ci_low": np.nan, "ci_high": np.nan})
+    >>> record_latest(empty, prefix="overall")["overall.latest_period"] is None
+    True
+    >>> report.reset()
+    """
+    from jtbd_methods import report
+
+    period = latest.get("period")
+    text = None if period is None or pd.isna(period) else str(pd.Timestamp(period).date())
+    stored = {f"{prefix}.latest_period": report.record(f"{prefix}.latest_period", text)}
+    key = f"{prefix}.latest_{share}"
+    stored[key] = report.record(key, latest.get("estimate"))
+    stored[f"{key}_ci"] = report.record(f"{key}_ci", [latest.get("ci_low"), latest.get("ci_high")])
+    return stored
+
+
+def record_spc(chart: pd.DataFrame, *, prefix: str = "spc") -> dict[str, Any]:
+    """Record the headline figures of an :func:`spc` chart.
+
+    Keys: ``<prefix>.signals``, ``<prefix>.improvement_points``, ``<prefix>.concern_points``
+    (points), ``<prefix>.chart`` (chart type), ``<prefix>.phases`` (number of phases) and
+    ``<prefix>.variation`` (the Making Data Count variation icon of :func:`chart_icons`).
+
+    Parameters
+    ----------
+    chart : pandas.DataFrame
+        Output of :func:`spc`.
+    prefix : str, default "spc"
+        Key prefix.
+
+    Returns
+    -------
+    dict
+        The recorded keys and values.
+
+    Raises
+    ------
+    ValueError
+        If ``chart`` lacks a column of :func:`spc`.
+
+    Examples
+    --------
+    >>> from jtbd_methods import report
+    >>> table = pd.DataFrame({"period": range(1, 16),
+    ...                       "value": [5, 6, 5, 7, 6, 5, 6, 7, 5, 6, 6, 6, 5, 6, 12]})
+    >>> record_spc(spc(table, value="value", chart="xmr"))["spc.variation"]
+    'improvement_high'
+    >>> report.reset()
+    """
+    from jtbd_methods import report
+
+    require_columns(chart, ["signal", "signal_kind", "phase"], name="chart", caller="record_spc()")
+    kinds = chart["signal_kind"]
+    values = {
+        "signals": int(chart["signal"].sum()),
+        "improvement_points": int((kinds == "improvement").sum()),
+        "concern_points": int((kinds == "concern").sum()),
+        "chart": str(chart.attrs.get("chart", "p")),
+        "phases": int(chart["phase"].max()) if len(chart) else 1,
+        "variation": chart_icons(chart)["variation"],
+    }
+    return {f"{prefix}.{k}": report.record(f"{prefix}.{k}", v) for k, v in values.items()}
+
+
+def pre_trend_sentence(pre_trends: pd.DataFrame) -> str:
+    """One sentence on the parallel pre-trends check of :func:`pilot_effects`.
+
+    Parameters
+    ----------
+    pre_trends : pandas.DataFrame
+        The ``term == "pre_trend"`` rows of :func:`pilot_effects`.
+
+    Returns
+    -------
+    str
+        Whether the pilot sites and the others moved in parallel before each pilot.
+
+    Examples
+    --------
+    >>> pre = pd.DataFrame({"action_id": ["A02"], "estimate": [0.4], "p": [0.61]})
+    >>> pre_trend_sentence(pre)
+    'Before A02, the pilot sites and the others moved in parallel (difference in monthly slope +0.4 points, p = 0.61), which supports the comparison.'
+    """
+    require_columns(pre_trends, ["action_id", "estimate", "p"], caller="pre_trend_sentence()")
+    parts = []
+    for row in pre_trends.itertuples(index=False):
+        if pd.isna(row.estimate) or pd.isna(row.p):
+            parts.append(f"Before {row.action_id}, there were too few months to check the trends.")
+        elif row.p < 0.05:
+            parts.append(
+                f"Before {row.action_id}, the pilot sites and the others did not move in "
+                f"parallel (difference in monthly slope {row.estimate:+.1f} points, p = "
+                f"{row.p:.2g}): read the difference in differences with caution."
+            )
+        else:
+            parts.append(
+                f"Before {row.action_id}, the pilot sites and the others moved in parallel "
+                f"(difference in monthly slope {row.estimate:+.1f} points, p = {row.p:.2g}), "
+                "which supports the comparison."
+            )
+    return " ".join(parts) if parts else "No pilot to check."
+
+
+def record_job_trends(
+    summary: pd.DataFrame, *, measure: str = "positive_share", job: str = "job_id"
+) -> dict[str, Any]:
+    """Record each job's latest share and latest signal from :func:`job_summary`.
+
+    Keys: ``job_trends.measure`` (the charted share), ``job_trends.<job>.latest_share``
+    (percentage points) and ``job_trends.<job>.last_signal`` (``improvement``, ``concern``,
+    ``neither`` or null).
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        Output of :func:`job_summary`.
+    measure : str, default "positive_share"
+        Name of the charted share (``"disrupted_share"`` for a study without ratings).
+    job : str, default "job_id"
+        Job column.
+
+    Returns
+    -------
+    dict
+        The recorded keys and values.
+
+    Raises
+    ------
+    ValueError
+        If ``summary`` lacks a column.
+
+    Examples
+    --------
+    >>> from jtbd_methods import report
+    >>> s = pd.DataFrame({"job_id": ["wait"], "latest_share": [42.0], "last_signal": [None]})
+    >>> record_job_trends(s, measure="disrupted_share")["job_trends.wait.latest_share"]
+    42.0
+    >>> report.reset()
+    """
+    from jtbd_methods import report
+
+    require_columns(
+        summary, [job, "latest_share", "last_signal"], name="summary", caller="record_job_trends()"
+    )
+    stored = {"job_trends.measure": report.record("job_trends.measure", measure)}
+    for row in summary.itertuples(index=False):
+        key = f"job_trends.{report_key_part(getattr(row, job))}"
+        stored[f"{key}.latest_share"] = report.record(f"{key}.latest_share", row.latest_share)
+        stored[f"{key}.last_signal"] = report.record(f"{key}.last_signal", row.last_signal)
+    return stored

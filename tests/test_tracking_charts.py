@@ -15,6 +15,7 @@ from jtbd_methods.tracking import (
     mention_rates,
     minimum_detectable_effect,
     pilot_series,
+    rebase_dates,
     spc,
 )
 
@@ -379,3 +380,22 @@ def test_small_multiples_and_did_chart():
     assert ax.get_title() == "Difference in differences +20 points (95% CI +12 to +28)"
     assert ax.get_ylabel() == "Pilot minus other sites (points)"
     plt.close(ax.figure)
+
+
+def test_rebase_dates_keeps_a_sustained_shift_with_a_short_lag_and_drops_noise():
+    # Planted truth: a step from 60 % to 80 % at month 18; the first month after the action
+    # is still at the old level (the action takes a month to reach patients). A second
+    # "action" at month 26 changes nothing.
+    rng = np.random.default_rng(21)
+    periods = pd.date_range("2023-01-01", periods=36, freq="MS")
+    p = np.r_[np.full(19, 0.6), np.full(17, 0.8)]
+    share = rng.binomial(400, p) / 400
+    table = pd.DataFrame({"period": periods, "share": share, "n": 400})
+    kept = rebase_dates(table, value="share", n="n", candidates=[periods[18], periods[26]])
+    assert kept == [periods[18]]
+    # without the lag the transitional month breaks the run
+    assert rebase_dates(table, value="share", n="n", candidates=[periods[18]], lag=1) == []
+    noise = pd.DataFrame({"period": periods, "share": rng.binomial(400, 0.6, 36) / 400, "n": 400})
+    assert rebase_dates(noise, value="share", n="n", candidates=[periods[18]]) == []
+    with pytest.raises(ValueError, match="'lag'"):
+        rebase_dates(table, value="share", n="n", candidates=[], lag=0)

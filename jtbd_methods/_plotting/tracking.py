@@ -206,7 +206,7 @@ def draw_icons(
     *,
     variation: str | None,
     assurance: str | None = None,
-    size: float = 0.09,
+    size: float = 0.1,
 ) -> list[plt.Axes]:
     """Draw the variation (and assurance) icon to the right of ``ax``, at its top.
 
@@ -219,7 +219,7 @@ def draw_icons(
         ``improvement_high``, ...); None draws nothing.
     assurance : str, optional
         ``pass``, ``fail`` or ``hit_and_miss``.
-    size : float, default 0.09
+    size : float, default 0.1
         Icon width as a fraction of the axes' width.
 
     Returns
@@ -916,7 +916,8 @@ def plot_rates_grid(
         own = actions
         if actions is not None and hue in actions.columns:
             own = actions.loc[actions[hue].astype(str) == str(group)]
-        plot_rates(part, y=y, x=x, actions=own, title=str(labels.get(group, group)), ax=ax)
+        name = textwrap.fill(str(labels.get(group, group)), 34 if cols > 1 else 80)
+        plot_rates(part, y=y, x=x, actions=own, title=name, ax=ax)
         ax.set_xlabel("")
         ax.set_ylabel("")
         if ax.get_legend() is not None:
