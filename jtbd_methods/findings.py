@@ -39,6 +39,7 @@ from typing import Any
 __all__ = [
     "Findings",
     "for_notebook",
+    "outcome_texts",
     "job_discovery",
     "overview",
     "recovery",
@@ -341,7 +342,7 @@ def segments(results: Mapping[str, Any], *, outcomes: Mapping[str, str] | None =
     if ranking:
         best = ranking[0]
         score = _num(results, f"opportunity.{best}.score")
-        text = (outcomes or {}).get(best) or best.replace("_", " ")
+        text = ((outcomes or {}).get(best) or best.replace("_", " ")).rstrip(" .")
         key.append(
             f"The biggest unmet need is to {text[:1].lower() + text[1:]}"
             + (f" (opportunity score {score:.1f} of 20)" if score is not None else "")
@@ -386,7 +387,9 @@ def tracking(results: Mapping[str, Any], *, labels: Mapping[str, str] | None = N
         ``overall.latest_period``, ``spc.variation``, ``spc.chart``, ``spc.phases``,
         ``spc.job``, ``spc.job_measure``, ``spc.job_signals``, ``actions.<id>.level_change``
         (+ ``_ci``, ``.verdict``, ``.job``), ``pilots.<id>.did`` (+ ``_ci``, ``.mde``,
-        ``.verdict``), ``job_trends.<id>.latest_share``, ``job_trends.<id>.last_signal``.
+        ``.verdict``), ``job_trends.<id>.latest_share``, ``job_trends.<id>.last_signal`` and,
+        without ratings, ``text_actions.<id>.share_before``, ``.share_after``,
+        ``.level_change`` (+ ``_ci``), ``.verdict``, ``.job``.
     labels : mapping, optional
         Job id -> label.
 
@@ -492,6 +495,39 @@ def tracking(results: Mapping[str, Any], *, labels: Mapping[str, str] | None = N
             key.append(
                 f"The pilot of {pilot.upper()} is {verdict or 'inconclusive'} against the "
                 f"other sites ({_pp(did)} points, 95% CI {_pp(ci[0])} to {_pp(ci[1])})." + detect
+            )
+    text_actions = sorted(
+        {
+            k.split(".")[1]
+            for k in results
+            if k.startswith("text_actions.") and k.endswith(".verdict")
+        }
+    )
+    for action in text_actions:
+        before = _num(results, f"text_actions.{action}.share_before")
+        after = _num(results, f"text_actions.{action}.share_after")
+        change = _num(results, f"text_actions.{action}.level_change")
+        ci = _pair(results, f"text_actions.{action}.level_change_ci")
+        verdict = results.get(f"text_actions.{action}.verdict")
+        job = results.get(f"text_actions.{action}.job")
+        if before is None or after is None or change is None or ci is None:
+            continue
+        about = _label(job, labels) if job else "its job"
+        bounds = f"level change {_pp(change)} points, 95% CI {_pp(ci[0])} to {_pp(ci[1])}"
+        if verdict == "improved":
+            key.append(
+                f"After action {action.upper()}, comments about {about} describe it disrupted "
+                f"{_pct(after)} of the time, down from {_pct(before)} ({bounds})."
+            )
+        elif verdict == "worsened":
+            key.append(
+                f"After action {action.upper()}, comments about {about} describe it disrupted "
+                f"more often: {_pct(after)}, up from {_pct(before)} ({bounds})."
+            )
+        elif verdict == "inconclusive":
+            key.append(
+                f"The words cannot yet tell whether action {action.upper()} helped {about} "
+                f"({bounds}): more months would settle it."
             )
     trends = sorted(
         {
@@ -674,6 +710,29 @@ def workforce(results: Mapping[str, Any]) -> Findings:
         "staffing or workload."
     )
     return _done(key, limits)
+
+
+def outcome_texts(codebook: Any) -> dict[str, str]:
+    """Outcome id -> desired-outcome statement of a codebook ({} for None).
+
+    Parameters
+    ----------
+    codebook : jtbd_methods.codebook.Codebook or None
+        The study's codebook.
+
+    Returns
+    -------
+    dict
+
+    Examples
+    --------
+    >>> outcome_texts(None)
+    {}
+    """
+    if codebook is None:
+        return {}
+    frame = codebook.outcomes_frame()
+    return {str(o): str(t) for o, t in zip(frame["outcome_id"], frame["text"], strict=True)}
 
 
 _BY_STEM: dict[str, Callable[..., Findings]] = {

@@ -915,8 +915,7 @@ def _back_link(meta: Mapping[str, Any]) -> str:
     if not meta.get("run_id"):
         return ""
     return (
-        '<nav class="jtbd-back" aria-label="All reports">'
-        '<a href="../index.html">&larr; All reports of this study</a></nav>'
+        '<p class="jtbd-back"><a href="../index.html">&larr; All reports of this study</a></p>'
     )
 
 

@@ -111,11 +111,13 @@ __all__ = [
     "record_job_trends",
     "record_latest",
     "record_spc",
+    "record_text_action_effects",
     "record_trajectories",
     "repeated_respondents",
     "runs_limits",
     "segment_labels",
     "spc",
+    "text_action_effects",
     "trajectories",
 ]
 
@@ -3610,8 +3612,8 @@ def rebase_dates(
     n: str | None = None,
     period: str = "period",
     chart: str = "p",
-    run_length: int = _RUN_LENGTH,
-    lag: int = 3,
+    window: int = 9,
+    tolerance: int = 1,
 ) -> list[pd.Timestamp]:
     """The dated changes after which the process really shifted: where to recalculate limits.
 
@@ -3623,12 +3625,12 @@ def rebase_dates(
         As in :func:`spc`.
     candidates : iterable of dates
         Dated changes to the process, e.g. :func:`action_dates` of ``actions.csv``.
-    run_length : int, default 7
-        Points in a row that must sit on one side of the current centre line for the change
-        to count as sustained.
-    lag : int, default 3
-        The run must start within this many useful points of the change (an action takes a
-        month or two to reach every patient).
+    window : int, default 9
+        Useful points after the change that are examined.
+    tolerance : int, default 1
+        Points of the window that may still sit on the old side of the centre line (or on
+        it): an action takes a month or so to reach every patient. ``window=7, tolerance=0``
+        is the strict Making Data Count shift of seven points in a row.
 
     Returns
     -------
@@ -3638,16 +3640,19 @@ def rebase_dates(
     Raises
     ------
     TypeError, ValueError
-        As :func:`spc`, or when ``run_length`` is below 2.
+        As :func:`spc`, or when ``window`` is below 2 or ``tolerance`` is not in
+        [0, window / 2).
 
     Notes
     -----
     NHS "Making Data Count" recalculates limits only for a change that is both explained
-    (a dated action) and sustained (a shift: a run of seven or more points on one side of
-    the centre line). Candidates are taken in time order; each is tested against the limits
-    of the phases kept so far, and kept when a run of ``run_length`` useful points on one
-    side of the centre line starts within ``lag`` points of it; the new phase starts at the
-    change itself, the known cause. A change with too few points after it is not kept yet.
+    (a dated action) and sustained (a shift of seven or more points on one side of the
+    centre line). Candidates are taken in time order; each is tested against the limits of
+    the phases kept so far, and kept when all but ``tolerance`` of the first ``window``
+    useful points after it lie on one side of the centre line. The new phase starts at the
+    change itself, the known cause. Under pure binomial noise the defaults keep a change
+    with probability :math:`2(1 + 9)/2^9 \\approx 0.04`, close to the strict rule's rate over
+    the same nine points. A change with fewer than ``window`` points after it is not kept yet.
 
     References
     ----------
@@ -3661,8 +3666,13 @@ def rebase_dates(
     [13]
     """
     caller = "rebase_dates()"
-    run_length = check_int(run_length, parameter="run_length", caller=caller, minimum=2)
-    lag = check_int(lag, parameter="lag", caller=caller, minimum=1)
+    window = check_int(window, parameter="window", caller=caller, minimum=2)
+    tolerance = check_int(tolerance, parameter="tolerance", caller=caller, minimum=0)
+    if 2 * tolerance >= window:
+        raise ValueError(
+            f"The 'tolerance' parameter of {caller} must be below half the window ({window}); "
+            f"got {tolerance}."
+        )
     require_dataframe(data, caller=caller)
     require_columns(data, [period, value, n], caller=caller)
     table = data.sort_values(period, kind="stable").reset_index(drop=True)
@@ -3683,14 +3693,14 @@ def rebase_dates(
             freq = _infer_freq(chart_table["period"])
             when = when.to_period(freq).start_time if freq is not None else when
         after = chart_table.loc[(chart_table["period"] >= when) & chart_table["value"].notna()]
-        if chart == "p" or chart == "laney":
+        if chart in ("p", "laney"):
             after = after.loc[after["lcl"].notna()]
-        side = np.sign(after["value"].to_numpy(float) - after["centre"].to_numpy(float))
-        for start in range(min(lag, max(len(side) - run_length + 1, 0))):
-            window = side[start : start + run_length]
-            if (window > 0).all() or (window < 0).all():
-                kept.append(moment)
-                break
+        first = after.head(window)
+        if len(first) < window:
+            continue
+        side = np.sign(first["value"].to_numpy(float) - first["centre"].to_numpy(float))
+        if max(int((side > 0).sum()), int((side < 0).sum())) >= window - tolerance:
+            kept.append(moment)
     return [pd.Timestamp(k) for k in kept] if is_dates else kept
 
 
@@ -3894,4 +3904,190 @@ def record_job_trends(
         key = f"job_trends.{report_key_part(getattr(row, job))}"
         stored[f"{key}.latest_share"] = report.record(f"{key}.latest_share", row.latest_share)
         stored[f"{key}.last_signal"] = report.record(f"{key}.last_signal", row.last_signal)
+    return stored
+
+
+def text_action_effects(
+    mentions: pd.DataFrame,
+    actions: pd.DataFrame,
+    *,
+    value: str = "disrupted_share",
+    n: str = "n",
+    job: str = "job_id",
+    min_periods: int = 6,
+    ci: float = 0.95,
+    worthwhile: float = 5.0,
+) -> pd.DataFrame:
+    """What each action changed in the words: ITS of its job's disrupted share (no ratings).
+
+    Parameters
+    ----------
+    mentions : pandas.DataFrame
+        Output of :func:`mention_rates` (per job).
+    actions : pandas.DataFrame
+        ``actions.csv`` (``action_id``, ``job_id``, ``started``).
+    value : str, default "disrupted_share"
+        Share analysed (fractions in the table, points in the output).
+    n : str, default "n"
+        Weights of the periods (comments about the job).
+    job : str, default "job_id"
+        Job column of both tables.
+    min_periods : int, default 6
+        Periods with a value needed before and after the start.
+    ci : float, default 0.95
+        Confidence level.
+    worthwhile : float, default 5.0
+        Smallest worthwhile change in points, for ``verdict``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per action: ``action_id``, ``job_id``, ``started``, ``share_before``,
+        ``share_after`` (fractions, weighted by ``n``), ``level_change`` with
+        ``level_change_ci_low``/``level_change_ci_high`` (percentage points; negative is an
+        improvement for the disrupted share), ``verdict`` (:func:`effect_verdict` with the
+        sign turned so that ``"improved"`` means fewer disruptions) and ``note``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        When a table or column is missing.
+
+    Notes
+    -----
+    The segmented regression of :func:`its` (Newey-West errors, periods weighted by the
+    number of comments about the job) on the share of the job's mentions that are
+    disruptions. Only ``polarity == "disrupted"`` counts; ``unclear`` codes are mentions.
+
+    Examples
+    --------
+    >>> periods = pd.date_range("2024-01-01", periods=16, freq="MS")
+    >>> mentions = pd.DataFrame({"job_id": "a", "period": periods, "n": 40,
+    ...     "disrupted_share": [0.7, 0.72] * 4 + [0.3, 0.32] * 4})
+    >>> actions = pd.DataFrame({"action_id": ["A1"], "job_id": ["a"],
+    ...                         "started": [pd.Timestamp("2024-09-01")]})
+    >>> text_action_effects(mentions, actions)[["action_id", "verdict"]].to_dict("records")
+    [{'action_id': 'A1', 'verdict': 'improved'}]
+    """
+    caller = "text_action_effects()"
+    require_dataframe(mentions, parameter="mentions", caller=caller)
+    require_dataframe(actions, parameter="actions", caller=caller)
+    require_columns(mentions, [job, "period", value, n], name="mentions", caller=caller)
+    require_columns(actions, ["action_id", job, "started"], name="actions", caller=caller)
+    min_periods = check_int(min_periods, parameter="min_periods", caller=caller, minimum=2)
+    rows = []
+    for action in actions.itertuples(index=False):
+        record = action._asdict()
+        started = pd.Timestamp(record["started"])
+        series = mentions.loc[mentions[job].astype(str) == str(record[job])]
+        series = series.loc[series[value].notna(), ["period", value, n]].sort_values("period")
+        before = series.loc[series["period"] < started]
+        after = series.loc[series["period"] >= started]
+        row: dict[str, Any] = {
+            "action_id": record["action_id"],
+            "job_id": record[job],
+            "started": started,
+            "share_before": np.nan,
+            "share_after": np.nan,
+            "level_change": np.nan,
+            "level_change_ci_low": np.nan,
+            "level_change_ci_high": np.nan,
+            "note": None,
+        }
+        weights = series[n].astype(float)
+        if len(before):
+            row["share_before"] = float(np.average(before[value], weights=before[n].astype(float)))
+        if len(after):
+            row["share_after"] = float(np.average(after[value], weights=after[n].astype(float)))
+        if len(before) < min_periods or len(after) < min_periods:
+            row["note"] = (
+                f"{len(before)} period(s) before and {len(after)} after the start; "
+                f"{min_periods} of each are needed"
+            )
+        elif weights.sum() > 0:
+            fit = its(
+                series.assign(_w=weights),
+                value=value,
+                interventions=[started],
+                weights="_w",
+                ci=ci,
+            )
+            level = fit.summary().iloc[0]
+            row["level_change"] = 100 * float(level["level_change"])
+            row["level_change_ci_low"] = 100 * float(level["level_change_ci_low"])
+            row["level_change_ci_high"] = 100 * float(level["level_change_ci_high"])
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    if out.empty:
+        out = pd.DataFrame(columns=[*rows[0]] if rows else ["action_id", "job_id", "note"])
+    out["verdict"] = (
+        [
+            {"improved": "worsened", "worsened": "improved"}.get(v, v)
+            for v in (
+                effect_verdict(
+                    r.level_change,
+                    r.level_change_ci_low,
+                    r.level_change_ci_high,
+                    worthwhile=worthwhile,
+                )
+                for r in out.itertuples(index=False)
+            )
+        ]
+        if len(out)
+        else []
+    )
+    out["note"] = out["note"].astype(object)
+    return out
+
+
+def record_text_action_effects(effects: pd.DataFrame) -> dict[str, Any]:
+    """Record :func:`text_action_effects` (studies without ratings).
+
+    Keys, for each action ``<id>``: ``text_actions.<id>.job``, ``.share_before`` and
+    ``.share_after`` (disrupted share of the job's mentions, percentage points),
+    ``.level_change`` and ``.level_change_ci`` (points) and ``.verdict``.
+
+    Parameters
+    ----------
+    effects : pandas.DataFrame
+        Output of :func:`text_action_effects`.
+
+    Returns
+    -------
+    dict
+        The recorded keys and values.
+
+    Raises
+    ------
+    ValueError
+        If ``effects`` lacks a column.
+
+    Examples
+    --------
+    >>> from jtbd_methods import report
+    >>> effects = pd.DataFrame({"action_id": ["A01"], "job_id": ["a"], "share_before": [0.7],
+    ...     "share_after": [0.3], "level_change": [-40.0], "level_change_ci_low": [-48.0],
+    ...     "level_change_ci_high": [-32.0], "verdict": ["improved"]})
+    >>> record_text_action_effects(effects)["text_actions.a01.share_after"]
+    30.0
+    >>> report.reset()
+    """
+    from jtbd_methods import report
+
+    columns = ["action_id", "job_id", "share_before", "share_after", "level_change"]
+    columns += ["level_change_ci_low", "level_change_ci_high", "verdict"]
+    require_columns(effects, columns, name="effects", caller="record_text_action_effects()")
+    stored: dict[str, Any] = {}
+    for row in effects.itertuples(index=False):
+        key = f"text_actions.{report_key_part(row.action_id)}"
+        values = {
+            "job": str(row.job_id),
+            "share_before": 100 * row.share_before,
+            "share_after": 100 * row.share_after,
+            "level_change": row.level_change,
+            "level_change_ci": [row.level_change_ci_low, row.level_change_ci_high],
+            "verdict": row.verdict,
+        }
+        for name, value in values.items():
+            stored[f"{key}.{name}"] = report.record(f"{key}.{name}", value)
     return stored

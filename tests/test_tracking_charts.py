@@ -382,7 +382,7 @@ def test_small_multiples_and_did_chart():
     plt.close(ax.figure)
 
 
-def test_rebase_dates_keeps_a_sustained_shift_with_a_short_lag_and_drops_noise():
+def test_rebase_dates_keeps_a_sustained_shift_despite_a_transitional_month_and_drops_noise():
     # Planted truth: a step from 60 % to 80 % at month 18; the first month after the action
     # is still at the old level (the action takes a month to reach patients). A second
     # "action" at month 26 changes nothing.
@@ -393,9 +393,12 @@ def test_rebase_dates_keeps_a_sustained_shift_with_a_short_lag_and_drops_noise()
     table = pd.DataFrame({"period": periods, "share": share, "n": 400})
     kept = rebase_dates(table, value="share", n="n", candidates=[periods[18], periods[26]])
     assert kept == [periods[18]]
-    # without the lag the transitional month breaks the run
-    assert rebase_dates(table, value="share", n="n", candidates=[periods[18]], lag=1) == []
+    # the strict rule (seven in a row from the change) is broken by the transitional month
+    assert (
+        rebase_dates(table, value="share", n="n", candidates=[periods[18]], window=7, tolerance=0)
+        == []
+    )
     noise = pd.DataFrame({"period": periods, "share": rng.binomial(400, 0.6, 36) / 400, "n": 400})
     assert rebase_dates(noise, value="share", n="n", candidates=[periods[18]]) == []
-    with pytest.raises(ValueError, match="'lag'"):
-        rebase_dates(table, value="share", n="n", candidates=[], lag=0)
+    with pytest.raises(ValueError, match="'tolerance'"):
+        rebase_dates(table, value="share", n="n", candidates=[], window=4, tolerance=2)
