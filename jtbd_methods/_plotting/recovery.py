@@ -43,6 +43,56 @@ def _quadrant_colour(quadrant: Any) -> str:
     return QUADRANT_COLOURS.get(word, QUADRANT_COLOURS["monitor"])
 
 
+def _place_labels(ax: plt.Axes, labels: list[tuple[float, float, str, str, str]]) -> None:
+    """Label points directly, pushing labels apart vertically so that none overlap.
+
+    Labels go to the right of their point (to the left in the right third of the axes); on
+    each side they are sorted by height and spaced at least one text line apart, with a thin
+    leader line when a label had to move.
+    """
+    if not labels:
+        return
+    fig = ax.figure
+    fig.draw_without_rendering()  # settle the (constrained) layout before measuring
+    line = 1.4 * plt.rcParams["font.size"] * 0.833 * fig.dpi / 72  # "small" text, in pixels
+    x_low, x_high = ax.get_xlim()
+    items: list[list[Any]] = []
+    for xi, yi, text, colour, quadrant in labels:
+        px, py = ax.transData.transform((xi, yi))
+        right = xi <= x_low + 0.66 * (x_high - x_low)
+        items.append([py, right, py, text, colour, quadrant, xi, yi])
+    # One column of heights for all labels: labels on either side of nearby points can
+    # cover each other, so every label keeps at least its height from its neighbours.
+    items.sort(key=lambda item: item[0])
+    for k in range(1, len(items)):
+        rows = (items[k][3].count("\n") + items[k - 1][3].count("\n")) / 2 + 1
+        items[k][2] = max(items[k][2], items[k - 1][2] + rows * line)
+    if items:
+        shift = (sum(i[0] for i in items) - sum(i[2] for i in items)) / len(items)
+        low_px = ax.transAxes.transform((0, 0))[1] + line / 2
+        shift = max(shift, low_px - items[0][2])
+        for item in items:
+            item[2] += shift
+    for py, right, label_py, text, colour, quadrant, xi, yi in items:
+        dx = 9 if right else -9
+        dy = (label_py - py) * 72 / fig.dpi
+        moved = abs(dy) > 2
+        ax.annotate(
+            text,
+            (xi, yi),
+            xytext=(dx, dy),
+            textcoords="offset points",
+            ha="left" if right else "right",
+            va="center",
+            fontsize="small",
+            color=colour,
+            fontweight="bold" if quadrant.startswith("fix") else "normal",
+            arrowprops={"arrowstyle": "-", "color": colour, "lw": 0.6, "alpha": 0.7}
+            if moved
+            else None,
+        )
+
+
 def plot_priority_matrix(
     priorities: pd.DataFrame,
     *,
@@ -154,8 +204,8 @@ def plot_priority_matrix(
             scale * d[f"{y}_ci_high"].to_numpy(float) - yv,
         ]
     )
-    x_mid = 100 * s_cut if s_cut is not None else (float(np.median(x)) if len(x) else 0.0)
-    for k, (xi, yi, xe, ye, r, name, q) in enumerate(
+    labels_to_place: list[tuple[float, float, str, str, str]] = []
+    for _k, (xi, yi, xe, ye, r, name, q) in enumerate(
         zip(x, yv, xerr.T, yerr.T, ranks, names, quadrants, strict=True)
     ):
         c = _quadrant_colour(q)
@@ -172,18 +222,7 @@ def plot_priority_matrix(
             capsize=2,
             alpha=0.9,
         )
-        right = xi <= x_mid
-        ax.annotate(
-            textwrap.fill(f"{r}  {name}", 26),
-            (xi, yi),
-            xytext=(7 if right else -7, 6 if k % 2 == 0 else -10),
-            textcoords="offset points",
-            ha="left" if right else "right",
-            va="center",
-            fontsize="small",
-            color=c,
-            fontweight="bold" if q.startswith("fix") else "normal",
-        )
+        labels_to_place.append((xi, yi, textwrap.fill(f"{r}  {name}", 28), c, q))
     if s_cut is not None:
         ax.axvline(100 * s_cut, color=NEUTRAL, ls="--", lw=1)
     if i_cut is not None:
@@ -221,7 +260,8 @@ def plot_priority_matrix(
         top = float(np.nanmax(yv + yerr[1]))
         low = min(float(np.nanmin(yv - yerr[0])), 0.0)
         pad = 0.18 * (top - low or 1.0)
-        ax.set_ylim(low - pad, top + pad)
+        ax.set_ylim(low - pad if y == "impact" else 0.0, top + pad)
+    _place_labels(ax, labels_to_place)
     return ax
 
 
