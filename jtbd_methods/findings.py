@@ -703,7 +703,8 @@ def workforce(results: Mapping[str, Any]) -> Findings:
         )
     if within is None and between is None:
         limits.append(
-            "No staff survey (staff.csv), so the link to staff experience is not estimated."
+            "The link to staff experience was not estimated: it needs staff.csv and comments "
+            "with ratings."
         )
     limits.append(
         "The link is an association: engagement and patient experience may both follow "
@@ -765,7 +766,7 @@ def for_notebook(stem: str, results: Mapping[str, Any], **kwargs: Any) -> Findin
     Examples
     --------
     >>> for_notebook("05_workforce_px", {}).limits[0][:8]
-    'No staff'
+    'The link'
     >>> for_notebook("99_other", {}) is None
     True
     """
