@@ -278,7 +278,8 @@ class Segmentation:
         -------
         pandas.DataFrame
             ``segment``, ``name``, ``n`` (``Int64``), ``share`` (percent, 0-100),
-            ``top_outcomes`` (the three best opportunities, ``"; "``-separated outcome ids),
+            ``top_outcomes`` (the three best opportunities, ``"; "``-separated, in words:
+            ``return_to_work_time`` reads "return to work time"),
             ``top_opportunity`` (score of the best one) and ``suppressed``. Segments smaller
             than ``min_cell_size`` — and, if only one is, the next smallest, so that its size
             cannot be worked out from the total — have ``n`` and ``share`` hidden
@@ -287,7 +288,7 @@ class Segmentation:
         tops, best = [], []
         for seg in self.segments:
             top = self.top_outcomes(seg, n=3)
-            tops.append("; ".join(top["outcome_id"].astype(str)))
+            tops.append("; ".join(o.replace("_", " ") for o in top["outcome_id"].astype(str)))
             best.append(float(top["opportunity"].iloc[0]) if len(top) else float("nan"))
         table = pd.DataFrame(
             {
@@ -809,6 +810,7 @@ def _suggest_names(opportunities: pd.DataFrame, k: int, codebook: Any) -> dict[i
         for out in getattr(codebook, "outcomes", ()):
             job_of[out.id] = out.job_id
     names: dict[int, str] = {}
+    details: dict[int, str] = {}
     used: set[str] = set()
     for seg in range(1, k + 1):
         rows = opportunities[(opportunities["segment"] == seg) & ~opportunities["suppressed"]]
@@ -824,8 +826,16 @@ def _suggest_names(opportunities: pd.DataFrame, k: int, codebook: Any) -> dict[i
             match = rows.loc[rows["outcome_id"] == choice, "job_id"]
             job = None if match.isna().all() else str(match.iloc[0])
         label = labels.get(job) if job is not None else None
-        names[seg] = f"{label}: {words}" if label else words[:1].upper() + words[1:]
-    # make names unique should two segments end up with identical text
+        details[seg] = words
+        names[seg] = label if label else words[:1].upper() + words[1:]
+    # A job's label alone reads best ("Return to routines, work and family"); when two
+    # segments share a job, each gets its outcome too, and identical text its number.
+    counts: dict[str, int] = {}
+    for name in names.values():
+        counts[name] = counts.get(name, 0) + 1
+    for seg, name in list(names.items()):
+        if counts[name] > 1 and seg in details and details[seg].lower() != name.lower():
+            names[seg] = f"{name}: {details[seg]}"
     seen: dict[str, int] = {}
     for seg, name in names.items():
         if name in seen:

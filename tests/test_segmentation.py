@@ -142,7 +142,8 @@ def test_names_come_from_codebook_and_differ(data, kmeans_result):
     mapping = matched_truth(seg, truth)
     assert len(set(seg.names.values())) == 4
     for s, planted_s in mapping.items():
-        assert seg.names[s].startswith(f"Job {planted_s}: o")
+        # each planted segment has its own job, so its job's label alone names it
+        assert seg.names[s] == f"Job {planted_s}"
     assert seg.sizes["name"].tolist() == [seg.names[s] for s in seg.segments]
 
 
@@ -661,3 +662,34 @@ def test_sample_study_planted_segments_recovered(sample_study):
         planted_s = int(np.bincount(members).argmax())
         top = set(seg.top_outcomes(s, n=len(planted[planted_s]))["outcome_id"])
         assert top == planted[planted_s]
+
+
+def test_default_names_are_job_labels_with_the_outcome_only_when_jobs_repeat():
+    from types import SimpleNamespace
+
+    from jtbd_methods.segmentation import _suggest_names
+
+    codebook = SimpleNamespace(
+        jobs=[
+            SimpleNamespace(id="work", label="Return to work"),
+            SimpleNamespace(id="self", label="Feel like myself"),
+        ],
+        outcomes=[
+            SimpleNamespace(id="back_fast", job_id="work"),
+            SimpleNamespace(id="keep_income", job_id="work"),
+            SimpleNamespace(id="feel_like_me", job_id="self"),
+        ],
+    )
+    opportunities = pd.DataFrame(
+        {
+            "segment": [1, 2, 3],
+            "outcome_id": ["back_fast", "keep_income", "feel_like_me"],
+            "rank": [1, 1, 1],
+            "suppressed": False,
+        }
+    )
+    assert _suggest_names(opportunities, 3, codebook) == {
+        1: "Return to work: back fast",
+        2: "Return to work: keep income",
+        3: "Feel like myself",
+    }
