@@ -693,3 +693,22 @@ def test_default_names_are_job_labels_with_the_outcome_only_when_jobs_repeat():
         2: "Return to work: keep income",
         3: "Feel like myself",
     }
+
+
+def test_profile_heatmap_keeps_the_items_that_separate_segments(kmeans_result):
+    seg = kmeans_result
+    ax = plots.plot_segment_profiles(seg, top=6)
+    rows = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(rows) == 6
+    assert all(r.startswith(("importance: ", "satisfaction: ")) for r in rows)
+    spread = seg.profiles.pivot(index="item", columns="segment", values="difference")
+    spread = spread.max(axis=1) - spread.min(axis=1)
+    widest = spread.idxmax()
+    assert any(widest.split("_", 1)[1].replace("_", " ") in r for r in rows)
+    assert not any(t.get_text() == "-0.0" for t in ax.texts)
+    plt.close(ax.figure)
+    everything = plots.plot_segment_profiles(seg, top=None)
+    assert len(everything.get_yticklabels()) == seg.profiles["item"].nunique()
+    plt.close(everything.figure)
+    with pytest.raises(ValueError, match="'top'"):
+        plots.plot_segment_profiles(seg, top=0)
