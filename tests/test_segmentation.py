@@ -712,3 +712,25 @@ def test_profile_heatmap_keeps_the_items_that_separate_segments(kmeans_result):
     plt.close(everything.figure)
     with pytest.raises(ValueError, match="'top'"):
         plots.plot_segment_profiles(seg, top=0)
+
+
+def test_question_sheet_scores_give_the_tools_own_predictions(data, kmeans_result):
+    survey, _ = data
+    seg = kmeans_result
+    tool = TypingTool(n_items=4, random_state=0).fit(survey, seg.labels)
+    sheet = tool.question_sheet(codebook=CODEBOOK, names=seg.names, decimals=6)
+    points = [c for c in sheet.columns if c.startswith("points: ")]
+    assert points == [f"points: {seg.names[s]}" for s in sorted(seg.names)]
+    assert sheet.loc[0, "wording"] == "Everyone starts with these points"
+    assert sheet["wording"].iloc[1].startswith("How important is this to you? \"")
+    assert list(dict.fromkeys(sheet["question"])) == list(range(len(tool.items_) + 1))
+    # scoring by hand from the printed sheet gives the tool's prediction
+    answers = survey[tool.items_].head(25)
+    start = sheet.loc[sheet["question"] == 0, points].to_numpy()[0]
+    for (_, row), predicted in zip(answers.iterrows(), tool.predict(answers), strict=True):
+        total = start.copy()
+        for q, item in enumerate(tool.items_, start=1):
+            hit = sheet.loc[(sheet["question"] == q) & (sheet["answer"] == row[item]), points]
+            if len(hit):
+                total = total + hit.to_numpy()[0]
+        assert sorted(seg.names)[int(np.argmax(total))] == int(predicted)
