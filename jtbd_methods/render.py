@@ -914,9 +914,7 @@ def _back_link(meta: Mapping[str, Any]) -> str:
     """Link back to the run's index (reports of a run live in ``OUT/<stem>/``)."""
     if not meta.get("run_id"):
         return ""
-    return (
-        '<p class="jtbd-back"><a href="../index.html">&larr; All reports of this study</a></p>'
-    )
+    return '<p class="jtbd-back"><a href="../index.html">&larr; All reports of this study</a></p>'
 
 
 def _index_findings(headlines: Sequence[tuple[str, str, str]]) -> str:

@@ -722,7 +722,7 @@ def test_question_sheet_scores_give_the_tools_own_predictions(data, kmeans_resul
     points = [c for c in sheet.columns if c.startswith("points: ")]
     assert points == [f"points: {seg.names[s]}" for s in sorted(seg.names)]
     assert sheet.loc[0, "wording"] == "Everyone starts with these points"
-    assert sheet["wording"].iloc[1].startswith("How important is this to you? \"")
+    assert sheet["wording"].iloc[1].startswith('How important is this to you? "')
     assert list(dict.fromkeys(sheet["question"])) == list(range(len(tool.items_) + 1))
     # scoring by hand from the printed sheet gives the tool's prediction
     answers = survey[tool.items_].head(25)
