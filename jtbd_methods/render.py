@@ -402,8 +402,50 @@ def _caption_source(source: str) -> str | None:
 # =========================================================================== preparation
 
 
+def _parameters_as_run(source: str, injected: Mapping[str, Any]) -> str:
+    """The ``parameters`` cell with the values this run actually used (teaching edition).
+
+    Each top-level assignment whose name papermill injected gets the injected literal and a
+    ``# this run`` comment; ``study_dir`` keeps its text (the run's absolute path is
+    machine-specific) and names the study folder in the comment. Assignments spanning several
+    lines, and cells that do not parse, are left as they are.
+    """
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return source
+    lines = source.split("\n")
+    for node in tree.body:
+        target = (
+            node.targets[0]
+            if isinstance(node, ast.Assign) and len(node.targets) == 1
+            else (node.target if isinstance(node, ast.AnnAssign) else None)
+        )
+        value = getattr(node, "value", None)
+        if not isinstance(target, ast.Name) or value is None or target.id not in injected:
+            continue
+        if value.lineno != value.end_lineno:
+            continue
+        row = value.lineno - 1
+        line = lines[row]
+        if target.id == "study_dir":
+            folder = Path(str(injected[target.id])).name
+            lines[row] = f"{line.split('  #')[0].rstrip()}  # this run: study folder {folder!r}"
+            continue
+        new_value = repr(injected[target.id])
+        default = line[value.col_offset : value.end_col_offset]
+        if new_value == default:
+            continue
+        head = line[: value.col_offset] + new_value
+        lines[row] = f"{head}  # this run (default {default})"
+    return "\n".join(lines)
+
+
 def _prepare(nb: Any, *, audience: str, path: str, ids: _Ids) -> dict[str, Any]:
     """Filter cells and outputs, number figures, render Markdown; returns page facts."""
+    injected = (nb.metadata.get("papermill") or {}).get("parameters") or {}
     cells = []
     for cell in nb.cells:
         tags = _tags(cell)
@@ -507,6 +549,8 @@ def _prepare(nb: Any, *, audience: str, path: str, ids: _Ids) -> dict[str, Any]:
         if cell.cell_type == "code":
             if audience == "teaching" and "solution" in tags:
                 jtbd["solution"] = True
+            if audience == "teaching" and "parameters" in tags:
+                cell.source = _parameters_as_run(_source(cell), injected)
             cell.metadata["jtbd"] = jtbd
             continue
         rendered = _markdown_html(_source(cell), attachments=cell.get("attachments"), path=path)

@@ -893,3 +893,16 @@ def test_index_cards_carry_each_reports_headline(tmp_path):
     assert text.index("Key findings") < text.index("Service recovery")
     assert text.count("Fix clarity first.") == 2  # the run's findings and the card
     assert "Then listening." not in text  # only the headline
+
+
+def test_teaching_edition_shows_the_parameters_this_run_used(demo):
+    nb = nbformat.read(str(demo), as_version=4)
+    nb.metadata["papermill"] = {
+        "parameters": {"study_dir": "/abs/secret/runs/my_study", "min_cell_size": 5}
+    }
+    nbformat.write(nb, str(demo))
+    page = render_html(demo, audience="teaching", meta=META, manifest=MANIFEST)
+    text = Page(page).visible
+    assert re.search(r"min_cell_size = 5\s+# this run \(default None\)", text)
+    assert "study folder 'my_study'" in text and "/abs/secret" not in page
+    assert 'audience = "client"' in text  # not injected: the cell's own value
