@@ -1561,6 +1561,17 @@ def close_the_loop(
     return out.sort_values(["started", "action_id"], kind="mergesort").reset_index(drop=True)
 
 
+def _readable(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy for people: numbers rounded (shares, as fractions, to 3 decimals, other
+    numbers to 2) and headers in words (``disruption_share`` -> "disruption share")."""
+    out = table.copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            places = 3 if str(col).endswith("share") else 2
+            out[col] = out[col].round(places) + 0.0
+    return out.rename(columns=lambda c: str(c).replace("_", " ") if isinstance(c, str) else c)
+
+
 def export_action_plan(
     sheet: pd.DataFrame,
     plan: pd.DataFrame,
@@ -1622,9 +1633,9 @@ def export_action_plan(
         )
     from jtbd_methods.privacy import safe_to_excel
 
-    sheets = {"Working sheet": sheet, "Action plan": plan}
+    sheets = {"Working sheet": _readable(sheet), "Action plan": _readable(plan)}
     if loop is not None:
-        sheets["Closing the loop"] = loop
+        sheets["Closing the loop"] = _readable(loop)
     # safe_to_excel writes to a temporary file beside ``path`` and os.replace()s it.
     safe_to_excel(sheets, path, index=False)
     logger.info("%s: wrote %s", caller, path)

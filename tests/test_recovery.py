@@ -855,6 +855,11 @@ def test_export_action_plan_xlsx_neutralised_and_atomic(tmp_path, privacy):
     assert not any(isinstance(v, str) and v.startswith("=") for v in cells)
     assert privacy.neutralise_cell("=cmd|' /C calc'!A0") in cells
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["action_plan.xlsx"]
+    # headers in words, numbers rounded for people (not 8.82478140456399)
+    headers = [c.value for c in wb["Action plan"][1]]
+    assert "job id" in headers and not any("_" in str(h) for h in headers)
+    numbers = [v for v in cells if isinstance(v, float)]
+    assert numbers and all(round(v, 3) == v for v in numbers)
 
 
 def test_export_failure_leaves_existing_file(tmp_path, privacy, monkeypatch):
