@@ -110,7 +110,9 @@ def is_inside(path: str | Path, root: str | Path) -> bool:
     return Path(path).resolve().is_relative_to(Path(root).resolve())
 
 
-def check_separate(out: str | Path, inputs: dict[str, str | Path], *, option: str = "--out") -> None:
+def check_separate(
+    out: str | Path, inputs: dict[str, str | Path], *, option: str = "--out"
+) -> None:
     """Refuse an output folder that is, contains or lies inside one of the ``inputs``.
 
     Parameters

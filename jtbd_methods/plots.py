@@ -101,4 +101,12 @@ from jtbd_methods._plotting.segments import (  # noqa: E402,F401
     plot_segment_profiles,
     plot_segments_vs,
 )
-from jtbd_methods._plotting.tracking import plot_its, plot_rates, plot_spc, plot_trajectories  # noqa: E402,F401
+from jtbd_methods._plotting.tracking import (  # noqa: E402,F401
+    draw_icons,
+    plot_did,
+    plot_its,
+    plot_rates,
+    plot_rates_grid,
+    plot_spc,
+    plot_trajectories,
+)

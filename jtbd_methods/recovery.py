@@ -61,8 +61,11 @@ __all__ = [
     "disruption_impact",
     "export_action_plan",
     "key_drivers",
+    "TEXT_QUADRANTS",
     "priority_matrix",
     "record_key_drivers",
+    "record_priorities",
+    "text_priorities",
     "working_sheet",
 ]
 
@@ -76,7 +79,15 @@ QUADRANTS: dict[tuple[str, str], str] = {
     ("low", "low"): "monitor",
 }
 
-#: Polarities a code may have; "unclear" codes count neither as disrupted nor as fulfilled.
+#: Quadrant labels of :func:`text_priorities`, (frequency, severity) -> label.
+TEXT_QUADRANTS: dict[tuple[str, str], str] = {
+    ("high", "high"): "fix first: frequent and mostly disrupted",
+    ("low", "high"): "prevent: rare but mostly disrupted",
+    ("high", "low"): "streamline: frequent, often fulfilled",
+    ("low", "low"): "monitor",
+}
+
+#: Polarities a code may carry; ``unclear`` codes count as neither disrupted nor fulfilled.
 _POLARITIES = ("disrupted", "fulfilled", "unclear")
 _MAX_SHAPLEY_DRIVERS = 15
 
@@ -1557,6 +1568,17 @@ def close_the_loop(
     return out.sort_values(["started", "action_id"], kind="mergesort").reset_index(drop=True)
 
 
+def _readable(table: pd.DataFrame) -> pd.DataFrame:
+    """A copy for people: numbers rounded (shares, as fractions, to 3 decimals, other
+    numbers to 2) and headers in words (``disruption_share`` -> "disruption share")."""
+    out = table.copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            places = 3 if str(col).endswith("share") else 2
+            out[col] = out[col].round(places) + 0.0
+    return out.rename(columns=lambda c: str(c).replace("_", " ") if isinstance(c, str) else c)
+
+
 def export_action_plan(
     sheet: pd.DataFrame,
     plan: pd.DataFrame,
@@ -1618,10 +1640,205 @@ def export_action_plan(
         )
     from jtbd_methods.privacy import safe_to_excel
 
-    sheets = {"Working sheet": sheet, "Action plan": plan}
+    sheets = {"Working sheet": _readable(sheet), "Action plan": _readable(plan)}
     if loop is not None:
-        sheets["Closing the loop"] = loop
+        sheets["Closing the loop"] = _readable(loop)
     # safe_to_excel writes to a temporary file beside ``path`` and os.replace()s it.
     safe_to_excel(sheets, path, index=False)
     logger.info("%s: wrote %s", caller, path)
     return path
+
+
+def text_priorities(
+    feedback: pd.DataFrame,
+    codes: pd.DataFrame,
+    *,
+    id: str = "comment_id",
+    job: str = "job_id",
+    polarity: str = "polarity",
+    jobs: Sequence[str] | None = None,
+    labels: Mapping[str, str] | None = None,
+    share_cutoff: float | None = None,
+    severity_cutoff: float | None = None,
+    ci: float = 0.95,
+) -> pd.DataFrame:
+    """Rank disrupted jobs from the words alone, for studies whose comments have no rating.
+
+    Parameters
+    ----------
+    feedback, codes, id, job, polarity, jobs
+        As in :func:`priority_matrix`; ``feedback`` needs only the id column.
+    labels : mapping of str to str, optional
+        Job id -> label for a ``label`` column.
+    share_cutoff, severity_cutoff : float, optional
+        Cut-offs (fractions) between low and high frequency and severity; default the
+        medians over the jobs mentioned at least once.
+    ci : float, default 0.95
+        Level of the Wilson intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per job, most disrupted first: ``rank`` (Int64), ``job_id``, ``label``,
+        ``n`` (comments), ``n_mentioned``, ``n_disrupted``, ``disruption_share`` (share of
+        all comments in which the job is disrupted) with ``share_ci_low``/``share_ci_high``,
+        ``severity`` (share of the job's mentions that are disruptions) with
+        ``severity_ci_low``/``severity_ci_high``, ``priority`` (disrupted comments per 100
+        comments), ``frequency``, ``severity_level`` and ``quadrant`` (one of
+        :data:`TEXT_QUADRANTS`). ``attrs`` hold the cut-offs and ``rated = False``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`priority_matrix`.
+
+    Notes
+    -----
+    Without ratings there is no impact to estimate: the priority is how often a job is
+    disrupted, and the second axis is how often it goes wrong when patients mention it.
+    Only ``polarity == "disrupted"`` counts as a disruption; ``unclear`` codes count as
+    mentions. The same counts as :func:`priority_matrix` (``n_disrupted``) and as the job
+    discovery report, because both count comments with at least one disrupted code.
+
+    Examples
+    --------
+    >>> feedback = pd.DataFrame({"comment_id": ["c1", "c2", "c3", "c4"]})
+    >>> codes = pd.DataFrame({"comment_id": ["c1", "c2", "c3"], "job_id": ["a", "a", "b"],
+    ...                       "polarity": ["disrupted", "unclear", "disrupted"]})
+    >>> text_priorities(feedback, codes)[["rank", "job_id", "n_mentioned", "n_disrupted",
+    ...                                   "severity"]]
+       rank job_id  n_mentioned  n_disrupted  severity
+    0     1      b            1            1       1.0
+    1     1      a            2            1       0.5
+    """
+    caller = "text_priorities()"
+    require_columns(feedback, [id], name="feedback", caller=caller)
+    job_list, disrupted, _ = _indicator_table(
+        feedback, codes, id=id, job=job, polarity=polarity, jobs=jobs, caller=caller
+    )
+    known = codes.loc[codes[id].isin(set(feedback[id]))]
+    mentioned = known[[id, job]].drop_duplicates()
+    mentioned = mentioned.assign(**{job: mentioned[job].astype(str)})
+    n_mentioned = mentioned.groupby(job).size().reindex(job_list, fill_value=0)
+    if jobs is None:
+        job_list = sorted(set(job_list) | set(n_mentioned.index[n_mentioned > 0]))
+        n_mentioned = mentioned.groupby(job).size().reindex(job_list, fill_value=0)
+        disrupted = disrupted.reindex(columns=job_list, fill_value=0)
+    n = len(feedback)
+    n_dis = disrupted.sum(axis=0).reindex(job_list).to_numpy(int)
+    n_men = n_mentioned.to_numpy(int)
+    out = pd.DataFrame({"job_id": job_list, "n": n, "n_mentioned": n_men, "n_disrupted": n_dis})
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["disruption_share"] = n_dis / n if n else np.nan
+        out["severity"] = np.where(n_men > 0, n_dis / np.maximum(n_men, 1), np.nan)
+    low, high = wilson_interval(n_dis, np.full(len(out), n), level=ci)
+    out["share_ci_low"], out["share_ci_high"] = low, high
+    low, high = wilson_interval(n_dis, n_men, level=ci)
+    out["severity_ci_low"], out["severity_ci_high"] = low, high
+    out["priority"] = 100 * out["disruption_share"]
+    seen = out["n_mentioned"] > 0
+    s_cut = _cutoff(out.loc[seen, "disruption_share"], share_cutoff)
+    v_cut = _cutoff(out.loc[seen, "severity"], severity_cutoff)
+    out["frequency"] = np.where(out["disruption_share"] >= s_cut, "high", "low")
+    out["severity_level"] = np.where(out["severity"] >= v_cut, "high", "low")
+    out["quadrant"] = [
+        TEXT_QUADRANTS[(f, v)] if ok else pd.NA
+        for f, v, ok in zip(out["frequency"], out["severity_level"], seen, strict=True)
+    ]
+    out.loc[~seen, ["frequency", "severity_level"]] = pd.NA
+    out["label"] = [(labels or {}).get(j, j) for j in out["job_id"]]
+    out = out.sort_values(
+        ["priority", "severity", "job_id"], ascending=[False, False, True], kind="mergesort"
+    ).reset_index(drop=True)
+    out["rank"] = pd.array(
+        out["priority"].where(seen).rank(method="min", ascending=False), dtype="Int64"
+    )
+    cols = [
+        "rank",
+        "job_id",
+        "label",
+        "n",
+        "n_mentioned",
+        "n_disrupted",
+        "disruption_share",
+        "share_ci_low",
+        "share_ci_high",
+        "severity",
+        "severity_ci_low",
+        "severity_ci_high",
+        "priority",
+        "frequency",
+        "severity_level",
+        "quadrant",
+    ]
+    out = out[cols]
+    out.attrs.update({"share_cutoff": s_cut, "severity_cutoff": v_cut, "rated": False})
+    return out
+
+
+def record_priorities(
+    priorities: pd.DataFrame, *, top: int = 5, prefix: str = "priorities"
+) -> dict[str, Any]:
+    """Record the top jobs of :func:`priority_matrix` or :func:`text_priorities`.
+
+    Keys: ``<prefix>.top_jobs`` (ids, best first), ``<prefix>.rated`` (whether impacts on
+    ratings were estimated) and, for each top job, ``<prefix>.<job>.n_disrupted``,
+    ``.disruption_share`` (percentage points), ``.quadrant`` and, with ratings,
+    ``.impact`` and ``.impact_ci`` (rating points).
+
+    Parameters
+    ----------
+    priorities : pandas.DataFrame
+        Output of :func:`priority_matrix` or :func:`text_priorities` (highest priority first).
+    top : int, default 5
+        Jobs recorded.
+    prefix : str, default "priorities"
+        Key prefix.
+
+    Returns
+    -------
+    dict
+        The recorded keys and values.
+
+    Raises
+    ------
+    ValueError
+        If ``priorities`` lacks a column.
+
+    Examples
+    --------
+    >>> from jtbd_methods import report
+    >>> feedback = pd.DataFrame({"comment_id": ["c1", "c2"]})
+    >>> codes = pd.DataFrame({"comment_id": ["c1"], "job_id": ["a"], "polarity": ["disrupted"]})
+    >>> record_priorities(text_priorities(feedback, codes))["priorities.a.disruption_share"]
+    50.0
+    >>> report.reset()
+    """
+    from jtbd_methods import report
+
+    caller = "record_priorities()"
+    require_columns(
+        priorities,
+        ["job_id", "n_disrupted", "disruption_share", "quadrant", "rank"],
+        name="priorities",
+        caller=caller,
+    )
+    rated = "impact" in priorities.columns and bool(priorities["impact"].notna().any())
+    ranked = priorities.loc[priorities["rank"].notna()].head(top)
+    stored = {
+        f"{prefix}.top_jobs": report.record(f"{prefix}.top_jobs", ranked["job_id"].tolist()),
+        f"{prefix}.rated": report.record(f"{prefix}.rated", rated),
+    }
+    for row in ranked.itertuples(index=False):
+        key = f"{prefix}.{report.key_part(row.job_id)}"
+        values = {
+            "n_disrupted": int(row.n_disrupted),
+            "disruption_share": 100 * float(row.disruption_share),
+            "quadrant": None if pd.isna(row.quadrant) else str(row.quadrant),
+        }
+        if rated:
+            values["impact"] = row.impact
+            values["impact_ci"] = [row.impact_ci_low, row.impact_ci_high]
+        for name, value in values.items():
+            stored[f"{key}.{name}"] = report.record(f"{key}.{name}", value)
+    return stored

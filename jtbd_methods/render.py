@@ -404,8 +404,50 @@ def _caption_source(source: str) -> str | None:
 # =========================================================================== preparation
 
 
+def _parameters_as_run(source: str, injected: Mapping[str, Any]) -> str:
+    """The ``parameters`` cell with the values this run actually used (teaching edition).
+
+    Each top-level assignment whose name papermill injected gets the injected literal and a
+    ``# this run`` comment; ``study_dir`` keeps its text (the run's absolute path is
+    machine-specific) and names the study folder in the comment. Assignments spanning several
+    lines, and cells that do not parse, are left as they are.
+    """
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return source
+    lines = source.split("\n")
+    for node in tree.body:
+        target = (
+            node.targets[0]
+            if isinstance(node, ast.Assign) and len(node.targets) == 1
+            else (node.target if isinstance(node, ast.AnnAssign) else None)
+        )
+        value = getattr(node, "value", None)
+        if not isinstance(target, ast.Name) or value is None or target.id not in injected:
+            continue
+        if value.lineno != value.end_lineno:
+            continue
+        row = value.lineno - 1
+        line = lines[row]
+        if target.id == "study_dir":
+            folder = Path(str(injected[target.id])).name
+            lines[row] = f"{line.split('  #')[0].rstrip()}  # this run: study folder {folder!r}"
+            continue
+        new_value = repr(injected[target.id])
+        default = line[value.col_offset : value.end_col_offset]
+        if new_value == default:
+            continue
+        head = line[: value.col_offset] + new_value
+        lines[row] = f"{head}  # this run (default {default})"
+    return "\n".join(lines)
+
+
 def _prepare(nb: Any, *, audience: str, path: str, ids: _Ids) -> dict[str, Any]:
     """Filter cells and outputs, number figures, render Markdown; returns page facts."""
+    injected = (nb.metadata.get("papermill") or {}).get("parameters") or {}
     cells = []
     for cell in nb.cells:
         tags = _tags(cell)
@@ -509,6 +551,8 @@ def _prepare(nb: Any, *, audience: str, path: str, ids: _Ids) -> dict[str, Any]:
         if cell.cell_type == "code":
             if audience == "teaching" and "solution" in tags:
                 jtbd["solution"] = True
+            if audience == "teaching" and "parameters" in tags:
+                cell.source = _parameters_as_run(_source(cell), injected)
             cell.metadata["jtbd"] = jtbd
             continue
         rendered = _markdown_html(_source(cell), attachments=cell.get("attachments"), path=path)
@@ -888,6 +932,63 @@ def _align_numbers(page: str) -> str:
 # =========================================================================== public API
 
 
+def _read_results(folder: Path) -> dict[str, Any]:
+    """The ``results.json`` of a report folder ({} when absent or unreadable)."""
+    import json
+
+    path = Path(folder) / "results.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _findings_html(results: Mapping[str, Any]) -> str:
+    """The "Key findings" block from a report's recorded findings ('' when there are none)."""
+    key = [str(k) for k in results.get("findings.key") or [] if str(k).strip()]
+    limits = [str(k) for k in results.get("findings.limits") or [] if str(k).strip()]
+    if not key and not limits:
+        return ""
+    items = "".join(f"<li>{_esc(k)}</li>" for k in key)
+    tail = "".join(f"<li>{_esc(k)}</li>" for k in limits)
+    return (
+        '<section class="jtbd-findings" id="key-findings" aria-labelledby="key-findings-title">'
+        '<h2 id="key-findings-title">Key findings</h2>'
+        + (f'<ol class="jtbd-findings-list">{items}</ol>' if items else "")
+        + (
+            '<h3 id="cannot-tell">What this report cannot tell</h3>'
+            f'<ul class="jtbd-limits">{tail}</ul>'
+            if tail
+            else ""
+        )
+        + "</section>"
+    )
+
+
+def _back_link(meta: Mapping[str, Any]) -> str:
+    """Link back to the run's index (reports of a run live in ``OUT/<stem>/``)."""
+    if not meta.get("run_id"):
+        return ""
+    return '<p class="jtbd-back"><a href="../index.html">&larr; All reports of this study</a></p>'
+
+
+def _index_findings(headlines: Sequence[tuple[str, str, str]]) -> str:
+    """Key findings of the run: the headline finding of each report, linked to it."""
+    if not headlines:
+        return ""
+    items = "".join(
+        f'<li>{_esc(text)} <a href="{_esc(href)}">({_esc(title)})</a></li>'
+        for title, text, href in headlines[:6]
+    )
+    return (
+        '<section class="jtbd-findings" id="key-findings"><h2>Key findings</h2>'
+        f'<ol class="jtbd-findings-list">{items}</ol>'
+        '<p class="jtbd-limits-note">Each report lists what it cannot tell under its own key '
+        "findings.</p></section>"
+    )
+
+
 def describe_notebook(notebook: str | Path | Any) -> dict[str, str]:
     """Title and one-line description of a notebook, from its first Markdown cell.
 
@@ -1008,6 +1109,9 @@ def render_html(
             "appendix-privacy",
             "appendix-caveats",
             "appendix-reproducibility",
+            "key-findings",
+            "key-findings-title",
+            "cannot-tell",
         ]
     )
     parameters = _notebook_parameters(nb)
@@ -1036,6 +1140,8 @@ def render_html(
             ),
             "toc": toc,
             "toc_top": toc_top,
+            "back": _back_link(meta),
+            "findings": _findings_html(_read_results(Path(notebook).parent)),
             "appendix": _appendix(meta, manifest, parameters),
             "footer": _footer(meta, branding),
         }
@@ -1084,6 +1190,7 @@ def render_index(
     out = Path(out)
     study = manifest.get("study") or {}
     cards = []
+    headlines: list[tuple[str, str, str]] = []
     for entry in manifest.get("notebooks", []):
         stem = str(entry.get("notebook"))
         status = str(entry.get("status"))
@@ -1103,6 +1210,10 @@ def render_index(
                 break
         number = stem.split("_", 1)[0] if stem[:2].isdigit() else ""
         ok = status == "ok" and folder
+        found = _read_results(out / str(folder)) if ok else {}
+        headline = next((str(k) for k in found.get("findings.key") or [] if str(k).strip()), "")
+        if headline:
+            headlines.append((info["title"], headline, f"{folder}/{stem}.html"))
         href = f"{folder}/{stem}.html"
         title = f'<a href="{_esc(href)}">{_esc(info["title"])}</a>' if ok else _esc(info["title"])
         links = []
@@ -1123,6 +1234,11 @@ def render_index(
             f'<li class="jtbd-card{"" if ok else " jtbd-card-failed"}">'
             f'<span class="jtbd-card-number">{_esc(("Report " + number) if number else stem)}</span>'
             f"<h2>{title}</h2>"
+            + (
+                f'<p class="jtbd-card-finding"><strong>Finding:</strong> {_esc(headline)}</p>'
+                if headline
+                else ""
+            )
             + (f"<p>{_esc(info['description'])}</p>" if info["description"] else "")
             + state
             + (f'<p class="jtbd-card-links">{" · ".join(links)}</p>' if links else "")
@@ -1164,7 +1280,8 @@ def render_index(
             kicker=title,
             edition="Teaching edition" if audience == "teaching" else "Reports",
         )
-        + f'<main id="content"><p>{lead}</p><ol class="jtbd-cards">{"".join(cards)}</ol>'
+        + f'<main id="content">{_index_findings(headlines)}<p>{lead}</p>'
+        + f'<ol class="jtbd-cards">{"".join(cards)}</ol>'
         + '<p class="jtbd-index-note">For analysts: each report\'s headline figures are in '
         "<code>results.json</code> in its folder; inputs, parameters and software versions of "
         'this run are in <a href="manifest.json">manifest.json</a>.</p></main>'

@@ -31,6 +31,7 @@ __all__ = [
     "Cards",
     "OUTPUT_ENV",
     "RESULTS_ENV",
+    "key_findings",
     "key_part",
     "note",
     "output_path",
@@ -213,6 +214,59 @@ def note(text: str, *, kind: str = "info") -> None:
     )
 
 
+def key_findings(found: Any) -> dict[str, Any]:
+    """Record a report's key findings for the top of its page and the index card.
+
+    Call it in the last cell of a notebook (tagged ``remove``: the rendered report shows the
+    findings at its top, from ``results.json``), with the output of a function of
+    :mod:`jtbd_methods.findings`.
+
+    Parameters
+    ----------
+    found : jtbd_methods.findings.Findings
+        Key findings (plain sentences with their numbers) and what the report cannot tell.
+
+    Returns
+    -------
+    dict
+        The recorded keys: ``findings.key`` and ``findings.limits`` (lists of sentences).
+
+    Raises
+    ------
+    TypeError
+        If ``found`` has no ``key`` and ``limits`` sequences of strings.
+
+    Examples
+    --------
+    >>> from jtbd_methods.findings import Findings
+    >>> key_findings(Findings(key=("Most patients are positive (80%).",), limits=()))
+    {'findings.key': ['Most patients are positive (80%).'], 'findings.limits': []}
+    >>> reset()
+    """
+    key = getattr(found, "key", None)
+    limits = getattr(found, "limits", None)
+    if not isinstance(key, Sequence) or not isinstance(limits, Sequence):
+        raise TypeError(
+            "key_findings() needs a Findings object from jtbd_methods.findings (with 'key' and "
+            f"'limits' lists of sentences); got {type(found).__name__}."
+        )
+    items = [str(k) for k in key]
+    caveats = [str(k) for k in limits]
+    stored = {
+        "findings.key": record("findings.key", items),
+        "findings.limits": record("findings.limits", caveats),
+    }
+    body = "".join(f"<li>{html.escape(t)}</li>" for t in items)
+    tail = "".join(f"<li>{html.escape(t)}</li>" for t in caveats)
+    _display_html(
+        '<div class="jtbd-findings"><h2>Key findings</h2>'
+        f"<ol>{body}</ol>"
+        + (f"<h3>What this report cannot tell</h3><ul>{tail}</ul>" if tail else "")
+        + "</div>"
+    )
+    return stored
+
+
 def require(study: Any, *names: str) -> bool:
     """Whether ``study`` has every table in ``names``; shows a note naming what is missing.
 
@@ -256,12 +310,28 @@ def _format_p(value: float) -> str:
     return f"{value:.2g}" if value < 0.1 else f"{value:.2f}"
 
 
+def _fixed(value: Any, places: int, *, grouping: bool = False) -> str:
+    """A number with ``places`` decimals; values that round to zero lose their minus sign."""
+    number = float(value)
+    text = f"{number:,.{places}f}" if grouping else f"{number:.{places}f}"
+    if text.startswith("-") and float(text.replace(",", "")) == 0:
+        text = text[1:]
+    return text
+
+
+def _words(column: Any) -> Any:
+    """A snake_case header in words (other headers unchanged)."""
+    if isinstance(column, str) and "_" in column and " " not in column:
+        return column.replace("_", " ")
+    return column
+
+
 def table(
     data: pd.DataFrame,
     *,
     caption: str | None = None,
     percent: Sequence[str] = (),
-    decimals: int = 1,
+    decimals: int | Mapping[str, int] = 1,
     ci: Mapping[str, tuple[str, str]] | None = None,
     labels: Mapping[str, str] | None = None,
     min_cell_size: int | None = None,
@@ -282,12 +352,14 @@ def table(
         Shown above the table.
     percent : sequence of str
         Columns holding percentages (0-100).
-    decimals : int, default 1
-        Decimals for floats.
+    decimals : int or mapping of str to int, default 1
+        Decimals for floats: one number for every column, or ``{column: decimals}`` (columns
+        not named get 1). Values that round to zero never show as ``-0.0``.
     ci : mapping, optional
         ``{estimate_column: (low_column, high_column)}``; the low/high columns are dropped.
     labels : mapping, optional
-        New column headers.
+        New column headers. Headers not relabelled are shown in words: ``stability_ari_low``
+        becomes "stability ari low", so no header is a ``snake_case`` id that cannot wrap.
     min_cell_size : int, optional
         Named in the caption's note on suppressed cells.
     max_rows : int, default 200
@@ -316,7 +388,12 @@ def table(
     df = df.reset_index(
         drop=not any(n is not None for n in df.index.names) or isinstance(df.index, pd.RangeIndex)
     )
-    fmt_num = f"{{:,.{decimals}f}}"
+    places = dict(decimals) if isinstance(decimals, Mapping) else {}
+    default_places = 1 if isinstance(decimals, Mapping) else int(decimals)
+
+    def _places(column: Any) -> int:
+        return int(places.get(column, default_places))
+
     percent = list(percent)
     for est, (lo, hi) in (ci or {}).items():
         suffix = "%" if est in percent else ""
@@ -326,33 +403,35 @@ def table(
         ) -> Any:
             if pd.isna(row[est]):
                 return pd.NA
+            d = _places(est)
             inner = (
                 ""
                 if pd.isna(row[lo]) or pd.isna(row[hi])
-                else f" ({row[lo]:.{decimals}f} to {row[hi]:.{decimals}f})"
+                else f" ({_fixed(row[lo], d)} to {_fixed(row[hi], d)})"
             )
-            return f"{row[est]:.{decimals}f}{suffix}{inner}"
+            return f"{_fixed(row[est], d)}{suffix}{inner}"
 
         df[est] = df.apply(_join, axis=1).astype(object)
         df = df.drop(columns=[lo, hi])
         percent = [p for p in percent if p != est]
     formats: dict[str, Any] = {}
     for col in df.columns:
+        d = _places(col)
         if _is_p_value(col) and pd.api.types.is_float_dtype(df[col]):
             formats[col] = _format_p
         elif col in percent:
-            formats[col] = lambda v, f=fmt_num: f.format(v) + "%"
+            formats[col] = lambda v, d=d: _fixed(v, d, grouping=True) + "%"
         elif pd.api.types.is_float_dtype(df[col]):
-            formats[col] = fmt_num
+            formats[col] = lambda v, d=d: _fixed(v, d, grouping=True)
         elif pd.api.types.is_integer_dtype(df[col]):
             formats[col] = "{:,}"
         elif pd.api.types.is_bool_dtype(df[col]):
             formats[col] = lambda v: "yes" if v else ""
         elif pd.api.types.is_datetime64_any_dtype(df[col]):
             formats[col] = lambda v: v.strftime("%Y-%m-%d")
-    if labels:
-        df = df.rename(columns=dict(labels))
-        formats = {labels.get(k, k): v for k, v in formats.items()}
+    headers = {c: (labels or {}).get(c, _words(c)) for c in df.columns}
+    df = df.rename(columns=headers)
+    formats = {headers.get(k, k): v for k, v in formats.items()}
     styler = (
         df.style.format(formats, na_rep="—", escape="html")
         .format_index(escape="html", axis=1)

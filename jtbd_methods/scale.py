@@ -249,9 +249,7 @@ def code_corpus(
                         date=date,
                         site=site,
                         period=period,
-                        meta=_comment_counts(
-                            feedback._meta, date=date, site=site, period=period
-                        ),
+                        meta=_comment_counts(feedback._meta, date=date, site=site, period=period),
                     )
                     .groupby(["period", "site"])
                     .sum()

@@ -278,7 +278,8 @@ class Segmentation:
         -------
         pandas.DataFrame
             ``segment``, ``name``, ``n`` (``Int64``), ``share`` (percent, 0-100),
-            ``top_outcomes`` (the three best opportunities, ``"; "``-separated outcome ids),
+            ``top_outcomes`` (the three best opportunities, ``"; "``-separated, in words:
+            ``return_to_work_time`` reads "return to work time"),
             ``top_opportunity`` (score of the best one) and ``suppressed``. Segments smaller
             than ``min_cell_size`` — and, if only one is, the next smallest, so that its size
             cannot be worked out from the total — have ``n`` and ``share`` hidden
@@ -287,7 +288,7 @@ class Segmentation:
         tops, best = [], []
         for seg in self.segments:
             top = self.top_outcomes(seg, n=3)
-            tops.append("; ".join(top["outcome_id"].astype(str)))
+            tops.append("; ".join(o.replace("_", " ") for o in top["outcome_id"].astype(str)))
             best.append(float(top["opportunity"].iloc[0]) if len(top) else float("nan"))
         table = pd.DataFrame(
             {
@@ -809,6 +810,7 @@ def _suggest_names(opportunities: pd.DataFrame, k: int, codebook: Any) -> dict[i
         for out in getattr(codebook, "outcomes", ()):
             job_of[out.id] = out.job_id
     names: dict[int, str] = {}
+    details: dict[int, str] = {}
     used: set[str] = set()
     for seg in range(1, k + 1):
         rows = opportunities[(opportunities["segment"] == seg) & ~opportunities["suppressed"]]
@@ -824,8 +826,16 @@ def _suggest_names(opportunities: pd.DataFrame, k: int, codebook: Any) -> dict[i
             match = rows.loc[rows["outcome_id"] == choice, "job_id"]
             job = None if match.isna().all() else str(match.iloc[0])
         label = labels.get(job) if job is not None else None
-        names[seg] = f"{label}: {words}" if label else words[:1].upper() + words[1:]
-    # make names unique should two segments end up with identical text
+        details[seg] = words
+        names[seg] = label if label else words[:1].upper() + words[1:]
+    # A job's label alone reads best ("Return to routines, work and family"); when two
+    # segments share a job, each gets its outcome too, and identical text its number.
+    counts: dict[str, int] = {}
+    for name in names.values():
+        counts[name] = counts.get(name, 0) + 1
+    for seg, name in list(names.items()):
+        if counts[name] > 1 and seg in details and details[seg].lower() != name.lower():
+            names[seg] = f"{name}: {details[seg]}"
     seen: dict[str, int] = {}
     for seg, name in names.items():
         if name in seen:
@@ -1896,6 +1906,91 @@ class TypingTool:
             score_cols = [c for c in table.columns if c.startswith("segment_")]
             table[score_cols] = table[score_cols].round(decimals)
         return table
+
+    def question_sheet(
+        self,
+        *,
+        codebook: Any = None,
+        names: Mapping[Any, str] | None = None,
+        decimals: int = 1,
+    ) -> pd.DataFrame:
+        """The typing tool as a question sheet a clinic can print: wording, answers, points.
+
+        Parameters
+        ----------
+        codebook : Codebook, optional
+            Gives each ``imp_``/``sat_`` item its desired-outcome wording; without it the item
+            id is put in words.
+        names : mapping, optional
+            Segment number -> name (e.g. ``Segmentation.names``) for the points columns.
+        decimals : int, default 1
+            Rounding of the points.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per answer of each question, in the order the questions were selected:
+            ``question`` (number, 0 for the starting points everyone gets), ``wording``,
+            ``answer`` (1-5, empty for the starting row) and one points column per segment
+            (``points: <name>``). Add up the points of the answers given (a skipped question
+            adds nothing); the segment with the most points is the patient's.
+
+        Raises
+        ------
+        ValueError
+            If the tool is not fitted.
+
+        Examples
+        --------
+        >>> rng = np.random.default_rng(0)
+        >>> survey = pd.DataFrame({"imp_a": rng.integers(1, 6, 200), "imp_b": rng.integers(1, 6, 200)})
+        >>> labels = pd.Series(np.where(survey["imp_a"] > 3, 1, 2))
+        >>> sheet = TypingTool(n_items=1, random_state=0).fit(survey, labels).question_sheet()
+        >>> print(sheet.loc[1, "wording"])
+        How important is this to you? "A." (1 = not at all, 5 = extremely)
+        """
+        self._check_fitted("question_sheet()")
+        decimals = check_int(
+            decimals, parameter="decimals", caller="TypingTool.question_sheet()", minimum=0
+        )
+        texts: dict[str, str] = {}
+        if codebook is not None:
+            for out in getattr(codebook, "outcomes", ()):
+                texts[str(out.id)] = str(out.text).rstrip(" .")
+
+        def wording(item: str) -> str:
+            if item == "(constant)":
+                return "Everyone starts with these points"
+            kind, _, outcome = item.partition("_")
+            statement = texts.get(outcome) or outcome.replace("_", " ")
+            statement = statement[:1].upper() + statement[1:]
+            if kind == "imp":
+                return (
+                    f'How important is this to you? "{statement}." (1 = not at all, 5 = extremely)'
+                )
+            if kind == "sat":
+                return f'How satisfied are you with this? "{statement}." (1 = not at all, 5 = completely)'
+            return item.replace("_", " ")
+
+        table = self.weights_.copy()
+        order = {item: k for k, item in enumerate(["(constant)", *self.items_])}
+        score_cols = [c for c in table.columns if c.startswith("segment_")]
+        renamed = {}
+        for col in score_cols:
+            label = col.removeprefix("segment_")
+            key: Any = int(label) if label.isdigit() else label
+            name = (names or {}).get(key, (names or {}).get(str(key), f"segment {label}"))
+            renamed[col] = f"points: {name}"
+        sheet = pd.DataFrame(
+            {
+                "question": [order.get(str(i), len(order)) for i in table["item"]],
+                "wording": [wording(str(i)) for i in table["item"]],
+                "answer": table["answer"].to_numpy(),
+            }
+        )
+        for col in score_cols:
+            sheet[renamed[col]] = table[col].astype(float).round(decimals).to_numpy() + 0.0
+        return sheet.sort_values(["question", "answer"], kind="stable").reset_index(drop=True)
 
     def predict(self, new_answers: pd.DataFrame) -> pd.Series:
         """Assign segments to new respondents from their answers to the selected items.

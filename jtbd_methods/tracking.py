@@ -85,21 +85,39 @@ __all__ = [
     "PERIODS",
     "ITSResult",
     "action_effects",
+    "ICON_TEXT",
+    "OVERDISPERSION_THRESHOLD",
+    "action_dates",
     "action_its",
+    "chart_icons",
+    "choose_chart",
     "did",
+    "dispersion",
+    "effect_verdict",
     "focus_jobs",
+    "has_ratings",
     "its",
     "job_rates",
     "job_summary",
     "latest_rate",
+    "mention_rates",
+    "minimum_detectable_effect",
     "pilot_effects",
+    "pilot_series",
+    "pre_trend_sentence",
     "rates",
+    "rebase_dates",
     "record_action_effects",
+    "record_job_trends",
+    "record_latest",
+    "record_spc",
+    "record_text_action_effects",
     "record_trajectories",
     "repeated_respondents",
     "runs_limits",
     "segment_labels",
     "spc",
+    "text_action_effects",
     "trajectories",
 ]
 
@@ -1587,6 +1605,9 @@ def action_effects(
           ``level_change_p`` - immediate change in the positive share (percentage points);
         * ``slope_change``, ``slope_change_ci_low``, ``slope_change_ci_high``,
           ``slope_change_p`` - change in slope (percentage points per period);
+        * ``verdict`` - reading of the level change against a worthwhile change of 5 points
+          (:func:`effect_verdict`: improved, worsened, inconclusive, no worthwhile change or
+          not estimated);
         * ``note`` - why the effect could not be estimated, or None.
 
     Raises
@@ -1677,6 +1698,14 @@ def action_effects(
         "note",
     ]
     out = pd.DataFrame(rows, columns=columns)
+    out.insert(
+        len(columns) - 1,
+        "verdict",
+        [
+            effect_verdict(r.level_change, r.level_change_ci_low, r.level_change_ci_high)
+            for r in out.itertuples(index=False)
+        ],
+    )
     for col in ("sites", "note"):
         out[col] = out[col].astype(object)
     for col in ("n_before", "n_after"):
@@ -2032,6 +2061,8 @@ def pilot_effects(
     min_cell_size: int = 10,
     comment_id: str = "comment_id",
     job: str = "job_id",
+    worthwhile: float = 5.0,
+    power: float = 0.8,
 ) -> pd.DataFrame:
     """Difference-in-differences of every piloted action: pilot sites against the others.
 
@@ -2044,6 +2075,11 @@ def pilot_effects(
     min_cell_size : int, default 10
         An estimate resting on fewer rated comments in any of the four cells (pilot or
         control, before or after) is suppressed.
+    worthwhile : float, default 5.0
+        Smallest change in the positive share (percentage points) that would matter; an
+        interval holding both zero and a change this large is ``"inconclusive"``.
+    power : float, default 0.8
+        Power of the minimum detectable effect.
 
     Returns
     -------
@@ -2051,8 +2087,10 @@ def pilot_effects(
         Two rows per piloted action (``term`` ``"did"`` and ``"pre_trend"``) with
         ``action_id``, ``job_id``, ``sites``, ``started`` and the columns of :func:`did`;
         ``estimate``, ``se``, ``ci_low`` and ``ci_high`` are in percentage points (per period
-        for ``pre_trend``); ``suppressed`` (bool) marks small cells. Empty (with these
-        columns) when no action has sites.
+        for ``pre_trend``); ``suppressed`` (bool) marks small cells; ``mde`` is the minimum
+        detectable effect at this size (:func:`minimum_detectable_effect`, points) and
+        ``verdict`` the reading of the ``did`` row (:func:`effect_verdict`; None for
+        ``pre_trend``). Empty (with these columns) when no action has sites.
 
     Raises
     ------
@@ -2097,6 +2135,8 @@ def pilot_effects(
         "n_control_after",
         "n_clusters",
         "suppressed",
+        "mde",
+        "verdict",
         "note",
     ]
     if "sites" not in actions.columns:
@@ -2159,6 +2199,13 @@ def pilot_effects(
         ].min(axis=1)
         table["suppressed"] = (cells < min_cell_size).to_numpy()
         table.loc[table["suppressed"], ["estimate", "se", "ci_low", "ci_high", "p"]] = np.nan
+        table["mde"] = [minimum_detectable_effect(se, ci=ci, power=power) for se in table["se"]]
+        table["verdict"] = [
+            effect_verdict(r.estimate, r.ci_low, r.ci_high, worthwhile=worthwhile)
+            if r.term == "did"
+            else None
+            for r in table.itertuples(index=False)
+        ]
         for key, val in base.items():
             table[key] = val
         frames.append(table)
@@ -2475,6 +2522,8 @@ def job_summary(
     estimate: str = "positive_share",
     direction: str = "higher_is_better",
     labels: Mapping[str, str] | None = None,
+    n: str = "n",
+    actions: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per job of a :func:`job_rates` table: latest share and SPC signals.
 
@@ -2482,8 +2531,9 @@ def job_summary(
     ----------
     data : pandas.DataFrame
         Output of :func:`job_rates` (no further groups).
-    chart : {"p", "laney", "xmr", "run"}, default "p"
-        Chart used for the signals (see :func:`spc`).
+    chart : {"p", "laney", "xmr", "run", "auto"}, default "p"
+        Chart used for the signals (see :func:`spc`); ``"auto"`` picks p or Laney's p' per
+        job (:func:`choose_chart`).
     job : str, default "job_id"
         Job column.
     estimate : str, default "positive_share"
@@ -2492,12 +2542,20 @@ def job_summary(
         Which way is an improvement.
     labels : mapping, optional
         Job labels (e.g. ``codebook.labels()``) for a ``label`` column.
+    n : str, default "n"
+        Denominator column of the charted share (``"n_comments"`` for the mention share of
+        :func:`mention_rates`).
+    actions : pandas.DataFrame, optional
+        ``actions.csv``: each job's chart recalculates its limits after the actions on that
+        job that were followed by a sustained shift (:func:`rebase_dates`), as the detailed
+        chart does.
 
     Returns
     -------
     pandas.DataFrame
         Jobs by decreasing ``n``: ``job_id``; ``label`` (when ``labels`` is given); ``n`` -
-        rated comments in the periods shown;
+        responses in the periods shown (sum of the ``n`` column); ``chart`` - chart used;
+        ``phases`` - number of phases;
         ``periods_shown``; ``latest_period``, ``latest_share``, ``latest_ci_low``,
         ``latest_ci_high`` (percentage points); ``improvement_points``, ``concern_points``
         (points of the chart signalling each); ``last_signal`` - kind of the most recent
@@ -2521,11 +2579,20 @@ def job_summary(
     """
     caller = "job_summary()"
     require_dataframe(data, caller=caller)
-    one_of(chart, CHARTS, parameter="chart", caller=caller)
-    require_columns(data, ["period", job, "n", estimate, "suppressed"], caller=caller)
+    one_of(chart, ("auto", *CHARTS), parameter="chart", caller=caller)
+    require_columns(data, ["period", job, "n", n, estimate, "suppressed"], caller=caller)
     rows = []
     for job_id, part in data.groupby(job, sort=True):
-        chart_table = _spc(part, value=estimate, n="n", chart=chart, direction=direction, log=False)
+        used = choose_chart(part, value=estimate, n=n, chart=chart)[0] if chart == "auto" else chart
+        cuts = None
+        if actions is not None:
+            candidates = action_dates(actions, job=str(job_id), within=part["period"])
+            cuts = (
+                rebase_dates(part, value=estimate, n=n, chart=used, candidates=candidates) or None
+            )
+        chart_table = _spc(
+            part, value=estimate, n=n, chart=used, direction=direction, recalc_at=cuts, log=False
+        )
         latest = latest_rate(part, estimate=estimate)
         kinds = chart_table["signal_kind"]
         signalled = chart_table.loc[kinds.notna()]
@@ -2533,6 +2600,8 @@ def job_summary(
             {
                 "job_id": job_id,
                 "n": int(pd.to_numeric(part["n"], errors="coerce").fillna(0).sum()),
+                "chart": used,
+                "phases": int(chart_table["phase"].max()) if len(chart_table) else 1,
                 "periods_shown": int((~part["suppressed"].astype(bool)).sum()),
                 "latest_period": latest["period"],
                 "latest_share": latest["estimate"],
@@ -2614,7 +2683,9 @@ def record_action_effects(
     points: ``actions.<id>.level_change``, ``actions.<id>.level_change_ci``,
     ``actions.<id>.slope_change``, ``actions.<id>.slope_change_ci`` and, for pilots,
     ``pilots.<id>.did``, ``pilots.<id>.did_ci``, ``pilots.<id>.pre_trend_p``. Estimates that
-    could not be made are stored as null.
+    could not be made are stored as null. When the tables have them, also
+    ``actions.<id>.job`` (job id), ``actions.<id>.verdict`` and ``pilots.<id>.mde``,
+    ``pilots.<id>.verdict`` (see :func:`effect_verdict`, :func:`minimum_detectable_effect`).
 
     Parameters
     ----------
@@ -2664,6 +2735,10 @@ def record_action_effects(
         )
         for row in effects.itertuples(index=False):
             key = f"actions.{report_key_part(row.action_id)}"
+            if "job_id" in effects.columns:
+                stored[f"{key}.job"] = report.record(f"{key}.job", str(row.job_id))
+            if "verdict" in effects.columns:
+                stored[f"{key}.verdict"] = report.record(f"{key}.verdict", row.verdict)
             for name in ("level_change", "slope_change"):
                 stored[f"{key}.{name}"] = report.record(f"{key}.{name}", getattr(row, name))
                 stored[f"{key}.{name}_ci"] = report.record(
@@ -2682,6 +2757,10 @@ def record_action_effects(
             if row.term == "did":
                 stored[f"{key}.did"] = report.record(f"{key}.did", row.estimate)
                 stored[f"{key}.did_ci"] = report.record(f"{key}.did_ci", [row.ci_low, row.ci_high])
+                if "mde" in pilots.columns:
+                    stored[f"{key}.mde"] = report.record(f"{key}.mde", row.mde)
+                if "verdict" in pilots.columns:
+                    stored[f"{key}.verdict"] = report.record(f"{key}.verdict", row.verdict)
             elif row.term == "pre_trend":
                 stored[f"{key}.pre_trend_p"] = report.record(f"{key}.pre_trend_p", row.p)
     return stored
@@ -2825,3 +2904,1192 @@ def segment_labels(
         return None
     names = dict(result.names)
     return result.labels.map(lambda n: f"Segment {n}: {names[n]}" if pd.notna(n) else pd.NA)
+
+
+# --------------------------------------------------------------------------- SPC: choosing,
+# rebasing and summarising a chart
+
+
+#: Laney's sigma_z above which a p chart's limits are called too narrow (see :func:`dispersion`).
+OVERDISPERSION_THRESHOLD = 1.5
+
+
+def dispersion(
+    data: pd.DataFrame,
+    *,
+    value: str,
+    n: str,
+    period: str = "period",
+    threshold: float = OVERDISPERSION_THRESHOLD,
+) -> pd.Series:
+    """Over-dispersion of a series of shares: is a p chart's binomial model too narrow?
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per period with the share and its denominator (e.g. :func:`rates`).
+    value : str
+        Column of shares in [0, 1].
+    n : str
+        Column of denominators.
+    period : str, default "period"
+        Column of periods; rows are taken in its order.
+    threshold : float, default 1.5
+        Laney's :math:`\\sigma_z` above which the series is called over-dispersed.
+
+    Returns
+    -------
+    pandas.Series
+        ``n_points`` (useful periods), ``mean_n`` (mean denominator), ``sigma_z`` (Laney's
+        ratio of the observed to the binomial spread, NaN with fewer than 3 points),
+        ``overdispersed`` (bool) and ``note`` (a sentence for the report, or ``None``).
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``data`` is not a DataFrame, lacks a column, or ``threshold`` is not above 1.
+
+    Notes
+    -----
+    With :math:`z_i = (p_i - \\bar p)/\\sqrt{\\bar p(1-\\bar p)/n_i}`,
+    :math:`\\sigma_z = \\overline{MR}(z)/1.128` estimates how much wider than binomial the
+    period-to-period variation is (Laney 2002). Under the binomial model it is close to 1;
+    with large denominators real processes vary more than the binomial allows and a p chart
+    flags most points (qicharts2's NHS accident and emergency example, Mohammed et al. 2013).
+    Moving ranges make :math:`\\sigma_z` robust to a single step change. The threshold of 1.5
+    (limits at least a third too narrow) is a judgement, not a test: Laney recommends the p'
+    chart whenever :math:`\\sigma_z` is far from 1, and it equals the p chart when it is 1.
+
+    References
+    ----------
+    .. [1] Laney, D. B. (2002). Improved control charts for attributes. *Quality
+       Engineering*, 14(4), 531-537.
+    .. [2] Mohammed, M. A., Panesar, J. S., Laney, D. B., & Wilson, R. (2013). Statistical
+       process control charts for attribute data involving very large sample sizes: a review
+       of problems and solutions. *BMJ Quality & Safety*, 22(4), 362-368.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"period": range(6), "share": [0.5, 0.7, 0.4, 0.8, 0.3, 0.6],
+    ...                       "n": [5000] * 6})
+    >>> bool(dispersion(table, value="share", n="n")["overdispersed"])
+    True
+    """
+    caller = "dispersion()"
+    require_dataframe(data, caller=caller)
+    require_columns(data, [period, value, n], caller=caller)
+    if isinstance(threshold, bool) or not isinstance(threshold, Real) or not threshold > 1:
+        raise ValueError(
+            f"The 'threshold' parameter of {caller} must be a number above 1; got {threshold!r}."
+        )
+    table = data.sort_values(period, kind="stable")
+    y = _as_numeric(table[value], parameter="value", caller=caller).to_numpy()
+    nn = _as_numeric(table[n], parameter="n", caller=caller).to_numpy()
+    use = np.isfinite(y) & np.isfinite(nn) & (nn > 0)
+    y, nn = y[use], nn[use]
+    sigma_z = float("nan")
+    if y.size >= 3:
+        pbar = float(np.sum(y * nn) / np.sum(nn))
+        if 0 < pbar < 1:
+            z = (y - pbar) / np.sqrt(pbar * (1 - pbar) / nn)
+            sigma_z = _sigma_from_moving_ranges(z, False)
+    over = bool(np.isfinite(sigma_z) and sigma_z > threshold)
+    note = None
+    if over:
+        note = (
+            f"The periods vary {sigma_z:.1f} times more than chance alone allows at these "
+            f"numbers of comments (mean {np.mean(nn):,.0f} a period), so plain p-chart limits "
+            "would be too narrow and flag ordinary periods; Laney's p′ chart widens them."
+        )
+    return pd.Series(
+        {
+            "n_points": int(y.size),
+            "mean_n": float(np.mean(nn)) if nn.size else float("nan"),
+            "sigma_z": sigma_z,
+            "overdispersed": over,
+            "note": note,
+        }
+    )
+
+
+def choose_chart(
+    data: pd.DataFrame,
+    *,
+    value: str,
+    n: str,
+    period: str = "period",
+    chart: str = "auto",
+    threshold: float = OVERDISPERSION_THRESHOLD,
+) -> tuple[str, str | None]:
+    """The chart to draw: ``chart`` itself, or for ``"auto"`` p unless over-dispersed.
+
+    Parameters
+    ----------
+    data, value, n, period, threshold
+        As in :func:`dispersion`.
+    chart : {"auto", "p", "laney", "xmr", "run"}, default "auto"
+        ``"auto"`` picks Laney's p' chart when :func:`dispersion` finds over-dispersion and
+        the p chart otherwise; any other value is returned unchanged.
+
+    Returns
+    -------
+    tuple
+        The chart name and a note for the report (``None`` when there is nothing to say). A
+        p chart asked for explicitly on over-dispersed data keeps its name and gets a note
+        offering Laney's chart.
+
+    Raises
+    ------
+    ValueError
+        For an unknown chart, or as :func:`dispersion`.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"period": range(6), "share": [0.5, 0.7, 0.4, 0.8, 0.3, 0.6],
+    ...                       "n": [5000] * 6})
+    >>> choose_chart(table, value="share", n="n")[0]
+    'laney'
+    """
+    caller = "choose_chart()"
+    one_of(chart, ("auto", *CHARTS), parameter="chart", caller=caller)
+    if chart in ("xmr", "run", "laney"):
+        return chart, None
+    check = dispersion(data, value=value, n=n, period=period, threshold=threshold)
+    if not check["overdispersed"]:
+        return "p", None
+    if chart == "auto":
+        return "laney", str(check["note"]) + " This chart is Laney's p′ chart."
+    return "p", str(check["note"]) + ' Set chart = "laney" (or "auto") to use it.'
+
+
+def action_dates(
+    actions: pd.DataFrame | None,
+    *,
+    job: str | None = None,
+    date: str = "started",
+    within: Any = None,
+) -> list[pd.Timestamp]:
+    """Start dates of the improvement actions: where control limits are recalculated.
+
+    Parameters
+    ----------
+    actions : pandas.DataFrame or None
+        ``actions.csv`` (``started`` and, to filter by job, ``job_id``); None gives ``[]``.
+    job : str, optional
+        Keep only the actions on this job.
+    date : str, default "started"
+        Column of start dates.
+    within : pandas.Series or sequence of dates, optional
+        The periods of the chart; dates outside their range are dropped (a phase needs
+        points on both sides of its start).
+
+    Returns
+    -------
+    list of pandas.Timestamp
+        Sorted, without duplicates.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``actions`` is not a DataFrame or lacks a column.
+
+    Notes
+    -----
+    NHS "Making Data Count" and NHSRplotthedots (``rebase``) recalculate the centre line and
+    limits from the date of a deliberate change to the process; qicharts2 calls the same
+    split ``part``. One centre line across a lasting change would flag the months before it as
+    concern and those after as improvement, which describes the step rather than the process.
+
+    Examples
+    --------
+    >>> actions = pd.DataFrame({"job_id": ["a", "b"],
+    ...                         "started": pd.to_datetime(["2024-06-01", "2024-03-01"])})
+    >>> [str(d.date()) for d in action_dates(actions)]
+    ['2024-03-01', '2024-06-01']
+    """
+    caller = "action_dates()"
+    if actions is None:
+        return []
+    require_dataframe(actions, parameter="actions", caller=caller)
+    require_columns(actions, [date], name="actions", caller=caller)
+    rows = actions
+    if job is not None:
+        require_columns(actions, ["job_id"], name="actions", caller=caller)
+        rows = actions.loc[actions["job_id"].astype(str) == str(job)]
+    dates = _as_datetime(rows[date], parameter="date", caller=caller).dropna()
+    if within is not None:
+        span = pd.to_datetime(pd.Series(list(within))).dropna()
+        if span.empty:
+            return []
+        dates = dates[(dates > span.min()) & (dates <= span.max())]
+    return sorted(set(pd.Timestamp(d) for d in dates))
+
+
+#: Plain-language names of the Making Data Count icons.
+ICON_TEXT: dict[str, str] = {
+    "common_cause": "Common cause variation: no significant change",
+    "improvement_high": "Special cause variation: improvement (higher)",
+    "improvement_low": "Special cause variation: improvement (lower)",
+    "concern_high": "Special cause variation: concern (higher)",
+    "concern_low": "Special cause variation: concern (lower)",
+    "neither_high": "Special cause variation: higher (no direction set)",
+    "neither_low": "Special cause variation: lower (no direction set)",
+    "pass": "Assurance: the process will consistently meet the target",
+    "fail": "Assurance: the process will consistently miss the target",
+    "hit_and_miss": "Assurance: the process will hit and miss the target at random",
+}
+
+
+def chart_icons(chart: pd.DataFrame, *, target: float | None = None) -> dict[str, Any]:
+    """Making Data Count variation and assurance icons of an :func:`spc` chart.
+
+    Parameters
+    ----------
+    chart : pandas.DataFrame
+        Output of :func:`spc` (``attrs["direction"]`` sets which way is better).
+    target : float, optional
+        The target on the chart's scale (a share in [0, 1] for p charts); without one there
+        is no assurance icon.
+
+    Returns
+    -------
+    dict
+        ``variation`` - one of ``common_cause``, ``improvement_high``, ``improvement_low``,
+        ``concern_high``, ``concern_low``, ``neither_high``, ``neither_low`` (None when no
+        point is plotted); ``assurance`` - ``pass``, ``fail``, ``hit_and_miss`` or None;
+        ``variation_text`` and ``assurance_text`` (from :data:`ICON_TEXT`); ``period`` of
+        the last plotted point.
+
+    Raises
+    ------
+    TypeError, ValueError
+        If ``chart`` lacks a column of :func:`spc` or ``target`` is not a number.
+
+    Notes
+    -----
+    As in NHSRplotthedots, the variation icon describes the *last* plotted point: special
+    cause when it is part of a signal (its side of the centre line gives high or low), common
+    cause otherwise. The assurance icon compares the target with the control limits of the
+    last phase: a target beyond the limits on the wrong side is consistently missed, one
+    beyond the limits on the right side consistently met, and one between the limits is hit
+    and missed at random. Run charts have no limits and no assurance icon.
+
+    References
+    ----------
+    .. [1] NHS England and NHS Improvement (2019). *Making Data Count: Getting Started*,
+       "Variation and assurance icons".
+    .. [2] NHS-R Community. NHSRplotthedots (R package, v0.2), ``ptd_calculate_assurance_type``.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"period": range(1, 16),
+    ...                       "value": [5, 6, 5, 7, 6, 5, 6, 7, 5, 6, 6, 6, 5, 6, 12]})
+    >>> icons = chart_icons(spc(table, value="value", chart="xmr"), target=2)
+    >>> icons["variation"], icons["assurance"]
+    ('improvement_high', 'pass')
+    """
+    caller = "chart_icons()"
+    require_dataframe(chart, parameter="chart", caller=caller)
+    require_columns(
+        chart, ["period", "value", "centre", "lcl", "ucl", "phase", "signal_kind"], caller=caller
+    )
+    if target is not None and (
+        isinstance(target, bool) or not isinstance(target, Real) or not np.isfinite(target)
+    ):
+        raise TypeError(f"The 'target' parameter of {caller} must be a number; got {target!r}.")
+    direction = chart.attrs.get("direction", "higher_is_better")
+    shown = chart.loc[chart["value"].notna()].sort_values("period")
+    result: dict[str, Any] = {
+        "variation": None,
+        "assurance": None,
+        "variation_text": None,
+        "assurance_text": None,
+        "period": None,
+    }
+    if shown.empty:
+        return result
+    last = shown.iloc[-1]
+    result["period"] = last["period"]
+    kind = last["signal_kind"]
+    if kind is None or (isinstance(kind, float) and np.isnan(kind)):
+        variation = "common_cause"
+    else:
+        side = "high" if float(last["value"]) >= float(last["centre"]) else "low"
+        if kind == "neither" or direction == "neutral":
+            variation = f"neither_{side}"
+        else:
+            variation = f"{kind}_{side}"
+    result["variation"] = variation
+    result["variation_text"] = ICON_TEXT[variation]
+    phase = shown.loc[shown["phase"] == last["phase"]]
+    lcl = phase["lcl"].dropna()
+    ucl = phase["ucl"].dropna()
+    if target is not None and direction != "neutral" and not lcl.empty and not ucl.empty:
+        low, high = float(lcl.min()), float(ucl.max())
+        higher = direction == "higher_is_better"
+        if low > target:
+            assurance = "pass" if higher else "fail"
+        elif high < target:
+            assurance = "fail" if higher else "pass"
+        else:
+            assurance = "hit_and_miss"
+        result["assurance"] = assurance
+        result["assurance_text"] = ICON_TEXT[assurance]
+    return result
+
+
+def effect_verdict(
+    estimate: float,
+    ci_low: float,
+    ci_high: float,
+    *,
+    worthwhile: float = 5.0,
+) -> str:
+    """Plain reading of an estimated change and its interval against a worthwhile effect.
+
+    Parameters
+    ----------
+    estimate, ci_low, ci_high : float
+        The change and its confidence interval (e.g. percentage points).
+    worthwhile : float, default 5.0
+        The smallest change that would matter to the service, in the same units.
+
+    Returns
+    -------
+    str
+        ``"improved"`` or ``"worsened"`` when the interval excludes zero; ``"inconclusive"``
+        when it includes zero and a worthwhile change (the data cannot tell); ``"no
+        worthwhile change"`` when it includes zero and excludes any worthwhile change in both
+        directions; ``"not estimated"`` when a value is missing.
+
+    Raises
+    ------
+    ValueError
+        If ``worthwhile`` is not positive.
+
+    Notes
+    -----
+    "No clear change" is not evidence of no effect: an interval from -10 to +15 points is
+    compatible with a large improvement. Reading the interval against the smallest worthwhile
+    effect separates an inconclusive study from a reassuring null (Altman & Bland 1995;
+    equivalence reasoning as in Walker & Nowacki 2011).
+
+    References
+    ----------
+    .. [1] Altman, D. G., & Bland, J. M. (1995). Absence of evidence is not evidence of
+       absence. *BMJ*, 311(7003), 485.
+    .. [2] Walker, E., & Nowacki, A. S. (2011). Understanding equivalence and noninferiority
+       testing. *Journal of General Internal Medicine*, 26(2), 192-196.
+
+    Examples
+    --------
+    >>> effect_verdict(3.0, -6.0, 12.0), effect_verdict(20.0, 9.0, 31.0)
+    ('inconclusive', 'improved')
+    >>> effect_verdict(0.5, -2.0, 3.0)
+    'no worthwhile change'
+    """
+    if isinstance(worthwhile, bool) or not isinstance(worthwhile, Real) or not worthwhile > 0:
+        raise ValueError(
+            f"The 'worthwhile' parameter of effect_verdict() must be a positive number; got "
+            f"{worthwhile!r}."
+        )
+    values = [estimate, ci_low, ci_high]
+    if any(v is None or pd.isna(v) for v in values):
+        return "not estimated"
+    low, high = float(ci_low), float(ci_high)
+    if low > 0:
+        return "improved"
+    if high < 0:
+        return "worsened"
+    if high >= worthwhile or low <= -worthwhile:
+        return "inconclusive"
+    return "no worthwhile change"
+
+
+def minimum_detectable_effect(se: float, *, ci: float = 0.95, power: float = 0.8) -> float:
+    """Smallest true effect an estimate with this standard error detects with given power.
+
+    Parameters
+    ----------
+    se : float
+        Standard error of the estimate (e.g. a difference in differences, in points).
+    ci : float, default 0.95
+        Confidence level of the two-sided test (alpha = 1 - ci).
+    power : float, default 0.8
+        Probability of detecting an effect of that size.
+
+    Returns
+    -------
+    float
+        :math:`(z_{1-\\alpha/2} + z_{power})\\,SE`; NaN when ``se`` is missing.
+
+    Raises
+    ------
+    ValueError
+        If ``ci`` or ``power`` is not in (0, 1).
+
+    Notes
+    -----
+    Bloom (1995): with alpha = 0.05 and 80 % power the multiplier is 1.96 + 0.84 = 2.80. The
+    standard error is the one the analysis actually has (cluster-robust for a difference in
+    differences), so the figure is the detectable effect at the data's size.
+
+    References
+    ----------
+    .. [1] Bloom, H. S. (1995). Minimum detectable effects: a simple way to report the
+       statistical power of experimental designs. *Evaluation Review*, 19(5), 547-556.
+
+    Examples
+    --------
+    >>> round(minimum_detectable_effect(5.0), 2)
+    14.01
+    """
+    caller = "minimum_detectable_effect()"
+    ci = check_fraction(ci, parameter="ci", caller=caller)
+    power = check_fraction(power, parameter="power", caller=caller)
+    if se is None or pd.isna(se):
+        return float("nan")
+    multiplier = stats.norm.ppf(1 - (1 - ci) / 2) + stats.norm.ppf(power)
+    return float(multiplier * float(se))
+
+
+def mention_rates(
+    feedback: pd.DataFrame,
+    codes: pd.DataFrame,
+    *,
+    date: str = "received",
+    period: str = "month",
+    by_job: bool = True,
+    ci: float = 0.95,
+    min_cell_size: int = 10,
+    comment_id: str = "comment_id",
+    job: str = "job_id",
+    substantive: str | None = None,
+) -> pd.DataFrame:
+    """What the words say over time: share of comments about each job and its disrupted share.
+
+    Works without ratings (text-only exports): only the comments and their codes are used.
+
+    Parameters
+    ----------
+    feedback : pandas.DataFrame
+        One row per comment with ``comment_id`` and the date.
+    codes : pandas.DataFrame
+        Long table of codes with ``comment_id``, ``job_id`` and ``polarity`` (``disrupted``,
+        ``fulfilled`` or ``unclear``).
+    date : str, default "received"
+        Date column of ``feedback``.
+    period : {"month", "week", "quarter"}, default "month"
+        Length of a period.
+    by_job : bool, default True
+        One series per job; False gives one series over all jobs (a comment counts once:
+        mentioned when it has any code, disrupted when any of its codes is disrupted).
+    ci : float, default 0.95
+        Level of the Wilson intervals.
+    min_cell_size : int, default 10
+        Periods with fewer comments (for the mention share) are suppressed, and the
+        disrupted share is suppressed when fewer than this many comments mention the job.
+    comment_id, job : str
+        Column names of the comment id and the job id.
+    substantive : str, optional
+        Boolean column of ``feedback``; rows where it is False (non-answers such as "n/a")
+        are left out of every denominator.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (job x) period over the whole date range of ``feedback``:
+        ``job_id`` (when ``by_job``), ``period`` (first day), ``n_comments`` (comments in the
+        period), ``n`` (comments that mention the job), ``mention_share`` with
+        ``mention_ci_low``/``mention_ci_high``, ``n_disrupted`` (mentions coded disrupted),
+        ``disrupted_share`` (of mentions) with ``disrupted_ci_low``/``disrupted_ci_high``,
+        ``suppressed`` (mention share hidden) and ``disrupted_suppressed``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        When a table or column is missing or an option is invalid.
+
+    Notes
+    -----
+    Only ``polarity == "disrupted"`` counts as disrupted; ``unclear`` codes are mentions but
+    neither disrupted nor fulfilled. Shares are fractions in [0, 1] with Wilson intervals
+    (Wilson 1927). A comment that mentions several jobs counts for each.
+
+    Examples
+    --------
+    >>> feedback = pd.DataFrame({"comment_id": ["c1", "c2", "c3", "c4"],
+    ...     "received": pd.to_datetime(["2024-01-02", "2024-01-09", "2024-02-01", "2024-02-03"])})
+    >>> codes = pd.DataFrame({"comment_id": ["c1", "c2", "c3"], "job_id": ["a", "a", "a"],
+    ...                       "polarity": ["disrupted", "unclear", "fulfilled"]})
+    >>> mention_rates(feedback, codes, min_cell_size=1)[
+    ...     ["period", "n_comments", "n", "mention_share", "n_disrupted", "disrupted_share"]]
+          period  n_comments  n  mention_share  n_disrupted  disrupted_share
+    0 2024-01-01           2  2            1.0            1              0.5
+    1 2024-02-01           2  1            0.5            0              0.0
+    """
+    caller = "mention_rates()"
+    require_dataframe(feedback, parameter="feedback", caller=caller)
+    require_dataframe(codes, parameter="codes", caller=caller)
+    require_columns(feedback, [comment_id, date, substantive], name="feedback", caller=caller)
+    require_columns(codes, [comment_id, job, "polarity"], name="codes", caller=caller)
+    one_of(period, tuple(PERIODS), parameter="period", caller=caller)
+    min_cell_size = check_int(min_cell_size, parameter="min_cell_size", caller=caller, minimum=1)
+    ci = check_fraction(ci, parameter="ci", caller=caller)
+    rows = feedback
+    if substantive is not None:
+        rows = feedback.loc[feedback[substantive].fillna(True).astype(bool)]
+    dates = _as_datetime(rows[date], parameter="date", caller=caller)
+    base = pd.DataFrame(
+        {comment_id: rows[comment_id].astype(str).to_numpy(), "period": dates.to_numpy()}
+    ).dropna(subset=["period"])
+    base["period"] = _period_start(base["period"], period)
+    axis = _period_range(base["period"].min(), base["period"].max(), period)
+    totals = base.groupby("period").size().reindex(axis, fill_value=0)
+    pairs = codes[[comment_id, job, "polarity"]].copy()
+    pairs[comment_id] = pairs[comment_id].astype(str)
+    pairs["_disrupted"] = pairs["polarity"].astype(str).eq("disrupted")
+    if not by_job:
+        pairs[job] = "all"
+    per = pairs.groupby([comment_id, job], as_index=False)["_disrupted"].any()
+    per = per.merge(base, on=comment_id, how="inner")
+    counts = per.groupby([job, "period"]).agg(n=("_disrupted", "size"), n_dis=("_disrupted", "sum"))
+    jobs = sorted(per[job].astype(str).unique()) if by_job else ["all"]
+    frames = []
+    for j in jobs:
+        sub = counts.loc[j] if j in counts.index.get_level_values(0) else pd.DataFrame()
+        n = sub["n"].reindex(axis, fill_value=0) if not sub.empty else totals * 0
+        n_dis = sub["n_dis"].reindex(axis, fill_value=0) if not sub.empty else totals * 0
+        frames.append(
+            pd.DataFrame(
+                {
+                    job: j,
+                    "period": axis,
+                    "n_comments": totals.to_numpy(dtype=int),
+                    "n": n.to_numpy(dtype=int),
+                    "n_disrupted": n_dis.to_numpy(dtype=int),
+                }
+            )
+        )
+    out = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=[job, "period", "n_comments", "n", "n_disrupted"])
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["mention_share"] = np.where(out["n_comments"] > 0, out["n"] / out["n_comments"], np.nan)
+        out["disrupted_share"] = np.where(out["n"] > 0, out["n_disrupted"] / out["n"], np.nan)
+    low, high = wilson_interval(out["n"].to_numpy(), out["n_comments"].to_numpy(), level=ci)
+    out["mention_ci_low"], out["mention_ci_high"] = low, high
+    low, high = wilson_interval(out["n_disrupted"].to_numpy(), out["n"].to_numpy(), level=ci)
+    out["disrupted_ci_low"], out["disrupted_ci_high"] = low, high
+    out["suppressed"] = out["n_comments"] < min_cell_size
+    out["disrupted_suppressed"] = out["n"] < min_cell_size
+    mention_cols = ["mention_share", "mention_ci_low", "mention_ci_high"]
+    disrupted_cols = ["disrupted_share", "disrupted_ci_low", "disrupted_ci_high"]
+    out.loc[out["suppressed"], mention_cols] = np.nan
+    out.loc[out["disrupted_suppressed"] | out["suppressed"], disrupted_cols] = np.nan
+    out.loc[out["suppressed"], ["n", "n_disrupted"]] = 0
+    order = [
+        job,
+        "period",
+        "n_comments",
+        "n",
+        *mention_cols,
+        "n_disrupted",
+        *disrupted_cols,
+        "suppressed",
+        "disrupted_suppressed",
+    ]
+    out = out[order]
+    if not by_job:
+        out = out.drop(columns=[job])
+    return out.reset_index(drop=True)
+
+
+def pilot_series(
+    feedback: pd.DataFrame,
+    codes: pd.DataFrame,
+    actions: pd.DataFrame,
+    *,
+    action_id: str | None = None,
+    period: str = "month",
+    date: str = "received",
+    value: str = "rating",
+    site: str = "site",
+    positive: Iterable[float] = (4, 5),
+    min_cell_size: int = 10,
+    comment_id: str = "comment_id",
+    job: str = "job_id",
+) -> pd.DataFrame:
+    """Positive share at the pilot sites and elsewhere, period by period, for a DiD chart.
+
+    Parameters
+    ----------
+    feedback, codes, actions : pandas.DataFrame
+        As in :func:`pilot_effects`.
+    action_id : str, optional
+        The piloted action (default: the first action with ``sites``).
+    period, date, value, site, positive, min_cell_size, comment_id, job
+        As in :func:`pilot_effects`; a period with fewer rated comments than
+        ``min_cell_size`` in either group has no difference.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``period``, ``n_pilot``, ``pilot_share``, ``n_other``, ``other_share`` and
+        ``difference`` (pilot minus other, percentage points); ``attrs`` hold
+        ``action_id``, ``job_id``, ``sites`` and ``started``. Empty when no action has sites.
+
+    Raises
+    ------
+    TypeError, ValueError
+        When a table or column is missing, or ``action_id`` is not a piloted action.
+
+    Examples
+    --------
+    >>> actions = pd.DataFrame({"action_id": ["A1"], "job_id": ["j"],
+    ...                         "started": pd.to_datetime(["2024-01-01"]), "sites": [None]})
+    >>> pilot_series(pd.DataFrame({"comment_id": [], "received": [], "rating": [], "site": []}),
+    ...              pd.DataFrame({"comment_id": [], "job_id": []}), actions).empty
+    True
+    """
+    caller = "pilot_series()"
+    require_dataframe(actions, parameter="actions", caller=caller)
+    require_columns(actions, ["action_id", job, "started"], name="actions", caller=caller)
+    require_dataframe(feedback, parameter="feedback", caller=caller)
+    require_columns(feedback, [comment_id, date, value, site], name="feedback", caller=caller)
+    min_cell_size = check_int(min_cell_size, parameter="min_cell_size", caller=caller, minimum=1)
+    pos = _value_set(positive, parameter="positive", caller=caller)
+    columns = ["period", "n_pilot", "pilot_share", "n_other", "other_share", "difference"]
+    if "sites" not in actions.columns:
+        return pd.DataFrame(columns=columns)
+    pilots = actions.loc[actions["sites"].map(lambda s: bool(_split_sites(s)))]
+    if action_id is not None:
+        pilots = pilots.loc[pilots["action_id"].astype(str) == str(action_id)]
+        if pilots.empty:
+            raise ValueError(
+                f"The 'action_id' parameter of {caller} must name an action with pilot sites; "
+                f"got {action_id!r}."
+            )
+    if pilots.empty:
+        return pd.DataFrame(columns=columns)
+    action = pilots.iloc[0]
+    sites = _split_sites(action["sites"])
+    coded = _coded(feedback, codes, comment_id=comment_id, job=job, polarity=None, caller=caller)
+    coded = coded.loc[(coded[job] == action[job]) & coded[value].notna()].copy()
+    coded["_positive"] = coded[value].astype(float).isin(pos)
+    coded["_pilot"] = coded[site].astype(str).isin(sites)
+    dates = _as_datetime(coded[date], parameter="date", caller=caller)
+    coded["period"] = _period_start(dates, period)
+    grouped = coded.groupby(["period", "_pilot"])["_positive"].agg(["size", "mean"]).unstack()
+    axis = _period_range(coded["period"].min(), coded["period"].max(), period) if len(coded) else []
+    grouped = grouped.reindex(axis)
+    out = pd.DataFrame({"period": pd.DatetimeIndex(axis)})
+    for flag, name in ((True, "pilot"), (False, "other")):
+        size = grouped[("size", flag)] if ("size", flag) in grouped else pd.Series(np.nan, axis)
+        mean = grouped[("mean", flag)] if ("mean", flag) in grouped else pd.Series(np.nan, axis)
+        size = size.fillna(0).to_numpy(dtype=int)
+        share = np.where(size >= min_cell_size, mean.to_numpy(dtype=float), np.nan)
+        out[f"n_{name}"] = size
+        out[f"{name}_share"] = share
+    out["difference"] = 100 * (out["pilot_share"] - out["other_share"])
+    out = out[columns]
+    out.attrs.update(
+        {
+            "action_id": str(action["action_id"]),
+            "job_id": str(action[job]),
+            "sites": ";".join(sites),
+            "started": pd.Timestamp(action["started"]),
+        }
+    )
+    return out
+
+
+def rebase_dates(
+    data: pd.DataFrame,
+    *,
+    value: str,
+    candidates: Iterable[Any],
+    n: str | None = None,
+    period: str = "period",
+    chart: str = "p",
+    window: int = 9,
+    tolerance: int = 1,
+) -> list[pd.Timestamp]:
+    """The dated changes after which the process really shifted: where to recalculate limits.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per period (as for :func:`spc`).
+    value, n, period, chart
+        As in :func:`spc`.
+    candidates : iterable of dates
+        Dated changes to the process, e.g. :func:`action_dates` of ``actions.csv``.
+    window : int, default 9
+        Useful points after the change that are examined.
+    tolerance : int, default 1
+        Points of the window that may still sit on the old side of the centre line (or on
+        it): an action takes a month or so to reach every patient. ``window=7, tolerance=0``
+        is the strict Making Data Count shift of seven points in a row.
+
+    Returns
+    -------
+    list of pandas.Timestamp
+        The candidates kept, in time order.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`spc`, or when ``window`` is below 2 or ``tolerance`` is not in
+        [0, window / 2).
+
+    Notes
+    -----
+    NHS "Making Data Count" recalculates limits only for a change that is both explained
+    (a dated action) and sustained (a shift of seven or more points on one side of the
+    centre line). Candidates are taken in time order; each is tested against the limits of
+    the phases kept so far, and kept when all but ``tolerance`` of the first ``window``
+    useful points after it lie on one side of the centre line. The new phase starts at the
+    change itself, the known cause. Under pure binomial noise the defaults keep a change
+    with probability :math:`2(1 + 9)/2^9 \\approx 0.04`, close to the strict rule's rate over
+    the same nine points. A change with fewer than ``window`` points after it is not kept yet.
+
+    References
+    ----------
+    .. [1] NHS England and NHS Improvement (2019). *Making Data Count: Strengthening your
+       decisions*, "Recalculating limits".
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"period": range(1, 25), "value": [5, 6] * 6 + [9, 10] * 6})
+    >>> rebase_dates(table, value="value", chart="xmr", candidates=[13, 20])
+    [13]
+    """
+    caller = "rebase_dates()"
+    window = check_int(window, parameter="window", caller=caller, minimum=2)
+    tolerance = check_int(tolerance, parameter="tolerance", caller=caller, minimum=0)
+    if 2 * tolerance >= window:
+        raise ValueError(
+            f"The 'tolerance' parameter of {caller} must be below half the window ({window}); "
+            f"got {tolerance}."
+        )
+    require_dataframe(data, caller=caller)
+    require_columns(data, [period, value, n], caller=caller)
+    table = data.sort_values(period, kind="stable").reset_index(drop=True)
+    is_dates = pd.api.types.is_datetime64_any_dtype(table[period])
+    kept: list[Any] = []
+    for moment in sorted(candidates):
+        chart_table = _spc(
+            table,
+            value=value,
+            n=n,
+            period=period,
+            chart=chart,
+            recalc_at=kept or None,
+            log=False,
+        )
+        when = pd.Timestamp(moment) if is_dates else moment
+        if is_dates:
+            freq = _infer_freq(chart_table["period"])
+            when = when.to_period(freq).start_time if freq is not None else when
+        after = chart_table.loc[(chart_table["period"] >= when) & chart_table["value"].notna()]
+        if chart in ("p", "laney"):
+            after = after.loc[after["lcl"].notna()]
+        first = after.head(window)
+        if len(first) < window:
+            continue
+        side = np.sign(first["value"].to_numpy(float) - first["centre"].to_numpy(float))
+        if max(int((side > 0).sum()), int((side < 0).sum())) >= window - tolerance:
+            kept.append(moment)
+    return [pd.Timestamp(k) for k in kept] if is_dates else kept
+
+
+def has_ratings(feedback: pd.DataFrame | None, *, value: str = "rating") -> bool:
+    """Whether a feedback table has any rating: False for text-only exports.
+
+    Parameters
+    ----------
+    feedback : pandas.DataFrame or None
+        ``study.feedback``.
+    value : str, default "rating"
+        Rating column.
+
+    Returns
+    -------
+    bool
+        True when the column exists and holds at least one rating.
+
+    Examples
+    --------
+    >>> has_ratings(pd.DataFrame({"rating": pd.array([pd.NA, pd.NA], dtype="Int64")}))
+    False
+    >>> has_ratings(pd.DataFrame({"comment": ["ok"]}))
+    False
+    """
+    if feedback is None or value not in getattr(feedback, "columns", ()):
+        return False
+    return bool(pd.to_numeric(feedback[value], errors="coerce").notna().any())
+
+
+def record_latest(latest: pd.Series, *, prefix: str, share: str = "positive_share") -> dict:
+    """Record a :func:`latest_rate` result; a series with no period shown records nulls.
+
+    Keys: ``<prefix>.latest_period`` (``YYYY-MM-DD`` or null, never ``"NaT"``),
+    ``<prefix>.latest_<share>`` (percentage points) and ``<prefix>.latest_<share>_ci``.
+
+    Parameters
+    ----------
+    latest : pandas.Series
+        Output of :func:`latest_rate` (with ``percent=True``).
+    prefix : str
+        Key prefix, e.g. ``"overall"``.
+    share : str, default "positive_share"
+        Name of the share in the keys.
+
+    Returns
+    -------
+    dict
+        The recorded keys and values.
+
+    Examples
+    --------
+    >>> from jtbd_methods import report
+    >>> empty = pd.Series({"period": pd.NaT, "n": pd.NA, "estimate": np.nan,
+    ...                    "ci_low": np.nan, "ci_high": np.nan})
+    >>> record_latest(empty, prefix="overall")["overall.latest_period"] is None
+    True
+    >>> report.reset()
+    """
+    from jtbd_methods import report
+
+    period = latest.get("period")
+    text = None if period is None or pd.isna(period) else str(pd.Timestamp(period).date())
+    stored = {f"{prefix}.latest_period": report.record(f"{prefix}.latest_period", text)}
+    key = f"{prefix}.latest_{share}"
+    stored[key] = report.record(key, latest.get("estimate"))
+    stored[f"{key}_ci"] = report.record(f"{key}_ci", [latest.get("ci_low"), latest.get("ci_high")])
+    return stored
+
+
+def record_spc(chart: pd.DataFrame, *, prefix: str = "spc") -> dict[str, Any]:
+    """Record the headline figures of an :func:`spc` chart.
+
+    Keys: ``<prefix>.signals``, ``<prefix>.improvement_points``, ``<prefix>.concern_points``
+    (points), ``<prefix>.chart`` (chart type), ``<prefix>.phases`` (number of phases) and
+    ``<prefix>.variation`` (the Making Data Count variation icon of :func:`chart_icons`).
+
+    Parameters
+    ----------
+    chart : pandas.DataFrame
+        Output of :func:`spc`.
+    prefix : str, default "spc"
+        Key prefix.
+
+    Returns
+    -------
+    dict
+        The recorded keys and values.
+
+    Raises
+    ------
+    ValueError
+        If ``chart`` lacks a column of :func:`spc`.
+
+    Examples
+    --------
+    >>> from jtbd_methods import report
+    >>> table = pd.DataFrame({"period": range(1, 16),
+    ...                       "value": [5, 6, 5, 7, 6, 5, 6, 7, 5, 6, 6, 6, 5, 6, 12]})
+    >>> record_spc(spc(table, value="value", chart="xmr"))["spc.variation"]
+    'improvement_high'
+    >>> report.reset()
+    """
+    from jtbd_methods import report
+
+    require_columns(chart, ["signal", "signal_kind", "phase"], name="chart", caller="record_spc()")
+    kinds = chart["signal_kind"]
+    values = {
+        "signals": int(chart["signal"].sum()),
+        "improvement_points": int((kinds == "improvement").sum()),
+        "concern_points": int((kinds == "concern").sum()),
+        "chart": str(chart.attrs.get("chart", "p")),
+        "phases": int(chart["phase"].max()) if len(chart) else 1,
+        "variation": chart_icons(chart)["variation"],
+    }
+    return {f"{prefix}.{k}": report.record(f"{prefix}.{k}", v) for k, v in values.items()}
+
+
+def pre_trend_sentence(pre_trends: pd.DataFrame) -> str:
+    """One sentence on the parallel pre-trends check of :func:`pilot_effects`.
+
+    Parameters
+    ----------
+    pre_trends : pandas.DataFrame
+        The ``term == "pre_trend"`` rows of :func:`pilot_effects`.
+
+    Returns
+    -------
+    str
+        Whether the pilot sites and the others moved in parallel before each pilot.
+
+    Examples
+    --------
+    >>> pre = pd.DataFrame({"action_id": ["A02"], "estimate": [0.4], "p": [0.61]})
+    >>> pre_trend_sentence(pre)
+    'Before A02, the pilot sites and the others moved in parallel (difference in monthly slope +0.4 points, p = 0.61), which supports the comparison.'
+    """
+    require_columns(pre_trends, ["action_id", "estimate", "p"], caller="pre_trend_sentence()")
+    parts = []
+    for row in pre_trends.itertuples(index=False):
+        if pd.isna(row.estimate) or pd.isna(row.p):
+            parts.append(f"Before {row.action_id}, there were too few months to check the trends.")
+        elif row.p < 0.05:
+            parts.append(
+                f"Before {row.action_id}, the pilot sites and the others did not move in "
+                f"parallel (difference in monthly slope {row.estimate:+.1f} points, p = "
+                f"{row.p:.2g}): read the difference in differences with caution."
+            )
+        else:
+            parts.append(
+                f"Before {row.action_id}, the pilot sites and the others moved in parallel "
+                f"(difference in monthly slope {row.estimate:+.1f} points, p = {row.p:.2g}), "
+                "which supports the comparison."
+            )
+    return " ".join(parts) if parts else "No pilot to check."
+
+
+def record_job_trends(
+    summary: pd.DataFrame, *, measure: str = "positive_share", job: str = "job_id"
+) -> dict[str, Any]:
+    """Record each job's latest share and latest signal from :func:`job_summary`.
+
+    Keys: ``job_trends.measure`` (the charted share), ``job_trends.<job>.latest_share``
+    (percentage points) and ``job_trends.<job>.last_signal`` (``improvement``, ``concern``,
+    ``neither`` or null).
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        Output of :func:`job_summary`.
+    measure : str, default "positive_share"
+        Name of the charted share (``"disrupted_share"`` for a study without ratings).
+    job : str, default "job_id"
+        Job column.
+
+    Returns
+    -------
+    dict
+        The recorded keys and values.
+
+    Raises
+    ------
+    ValueError
+        If ``summary`` lacks a column.
+
+    Examples
+    --------
+    >>> from jtbd_methods import report
+    >>> s = pd.DataFrame({"job_id": ["wait"], "latest_share": [42.0], "last_signal": [None]})
+    >>> record_job_trends(s, measure="disrupted_share")["job_trends.wait.latest_share"]
+    42.0
+    >>> report.reset()
+    """
+    from jtbd_methods import report
+
+    require_columns(
+        summary, [job, "latest_share", "last_signal"], name="summary", caller="record_job_trends()"
+    )
+    stored = {"job_trends.measure": report.record("job_trends.measure", measure)}
+    for row in summary.itertuples(index=False):
+        key = f"job_trends.{report_key_part(getattr(row, job))}"
+        stored[f"{key}.latest_share"] = report.record(f"{key}.latest_share", row.latest_share)
+        stored[f"{key}.last_signal"] = report.record(f"{key}.last_signal", row.last_signal)
+    return stored
+
+
+def text_action_effects(
+    mentions: pd.DataFrame,
+    actions: pd.DataFrame,
+    *,
+    value: str = "disrupted_share",
+    n: str = "n",
+    job: str = "job_id",
+    min_periods: int = 6,
+    ci: float = 0.95,
+    worthwhile: float = 5.0,
+) -> pd.DataFrame:
+    """What each action changed in the words: ITS of its job's disrupted share (no ratings).
+
+    Parameters
+    ----------
+    mentions : pandas.DataFrame
+        Output of :func:`mention_rates` (per job).
+    actions : pandas.DataFrame
+        ``actions.csv`` (``action_id``, ``job_id``, ``started``).
+    value : str, default "disrupted_share"
+        Share analysed (fractions in the table, points in the output).
+    n : str, default "n"
+        Weights of the periods (comments about the job).
+    job : str, default "job_id"
+        Job column of both tables.
+    min_periods : int, default 6
+        Periods with a value needed before and after the start.
+    ci : float, default 0.95
+        Confidence level.
+    worthwhile : float, default 5.0
+        Smallest worthwhile change in points, for ``verdict``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per action: ``action_id``, ``job_id``, ``started``, ``share_before``,
+        ``share_after`` (fractions, weighted by ``n``), ``level_change`` with
+        ``level_change_ci_low``/``level_change_ci_high`` (percentage points; negative is an
+        improvement for the disrupted share), ``verdict`` (:func:`effect_verdict` with the
+        sign turned so that ``"improved"`` means fewer disruptions) and ``note``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        When a table or column is missing.
+
+    Notes
+    -----
+    The segmented regression of :func:`its` (Newey-West errors, periods weighted by the
+    number of comments about the job) on the share of the job's mentions that are
+    disruptions. Only ``polarity == "disrupted"`` counts; ``unclear`` codes are mentions.
+
+    Examples
+    --------
+    >>> periods = pd.date_range("2024-01-01", periods=16, freq="MS")
+    >>> mentions = pd.DataFrame({"job_id": "a", "period": periods, "n": 40,
+    ...     "disrupted_share": [0.7, 0.72] * 4 + [0.3, 0.32] * 4})
+    >>> actions = pd.DataFrame({"action_id": ["A1"], "job_id": ["a"],
+    ...                         "started": [pd.Timestamp("2024-09-01")]})
+    >>> text_action_effects(mentions, actions)[["action_id", "verdict"]].to_dict("records")
+    [{'action_id': 'A1', 'verdict': 'improved'}]
+    """
+    caller = "text_action_effects()"
+    require_dataframe(mentions, parameter="mentions", caller=caller)
+    require_dataframe(actions, parameter="actions", caller=caller)
+    require_columns(mentions, [job, "period", value, n], name="mentions", caller=caller)
+    require_columns(actions, ["action_id", job, "started"], name="actions", caller=caller)
+    min_periods = check_int(min_periods, parameter="min_periods", caller=caller, minimum=2)
+    rows = []
+    for action in actions.itertuples(index=False):
+        record = action._asdict()
+        started = pd.Timestamp(record["started"])
+        series = mentions.loc[mentions[job].astype(str) == str(record[job])]
+        series = series.loc[series[value].notna(), ["period", value, n]].sort_values("period")
+        before = series.loc[series["period"] < started]
+        after = series.loc[series["period"] >= started]
+        row: dict[str, Any] = {
+            "action_id": record["action_id"],
+            "job_id": record[job],
+            "started": started,
+            "share_before": np.nan,
+            "share_after": np.nan,
+            "level_change": np.nan,
+            "level_change_ci_low": np.nan,
+            "level_change_ci_high": np.nan,
+            "note": None,
+        }
+        weights = series[n].astype(float)
+        if len(before):
+            row["share_before"] = float(np.average(before[value], weights=before[n].astype(float)))
+        if len(after):
+            row["share_after"] = float(np.average(after[value], weights=after[n].astype(float)))
+        if len(before) < min_periods or len(after) < min_periods:
+            row["note"] = (
+                f"{len(before)} period(s) before and {len(after)} after the start; "
+                f"{min_periods} of each are needed"
+            )
+        elif weights.sum() > 0:
+            fit = its(
+                series.assign(_w=weights),
+                value=value,
+                interventions=[started],
+                weights="_w",
+                ci=ci,
+            )
+            level = fit.summary().iloc[0]
+            row["level_change"] = 100 * float(level["level_change"])
+            row["level_change_ci_low"] = 100 * float(level["level_change_ci_low"])
+            row["level_change_ci_high"] = 100 * float(level["level_change_ci_high"])
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    if out.empty:
+        out = pd.DataFrame(columns=[*rows[0]] if rows else ["action_id", "job_id", "note"])
+    out["verdict"] = (
+        [
+            {"improved": "worsened", "worsened": "improved"}.get(v, v)
+            for v in (
+                effect_verdict(
+                    r.level_change,
+                    r.level_change_ci_low,
+                    r.level_change_ci_high,
+                    worthwhile=worthwhile,
+                )
+                for r in out.itertuples(index=False)
+            )
+        ]
+        if len(out)
+        else []
+    )
+    out["note"] = out["note"].astype(object)
+    return out
+
+
+def record_text_action_effects(effects: pd.DataFrame) -> dict[str, Any]:
+    """Record :func:`text_action_effects` (studies without ratings).
+
+    Keys, for each action ``<id>``: ``text_actions.<id>.job``, ``.share_before`` and
+    ``.share_after`` (disrupted share of the job's mentions, percentage points),
+    ``.level_change`` and ``.level_change_ci`` (points) and ``.verdict``.
+
+    Parameters
+    ----------
+    effects : pandas.DataFrame
+        Output of :func:`text_action_effects`.
+
+    Returns
+    -------
+    dict
+        The recorded keys and values.
+
+    Raises
+    ------
+    ValueError
+        If ``effects`` lacks a column.
+
+    Examples
+    --------
+    >>> from jtbd_methods import report
+    >>> effects = pd.DataFrame({"action_id": ["A01"], "job_id": ["a"], "share_before": [0.7],
+    ...     "share_after": [0.3], "level_change": [-40.0], "level_change_ci_low": [-48.0],
+    ...     "level_change_ci_high": [-32.0], "verdict": ["improved"]})
+    >>> record_text_action_effects(effects)["text_actions.a01.share_after"]
+    30.0
+    >>> report.reset()
+    """
+    from jtbd_methods import report
+
+    columns = ["action_id", "job_id", "share_before", "share_after", "level_change"]
+    columns += ["level_change_ci_low", "level_change_ci_high", "verdict"]
+    require_columns(effects, columns, name="effects", caller="record_text_action_effects()")
+    stored: dict[str, Any] = {}
+    for row in effects.itertuples(index=False):
+        key = f"text_actions.{report_key_part(row.action_id)}"
+        values = {
+            "job": str(row.job_id),
+            "share_before": 100 * row.share_before,
+            "share_after": 100 * row.share_after,
+            "level_change": row.level_change,
+            "level_change_ci": [row.level_change_ci_low, row.level_change_ci_high],
+            "verdict": row.verdict,
+        }
+        for name, value in values.items():
+            stored[f"{key}.{name}"] = report.record(f"{key}.{name}", value)
+    return stored

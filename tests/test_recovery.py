@@ -264,7 +264,9 @@ def test_disruption_impact_data_errors(data):
     with pytest.raises(TypeError, match="'codes' parameter of disruption_impact"):
         disruption_impact(fb, [1, 2])
     bad = codes.assign(polarity="negative")
-    with pytest.raises(ValueError, match="must hold 'disrupted', 'fulfilled' or 'unclear'; got 'negative'"):
+    with pytest.raises(
+        ValueError, match="must hold 'disrupted', 'fulfilled' or 'unclear'; got 'negative'"
+    ):
         disruption_impact(fb, bad)
     with pytest.raises(ValueError, match="'codes' has no column 'job_id'"):
         disruption_impact(fb, codes.drop(columns="job_id"))
@@ -853,6 +855,11 @@ def test_export_action_plan_xlsx_neutralised_and_atomic(tmp_path, privacy):
     assert not any(isinstance(v, str) and v.startswith("=") for v in cells)
     assert privacy.neutralise_cell("=cmd|' /C calc'!A0") in cells
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["action_plan.xlsx"]
+    # headers in words, numbers rounded for people (not 8.82478140456399)
+    headers = [c.value for c in wb["Action plan"][1]]
+    assert "job id" in headers and not any("_" in str(h) for h in headers)
+    numbers = [v for v in cells if isinstance(v, float)]
+    assert numbers and all(round(v, 3) == v for v in numbers)
 
 
 def test_export_failure_leaves_existing_file(tmp_path, privacy, monkeypatch):
@@ -895,9 +902,20 @@ def test_plot_priority_matrix_and_key_drivers(data):
     ax = plots.plot_priority_matrix(pm)
     assert "frequent and damaging" in ax.get_title()
     assert "%" in ax.get_xlabel() and "points" in ax.get_ylabel()
-    key = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert key[0] == "1  Feel seen and heard" and key[1] == "2  gain_clarity"
-    assert {t.get_text() for t in ax.texts} >= {"1", "2", "3", "4"}
+    texts = [t.get_text() for t in ax.texts]
+    # points labelled directly with rank and name; all four quadrants named
+    assert "1  Feel seen and heard" in texts and "2  gain_clarity" in texts
+    for word in ("fix first", "prevent", "streamline", "monitor"):
+        assert any(t.startswith(word) for t in texts)
+    # each point's colour is its quadrant's colour in the table (the same median split)
+    from matplotlib.colors import to_hex
+
+    from jtbd_methods._plotting.recovery import QUADRANT_COLOURS
+
+    drawn = pm.loc[pm["impact"].notna()].reset_index(drop=True)
+    colours = [to_hex(line.get_color()) for line in ax.lines if line.get_marker() == "o"]
+    expected = [QUADRANT_COLOURS[q.split(":")[0].split(" ")[0]] for q in drawn["quadrant"]]
+    assert [c.lower() for c in colours] == [c.lower() for c in expected]
     plt.close(ax.figure)
     fig, given_ax = plt.subplots()
     kd = key_drivers(survey_items(), by_job=True, codebook=CODEBOOK, n_boot=200)
@@ -943,3 +961,77 @@ def test_sample_study_planted_priority_ranking(sample_study):
     for job in planted[:4]:
         expected = 100 * truth["jobs"][job]["priority"]
         assert got.loc[job, "ci_low"] <= expected <= got.loc[job, "ci_high"], job
+
+
+# --------------------------------------------------------------------------------------------
+# Studies without ratings: priorities from the words
+# --------------------------------------------------------------------------------------------
+
+
+def _text_only(seed: int = 8) -> tuple[pd.DataFrame, pd.DataFrame]:
+    # Planted truth: "wait" is mentioned in 30% of comments and disrupted in 80% of its
+    # mentions; "kind" in 20%, disrupted in 10%; "info" in 5%, disrupted in 90%. A quarter of
+    # "kind" codes are unclear (never counted as disrupted).
+    rng = np.random.default_rng(seed)
+    n = 4000
+    feedback = pd.DataFrame({"comment_id": [f"c{i}" for i in range(n)]})
+    rows = []
+    for cid in feedback["comment_id"]:
+        for job, p_men, p_dis in (("wait", 0.3, 0.8), ("kind", 0.2, 0.1), ("info", 0.05, 0.9)):
+            if rng.random() < p_men:
+                pol = "disrupted" if rng.random() < p_dis else "fulfilled"
+                if job == "kind" and pol == "fulfilled" and rng.random() < 0.25:
+                    pol = "unclear"
+                rows.append((cid, job, pol))
+    return feedback, pd.DataFrame(rows, columns=["comment_id", "job_id", "polarity"])
+
+
+def test_text_priorities_recover_the_planted_ranking_and_quadrants():
+    from jtbd_methods.recovery import text_priorities
+
+    feedback, codes = _text_only()
+    before = codes.copy()
+    out = text_priorities(feedback, codes, labels={"wait": "Get seen on time"})
+    # disrupted in 24%, 4.5% and 2% of all comments
+    assert out["job_id"].tolist() == ["wait", "info", "kind"]
+    wait = out.set_index("job_id").loc["wait"]
+    assert wait["disruption_share"] == pytest.approx(0.24, abs=0.02)
+    assert wait["severity"] == pytest.approx(0.8, abs=0.03)
+    assert wait["quadrant"].startswith("fix first")
+    assert out.set_index("job_id").loc["kind", "quadrant"] == "monitor"
+    # unclear codes are mentions, not disruptions: the count equals the disrupted codes
+    kind = out.set_index("job_id").loc["kind"]
+    assert (
+        kind["n_disrupted"]
+        == ((codes["job_id"] == "kind") & (codes["polarity"] == "disrupted")).sum()
+    )
+    assert kind["n_mentioned"] == (codes["job_id"] == "kind").sum()
+    assert out.attrs["rated"] is False
+    pd.testing.assert_frame_equal(codes, before)
+
+
+def test_priority_matrix_counts_the_same_disruptions_and_ignores_unclear():
+    from jtbd_methods.recovery import text_priorities
+
+    feedback, codes = _text_only(3)
+    feedback = feedback.assign(rating=pd.array([pd.NA] * len(feedback), dtype="Int64"))
+    rated = priority_matrix(feedback, codes)
+    words = text_priorities(feedback, codes)
+    merged = rated.merge(words, on="job_id", suffixes=("_r", "_w"))
+    assert (merged["n_disrupted_r"] == merged["n_disrupted_w"]).all()
+    assert rated["impact"].isna().all()  # no ratings: no impact, and the report uses words
+
+
+def test_plot_priority_matrix_of_text_priorities_names_its_axis():
+    from jtbd_methods import plots
+    from jtbd_methods.recovery import text_priorities
+
+    feedback, codes = _text_only()
+    ax = plots.plot_priority_matrix(text_priorities(feedback, codes), y="severity")
+    assert ax.get_ylabel() == "Mentions in which the job is disrupted (%)"
+    assert any(t.get_text().startswith("fix first") for t in ax.texts)
+    ys = [line.get_ydata()[0] for line in ax.lines if line.get_marker() == "o"]
+    assert max(ys) == pytest.approx(90, abs=6)  # percent, not a fraction
+    plt.close(ax.figure)
+    with pytest.raises(ValueError, match="'y'"):
+        plots.plot_priority_matrix(text_priorities(feedback, codes), y="rating")

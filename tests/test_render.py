@@ -840,3 +840,69 @@ def test_number_alignment_never_changes_what_a_table_says(rows):
     assert strip(aligned) == strip(html_text)
     body_cells = re.findall(r"<td\b([^>]*)>", aligned)
     assert all("jtbd-num" in a for a in body_cells[1::3]), "integer column right-aligned"
+
+
+# --------------------------------------------------------------------------- findings first
+
+
+def test_key_findings_open_the_report_and_it_links_back_to_the_index(demo):
+    (demo.parent / "results.json").write_text(
+        json.dumps(
+            {
+                "findings.key": ["Fix <b>clarity</b> first: 10% of comments.", "Second."],
+                "findings.limits": ["The coding is unvalidated."],
+            }
+        )
+    )
+    page = render_html(demo, audience="client", meta=META, manifest=MANIFEST)
+    parsed = Page(page)
+    text = parsed.visible
+    # the findings come before the report's own first paragraph and its contents
+    assert text.index("Key findings") < text.index("What this report is for")
+    assert text.index("Key findings") < text.index("Contents")
+    assert "Fix <b>clarity</b> first" in text  # escaped, shown as text
+    assert "<b>clarity</b>" not in page
+    assert "What this report cannot tell" in text and "The coding is unvalidated." in text
+    assert 'href="../index.html"' in page
+    # without a run id (a notebook rendered on its own) there is no index to go back to
+    alone = render_html(demo, audience="client", meta={**META, "run_id": None})
+    assert "../index.html" not in alone
+
+
+def test_a_report_without_recorded_findings_has_no_empty_block(demo):
+    (demo.parent / "results.json").write_text("{}")
+    page = render_html(demo, audience="client", meta=META, manifest=MANIFEST)
+    assert "Key findings" not in Page(page).visible
+
+
+def test_index_cards_carry_each_reports_headline(tmp_path):
+    out = tmp_path / "out"
+    stem = "04_service_recovery"
+    (out / stem).mkdir(parents=True)
+    write_nb(out / stem / f"{stem}.ipynb", [md("# Service recovery\n\nWhat to fix.")])
+    (out / stem / f"{stem}.html").write_text("<html></html>")
+    (out / stem / "results.json").write_text(
+        json.dumps({"findings.key": ["Fix clarity first.", "Then listening."]})
+    )
+    manifest = {
+        **MANIFEST,
+        "audience": "client",
+        "notebooks": [{"notebook": stem, "status": "ok", "seconds": 1.0, "folder": stem}],
+    }
+    text = Page(render_index(manifest, out)).visible
+    assert text.index("Key findings") < text.index("Service recovery")
+    assert text.count("Fix clarity first.") == 2  # the run's findings and the card
+    assert "Then listening." not in text  # only the headline
+
+
+def test_teaching_edition_shows_the_parameters_this_run_used(demo):
+    nb = nbformat.read(str(demo), as_version=4)
+    nb.metadata["papermill"] = {
+        "parameters": {"study_dir": "/abs/secret/runs/my_study", "min_cell_size": 5}
+    }
+    nbformat.write(nb, str(demo))
+    page = render_html(demo, audience="teaching", meta=META, manifest=MANIFEST)
+    text = Page(page).visible
+    assert re.search(r"min_cell_size = 5\s+# this run \(default None\)", text)
+    assert "study folder 'my_study'" in text and "/abs/secret" not in page
+    assert 'audience = "client"' in text  # not injected: the cell's own value

@@ -87,3 +87,23 @@ def test_output_path_and_key_part(tmp_path, monkeypatch):
         report.output_path("../plan.xlsx")
     assert report.key_part("A01 / pilot!") == "a01_pilot"
     assert report.key_part("***") == "none"
+
+
+def test_table_rounds_per_column_never_shows_minus_zero_and_puts_headers_in_words():
+    df = pd.DataFrame(
+        {
+            "silhouette": [0.1234, -0.00004],
+            "stability_ari": [0.61, -0.04],
+            "stability_ari_low": [0.5, -0.02],
+            "stability_ari_high": [0.7, 0.01],
+        }
+    )
+    html_text = report.table(
+        df,
+        decimals={"silhouette": 2},
+        ci={"stability_ari": ("stability_ari_low", "stability_ari_high")},
+    ).to_html()
+    assert ">0.12<" in html_text and ">0.00<" in html_text  # silhouette to 2 decimals
+    assert "-0.0" not in html_text  # -0.04 rounds to 0.0, -0.02 to 0.0
+    assert "0.6 (0.5 to 0.7)" in html_text and "0.0 (0.0 to 0.0)" in html_text
+    assert "stability ari" in html_text and "stability_ari" not in html_text

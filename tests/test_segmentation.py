@@ -142,7 +142,8 @@ def test_names_come_from_codebook_and_differ(data, kmeans_result):
     mapping = matched_truth(seg, truth)
     assert len(set(seg.names.values())) == 4
     for s, planted_s in mapping.items():
-        assert seg.names[s].startswith(f"Job {planted_s}: o")
+        # each planted segment has its own job, so its job's label alone names it
+        assert seg.names[s] == f"Job {planted_s}"
     assert seg.sizes["name"].tolist() == [seg.names[s] for s in seg.segments]
 
 
@@ -661,3 +662,75 @@ def test_sample_study_planted_segments_recovered(sample_study):
         planted_s = int(np.bincount(members).argmax())
         top = set(seg.top_outcomes(s, n=len(planted[planted_s]))["outcome_id"])
         assert top == planted[planted_s]
+
+
+def test_default_names_are_job_labels_with_the_outcome_only_when_jobs_repeat():
+    from types import SimpleNamespace
+
+    from jtbd_methods.segmentation import _suggest_names
+
+    codebook = SimpleNamespace(
+        jobs=[
+            SimpleNamespace(id="work", label="Return to work"),
+            SimpleNamespace(id="self", label="Feel like myself"),
+        ],
+        outcomes=[
+            SimpleNamespace(id="back_fast", job_id="work"),
+            SimpleNamespace(id="keep_income", job_id="work"),
+            SimpleNamespace(id="feel_like_me", job_id="self"),
+        ],
+    )
+    opportunities = pd.DataFrame(
+        {
+            "segment": [1, 2, 3],
+            "outcome_id": ["back_fast", "keep_income", "feel_like_me"],
+            "rank": [1, 1, 1],
+            "suppressed": False,
+        }
+    )
+    assert _suggest_names(opportunities, 3, codebook) == {
+        1: "Return to work: back fast",
+        2: "Return to work: keep income",
+        3: "Feel like myself",
+    }
+
+
+def test_profile_heatmap_keeps_the_items_that_separate_segments(kmeans_result):
+    seg = kmeans_result
+    ax = plots.plot_segment_profiles(seg, top=6)
+    rows = [t.get_text() for t in ax.get_yticklabels()]
+    assert len(rows) == 6
+    assert all(r.startswith(("importance: ", "satisfaction: ")) for r in rows)
+    spread = seg.profiles.pivot(index="item", columns="segment", values="difference")
+    spread = spread.max(axis=1) - spread.min(axis=1)
+    widest = spread.idxmax()
+    assert any(widest.split("_", 1)[1].replace("_", " ") in r for r in rows)
+    assert not any(t.get_text() == "-0.0" for t in ax.texts)
+    plt.close(ax.figure)
+    everything = plots.plot_segment_profiles(seg, top=None)
+    assert len(everything.get_yticklabels()) == seg.profiles["item"].nunique()
+    plt.close(everything.figure)
+    with pytest.raises(ValueError, match="'top'"):
+        plots.plot_segment_profiles(seg, top=0)
+
+
+def test_question_sheet_scores_give_the_tools_own_predictions(data, kmeans_result):
+    survey, _ = data
+    seg = kmeans_result
+    tool = TypingTool(n_items=4, random_state=0).fit(survey, seg.labels)
+    sheet = tool.question_sheet(codebook=CODEBOOK, names=seg.names, decimals=6)
+    points = [c for c in sheet.columns if c.startswith("points: ")]
+    assert points == [f"points: {seg.names[s]}" for s in sorted(seg.names)]
+    assert sheet.loc[0, "wording"] == "Everyone starts with these points"
+    assert sheet["wording"].iloc[1].startswith('How important is this to you? "')
+    assert list(dict.fromkeys(sheet["question"])) == list(range(len(tool.items_) + 1))
+    # scoring by hand from the printed sheet gives the tool's prediction
+    answers = survey[tool.items_].head(25)
+    start = sheet.loc[sheet["question"] == 0, points].to_numpy()[0]
+    for (_, row), predicted in zip(answers.iterrows(), tool.predict(answers), strict=True):
+        total = start.copy()
+        for q, item in enumerate(tool.items_, start=1):
+            hit = sheet.loc[(sheet["question"] == q) & (sheet["answer"] == row[item]), points]
+            if len(hit):
+                total = total + hit.to_numpy()[0]
+        assert sorted(seg.names)[int(np.argmax(total))] == int(predicted)

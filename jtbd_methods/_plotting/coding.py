@@ -121,13 +121,20 @@ def plot_disrupted_pareto(
     Returns
     -------
     matplotlib.axes.Axes
-        The bar axes (the cumulative line is on a twin axis to its right).
 
     Notes
     -----
-    The cumulative share is the running total of disrupted (comment, job) codes over all
-    of them, so the few jobs that account for most disruptions stand out (Juran's
-    "vital few"). The dotted line marks 80%.
+    Horizontal bars, largest at the top, so long job names stay readable. Each bar is labelled
+    with its count and the cumulative share of disrupted (comment, job) codes; the dotted
+    line separates the few jobs that account for 80% of disruptions (Juran's "vital few").
+
+    Examples
+    --------
+    >>> shares = pd.DataFrame({"job_id": ["a", "b", "c"], "n_disrupted": [50, 30, 20]})
+    >>> ax = plot_disrupted_pareto(shares)
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['a', 'b', 'c']
+    >>> plt.close(ax.figure)
     """
     from jtbd_methods.plots import CONCERN, NEUTRAL, new_axes
 
@@ -139,21 +146,38 @@ def plot_disrupted_pareto(
     counts = np.nan_to_num(data["_n"].to_numpy(dtype=float))
     total = counts.sum()
     cumulative = 100 * np.cumsum(counts) / total if total > 0 else np.zeros_like(counts)
-    ax = new_axes(ax, figsize=(10, 5.5))
-    x = np.arange(len(data))
-    ax.bar(x, counts, color=CONCERN)
-    ax.set_xticks(
-        x, _names(data["job_id"], labels, width=18), rotation=45, ha="right", fontsize="small"
-    )
-    ax.set_ylabel("Disrupted comments (count)")
-    ax.set_xlabel("Job (most often disrupted first)")
+    ax = new_axes(ax, figsize=(9, 0.45 * len(data) + 1.6))
+    y = np.arange(len(data))
+    ax.barh(y, counts, color=CONCERN)
+    ax.set_yticks(y, _names(data["job_id"], labels, width=40), fontsize="small")
+    ax.invert_yaxis()  # most often disrupted at the top
+    ax.set_xlabel("Disrupted comments (count)")
+    ax.set_ylabel("Job (most often disrupted first)")
     ax.set_title("Which disrupted jobs account for most complaints?")
-    twin = ax.twinx()
-    twin.plot(x, cumulative, color="black", marker="o", ms=4, lw=1.5)
-    twin.axhline(80, color=NEUTRAL, ls=":", lw=1)
-    twin.set_ylim(0, 105)
-    twin.set_ylabel("Cumulative % of disruptions")
-    twin.grid(False)
+    ax.set_xlim(0, max(float(counts.max()), 1.0) * 1.28 if len(counts) else 1.0)
+    vital = int(np.searchsorted(cumulative, 80.0) + 1) if total > 0 else 0
+    for yi, (c, cum) in enumerate(zip(counts, cumulative, strict=True)):
+        ax.text(
+            c,
+            yi,
+            f"  {c:,.0f} · {cum:.0f}% cumulative",
+            va="center",
+            ha="left",
+            fontsize="small",
+            color="black" if yi < vital else NEUTRAL,
+        )
+    if 0 < vital < len(data):
+        ax.axhline(vital - 0.5, color=NEUTRAL, ls=":", lw=1)
+        ax.text(
+            ax.get_xlim()[1],
+            vital - 0.5,
+            f"above: {vital} job{'s' if vital != 1 else ''}, 80% of disruptions ",
+            ha="right",
+            va="bottom",
+            fontsize="small",
+            color=NEUTRAL,
+        )
+    ax.grid(axis="y", visible=False)
     return ax
 
 

@@ -14,7 +14,83 @@ from scipy import stats
 
 from jtbd_methods._validation import one_of, require_columns
 
-__all__ = ["plot_engagement_px", "plot_key_drivers", "plot_priority_matrix"]
+__all__ = ["QUADRANT_COLOURS", "plot_engagement_px", "plot_key_drivers", "plot_priority_matrix"]
+
+
+#: Colour of each quadrant of the priority matrix (Okabe-Ito), keyed by its first word.
+QUADRANT_COLOURS: dict[str, str] = {
+    "fix": "#D55E00",  # vermillion: frequent and damaging
+    "prevent": "#E69F00",  # orange: rare but damaging
+    "streamline": "#0072B2",  # blue: frequent, smaller impact
+    "monitor": "#7F7F7F",  # grey
+}
+_QUADRANT_NAMES = {
+    ("high", "high"): "fix first: frequent and damaging",
+    ("low", "high"): "prevent: rare but damaging",
+    ("high", "low"): "streamline: frequent, smaller impact",
+    ("low", "low"): "monitor",
+}
+_TEXT_QUADRANT_NAMES = {
+    ("high", "high"): "fix first: frequent and mostly disrupted",
+    ("low", "high"): "prevent: rare but mostly disrupted",
+    ("high", "low"): "streamline: frequent, often fulfilled",
+    ("low", "low"): "monitor",
+}
+
+
+def _quadrant_colour(quadrant: Any) -> str:
+    word = str(quadrant).split(":")[0].split(" ")[0].lower()
+    return QUADRANT_COLOURS.get(word, QUADRANT_COLOURS["monitor"])
+
+
+def _place_labels(ax: plt.Axes, labels: list[tuple[float, float, str, str, str]]) -> None:
+    """Label points directly, pushing labels apart vertically so that none overlap.
+
+    Labels go to the right of their point (to the left in the right third of the axes); on
+    each side they are sorted by height and spaced at least one text line apart, with a thin
+    leader line when a label had to move.
+    """
+    if not labels:
+        return
+    fig = ax.figure
+    fig.draw_without_rendering()  # settle the (constrained) layout before measuring
+    line = 1.4 * plt.rcParams["font.size"] * 0.833 * fig.dpi / 72  # "small" text, in pixels
+    x_low, x_high = ax.get_xlim()
+    items: list[list[Any]] = []
+    for xi, yi, text, colour, quadrant in labels:
+        px, py = ax.transData.transform((xi, yi))
+        right = xi <= x_low + 0.66 * (x_high - x_low)
+        items.append([py, right, py, text, colour, quadrant, xi, yi])
+    # One column of heights for all labels: labels on either side of nearby points can
+    # cover each other, so every label keeps at least its height from its neighbours.
+    items.sort(key=lambda item: item[0])
+    for k in range(1, len(items)):
+        rows = (items[k][3].count("\n") + items[k - 1][3].count("\n")) / 2 + 1
+        items[k][2] = max(items[k][2], items[k - 1][2] + rows * line)
+    if items:
+        shift = (sum(i[0] for i in items) - sum(i[2] for i in items)) / len(items)
+        low_px = ax.transAxes.transform((0, 0))[1] + line / 2
+        shift = max(shift, low_px - items[0][2])
+        for item in items:
+            item[2] += shift
+    for py, right, label_py, text, colour, quadrant, xi, yi in items:
+        dx = 9 if right else -9
+        dy = (label_py - py) * 72 / fig.dpi
+        moved = abs(dy) > 2
+        ax.annotate(
+            text,
+            (xi, yi),
+            xytext=(dx, dy),
+            textcoords="offset points",
+            ha="left" if right else "right",
+            va="center",
+            fontsize="small",
+            color=colour,
+            fontweight="bold" if quadrant.startswith("fix") else "normal",
+            arrowprops={"arrowstyle": "-", "color": colour, "lw": 0.6, "alpha": 0.7}
+            if moved
+            else None,
+        )
 
 
 def plot_priority_matrix(
@@ -23,25 +99,28 @@ def plot_priority_matrix(
     label: str = "label",
     share_cutoff: float | None = None,
     impact_cutoff: float | None = None,
-    highlight: int = 3,
+    highlight: int | None = None,
+    y: str = "impact",
     ax: plt.Axes | None = None,
 ) -> plt.Axes:
-    """Frequency x impact of disrupted jobs, with intervals, cut-off lines and a job key.
-
-    Each point is numbered with the job's rank; the key beside the axes gives the labels
-    (long job labels would cover each other inside the plot).
+    """Frequency x impact of disrupted jobs: points coloured by quadrant and labelled directly.
 
     Parameters
     ----------
     priorities : pandas.DataFrame
         Output of :func:`jtbd_methods.recovery.priority_matrix`; rows without an impact
-        (not estimated, or suppressed) are not drawn.
+        (not estimated, or suppressed) are not drawn. Its ``quadrant`` column (the same
+        median split as the table) sets each point's colour.
     label : str, default "label"
-        Column with the jobs' names in the key (falls back to ``job_id``).
+        Column with the jobs' names (falls back to ``job_id``).
     share_cutoff, impact_cutoff : float, optional
         Quadrant lines; default the cut-offs stored by ``priority_matrix`` (its medians).
-    highlight : int, default 3
-        Number of top-ranked jobs drawn in the accent colour.
+    highlight : int, optional
+        Ignored (kept for compatibility): colour now follows the quadrant, as in the table.
+    y : {"impact", "severity"}, default "impact"
+        Vertical axis: the rating drop (:func:`~jtbd_methods.recovery.priority_matrix`) or,
+        for a study without ratings, the share of the job's mentions that are disruptions
+        (:func:`~jtbd_methods.recovery.text_priorities`).
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure when ``None``.
 
@@ -49,52 +128,87 @@ def plot_priority_matrix(
     -------
     matplotlib.axes.Axes
 
+    Notes
+    -----
+    The four quadrants are named in their corners: *fix first* (frequent and damaging,
+    upper right), *prevent* (rare but damaging, upper left), *streamline* (frequent, smaller
+    impact, lower right) and *monitor* (lower left). Each point carries its priority rank and
+    the job's name.
+
     Examples
     --------
     >>> pm = pd.DataFrame({"job_id": ["a", "b"], "label": ["Feel heard", "Know next steps"],
     ...     "disruption_share": [0.2, 0.05], "share_ci_low": [0.18, 0.04],
     ...     "share_ci_high": [0.22, 0.06], "impact": [0.9, 1.6], "impact_ci_low": [0.8, 1.3],
-    ...     "impact_ci_high": [1.0, 1.9], "priority": [18.0, 8.0], "rank": [1, 2]})
+    ...     "impact_ci_high": [1.0, 1.9], "priority": [18.0, 8.0], "rank": [1, 2],
+    ...     "quadrant": ["streamline: frequent, smaller impact", "prevent: rare but damaging"]})
     >>> ax = plot_priority_matrix(pm)
     >>> ax.get_xlabel()
     'Comments in which the job is disrupted (%)'
-    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    >>> sorted(t.get_text() for t in ax.texts)[:2]
     ['1  Feel heard', '2  Know next steps']
     >>> plt.close(ax.figure)
     """
-    from matplotlib.lines import Line2D
+    import textwrap
 
-    from jtbd_methods.plots import CONCERN, NEUTRAL, PALETTE, new_axes
+    from jtbd_methods.plots import NEUTRAL, new_axes
 
     caller = "plot_priority_matrix"
+    one_of(y, ("impact", "severity"), parameter="y", caller=caller)
     cols = [
         "job_id",
         "disruption_share",
         "share_ci_low",
         "share_ci_high",
-        "impact",
-        "impact_ci_low",
-        "impact_ci_high",
+        y,
+        f"{y}_ci_low",
+        f"{y}_ci_high",
     ]
     require_columns(priorities, cols, name="priorities", caller=caller)
-    d = priorities.loc[priorities["impact"].notna()].reset_index(drop=True)
+    scale = 100.0 if y == "severity" else 1.0
+    names_of = _QUADRANT_NAMES if y == "impact" else _TEXT_QUADRANT_NAMES
+    d = priorities.loc[priorities[y].notna()].reset_index(drop=True)
     names = (d[label] if label in d.columns else d["job_id"]).astype(str).tolist()
     if "rank" in d.columns and d["rank"].notna().all():
         ranks = [int(r) for r in d["rank"]]
     else:
         ranks = list(range(1, len(d) + 1))
-    ax = new_axes(ax, figsize=(10, 5.5))
+    ax = new_axes(ax, figsize=(10, 6))
+    s_cut = share_cutoff if share_cutoff is not None else priorities.attrs.get("share_cutoff")
+    cut_key = "impact_cutoff" if y == "impact" else "severity_cutoff"
+    i_cut = impact_cutoff if impact_cutoff is not None else priorities.attrs.get(cut_key)
+    if s_cut is None and len(d):
+        s_cut = float(d["disruption_share"].median())
+    if i_cut is None and len(d):
+        i_cut = float(d[y].median())
+    if "quadrant" in d.columns and d["quadrant"].notna().all():
+        quadrants = d["quadrant"].astype(str).tolist()
+    else:
+        quadrants = [
+            names_of[
+                (
+                    "high" if s >= (s_cut or 0) else "low",
+                    "high" if i >= (i_cut or 0) else "low",
+                )
+            ]
+            for s, i in zip(d["disruption_share"], d[y], strict=True)
+        ]
     x = 100 * d["disruption_share"].to_numpy(float)
-    y = d["impact"].to_numpy(float)
+    yv = scale * d[y].to_numpy(float)
     xerr = np.vstack(
         [x - 100 * d["share_ci_low"].to_numpy(float), 100 * d["share_ci_high"].to_numpy(float) - x]
     )
     yerr = np.vstack(
-        [y - d["impact_ci_low"].to_numpy(float), d["impact_ci_high"].to_numpy(float) - y]
+        [
+            yv - scale * d[f"{y}_ci_low"].to_numpy(float),
+            scale * d[f"{y}_ci_high"].to_numpy(float) - yv,
+        ]
     )
-    colours = [CONCERN if r <= highlight else PALETTE[0] for r in ranks]
-    handles = []
-    for xi, yi, xe, ye, c, r, name in zip(x, y, xerr.T, yerr.T, colours, ranks, names, strict=True):
+    labels_to_place: list[tuple[float, float, str, str, str]] = []
+    for _k, (xi, yi, xe, ye, r, name, q) in enumerate(
+        zip(x, yv, xerr.T, yerr.T, ranks, names, quadrants, strict=True)
+    ):
+        c = _quadrant_colour(q)
         ax.errorbar(
             xi,
             yi,
@@ -108,52 +222,46 @@ def plot_priority_matrix(
             capsize=2,
             alpha=0.9,
         )
-        ax.annotate(
-            str(r),
-            (xi, yi),
-            xytext=(5, 4),
-            textcoords="offset points",
-            fontsize="small",
-            fontweight="bold",
-            color=c,
-        )
-        handles.append(Line2D([], [], ls="none", marker="o", color=c, label=f"{r}  {name}"))
-    s_cut = share_cutoff if share_cutoff is not None else priorities.attrs.get("share_cutoff")
-    i_cut = impact_cutoff if impact_cutoff is not None else priorities.attrs.get("impact_cutoff")
-    if s_cut is None and len(d):
-        s_cut = float(d["disruption_share"].median())
-    if i_cut is None and len(d):
-        i_cut = float(d["impact"].median())
+        labels_to_place.append((xi, yi, textwrap.fill(f"{r}  {name}", 28), c, q))
     if s_cut is not None:
         ax.axvline(100 * s_cut, color=NEUTRAL, ls="--", lw=1)
     if i_cut is not None:
-        ax.axhline(i_cut, color=NEUTRAL, ls="--", lw=1)
-    ax.axhline(0, color="black", lw=0.6)
-    ax.text(
-        0.99,
-        0.99,
-        "fix first",
-        transform=ax.transAxes,
-        ha="right",
-        va="top",
-        color=CONCERN,
-        fontweight="bold",
-    )
-    if handles:
-        order = np.argsort(ranks, kind="stable")
-        ax.legend(
-            handles=[handles[k] for k in order],
-            title="Job (by priority rank)",
-            loc="upper left",
-            bbox_to_anchor=(1.02, 1.0),
-            frameon=False,
+        ax.axhline(scale * i_cut, color=NEUTRAL, ls="--", lw=1)
+    if y == "impact":
+        ax.axhline(0, color="black", lw=0.6)
+    for (hx, hy), key in (
+        ((0.99, 0.99), ("high", "high")),
+        ((0.01, 0.99), ("low", "high")),
+        ((0.99, 0.01), ("high", "low")),
+        ((0.01, 0.01), ("low", "low")),
+    ):
+        text = names_of[key]
+        ax.text(
+            hx,
+            hy,
+            text.replace(": ", "\n"),
+            transform=ax.transAxes,
+            ha="right" if hx > 0.5 else "left",
+            va="top" if hy > 0.5 else "bottom",
+            color=_quadrant_colour(text),
+            fontweight="bold",
             fontsize="small",
-            title_fontsize="small",
+            alpha=0.9,
         )
-    ax.set_title("Which disrupted jobs cost most? Upper right: frequent and damaging")
+    if y == "impact":
+        ax.set_title("Which disrupted jobs cost most? Fix first: frequent and damaging")
+        ax.set_ylabel("Drop in rating when disrupted (points, 1-5 scale)")
+    else:
+        ax.set_title("Which jobs go wrong most? Fix first: frequent and mostly disrupted")
+        ax.set_ylabel("Mentions in which the job is disrupted (%)")
     ax.set_xlabel("Comments in which the job is disrupted (%)")
-    ax.set_ylabel("Drop in rating when disrupted (points, 1-5 scale)")
-    ax.set_xlim(left=0)
+    ax.set_xlim(left=0, right=max(float(np.nanmax(x + xerr[1])) * 1.15, 1.0) if len(x) else 1)
+    if len(yv):
+        top = float(np.nanmax(yv + yerr[1]))
+        low = min(float(np.nanmin(yv - yerr[0])), 0.0)
+        pad = 0.18 * (top - low or 1.0)
+        ax.set_ylim(low - pad if y == "impact" else 0.0, top + pad)
+    _place_labels(ax, labels_to_place)
     return ax
 
 

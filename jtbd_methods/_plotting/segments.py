@@ -271,8 +271,20 @@ def _segment_labels(segmentation: Any, width: int = 22) -> dict[int, str]:
     }
 
 
+def _item_words(item: str) -> str:
+    """``imp_return_to_work_time`` -> "importance: return to work time"."""
+    for prefix, word in (("imp_", "importance"), ("sat_", "satisfaction")):
+        if item.startswith(prefix):
+            return f"{word}: {item[len(prefix) :].replace('_', ' ')}"
+    return item.replace("_", " ")
+
+
 def plot_segment_profiles(
-    segmentation: Any, *, value: str = "difference", ax: plt.Axes | None = None
+    segmentation: Any,
+    *,
+    value: str = "difference",
+    top: int | None = 12,
+    ax: plt.Axes | None = None,
 ) -> plt.Axes:
     """Heatmap of each segment's answers: items (rows) by segments (columns).
 
@@ -284,6 +296,9 @@ def plot_segment_profiles(
         ``"difference"``: segment mean minus the overall mean (1-5 scale points), diverging
         colours; ``"mean"``: the segment mean answer (1-5). Suppressed (small) segments are
         blank.
+    top : int or None, default 12
+        Show only the items that separate the segments most: the largest spread (max minus
+        min) of the segments' differences from the overall mean; None shows every item.
     ax : matplotlib.axes.Axes, optional
         Axes to draw on; a new figure is created when omitted.
 
@@ -294,7 +309,13 @@ def plot_segment_profiles(
     Raises
     ------
     ValueError
-        If ``value`` is not one of the allowed values.
+        If ``value`` is not one of the allowed values or ``top`` is below 1.
+
+    Notes
+    -----
+    Items are named in words (``imp_return_to_work_time`` reads "importance: return to work
+    time"), kept in the survey's order, and annotated with one decimal; a value that rounds
+    to zero is shown as 0.0, never -0.0.
     """
     from jtbd_methods.plots import new_axes
 
@@ -305,6 +326,21 @@ def plot_segment_profiles(
     wide = profiles.pivot(index="item", columns="segment", values=value)
     wide = wide.loc[pd.unique(profiles["item"])]  # keep the survey's item order
     wide = wide.rename(columns=_segment_labels(segmentation)).astype(float)
+    if top is not None:
+        if isinstance(top, bool) or not isinstance(top, int) or top < 1:
+            raise ValueError(
+                f"The 'top' parameter of plot_segment_profiles() must be a positive integer or "
+                f"None; got {top!r}."
+            )
+        spread = profiles.pivot(index="item", columns="segment", values="difference")
+        spread = (spread.max(axis=1) - spread.min(axis=1)).reindex(wide.index)
+        keep = set(spread.sort_values(ascending=False, kind="stable").index[:top])
+        wide = wide.loc[[i for i in wide.index if i in keep]]
+    wide = wide + 0.0  # no negative zeros
+    wide.index = [_item_words(str(i)) for i in wide.index]
+    annotations = wide.map(
+        lambda v: "" if not np.isfinite(v) else f"{v:.1f}".replace("-0.0", "0.0")
+    )
     ax = new_axes(ax, figsize=(1.6 * wide.shape[1] + 3.0, 0.32 * wide.shape[0] + 1.8))
     if value == "difference":
         limit = float(np.nanmax(np.abs(wide.to_numpy()))) if np.isfinite(wide).any().any() else 1
@@ -315,12 +351,12 @@ def plot_segment_profiles(
             center=0,
             vmin=-limit,
             vmax=limit,
-            annot=True,
-            fmt=".1f",
+            annot=annotations.to_numpy(),
+            fmt="",
             annot_kws={"fontsize": 7},
             cbar_kws={"label": "Segment mean minus overall mean (scale points)"},
         )
-        title = "What sets each segment apart: red items are rated higher than average"
+        title = "What sets the segments apart: red is rated higher than average"
     else:
         sns.heatmap(
             wide,
@@ -328,8 +364,8 @@ def plot_segment_profiles(
             cmap="cividis",
             vmin=1,
             vmax=5,
-            annot=True,
-            fmt=".1f",
+            annot=annotations.to_numpy(),
+            fmt="",
             annot_kws={"fontsize": 7},
             cbar_kws={"label": "Mean answer (1-5)"},
         )
@@ -337,7 +373,7 @@ def plot_segment_profiles(
     ax.set_title(title)
     ax.grid(False)
     ax.set_xlabel("Segment")
-    ax.set_ylabel("Survey item (imp_ = importance, sat_ = satisfaction)")
+    ax.set_ylabel("Survey item" + (f" (the {len(wide)} that differ most)" if top else ""))
     ax.tick_params(axis="x", labelrotation=0, labelsize=8)
     ax.tick_params(axis="y", labelsize=8)
     return ax
