@@ -1166,7 +1166,7 @@ def code_comments(
 def code_study(
     study: Any,
     *,
-    rating: str | None = "rating",
+    rating: str | None = None,
     codebook: Codebook | CompiledCodebook | None = None,
 ) -> pd.DataFrame:
     """Code a study's feedback with its codebook, its question prompts and (optionally) ratings.
@@ -1175,10 +1175,11 @@ def code_study(
     ----------
     study : Study
         From :func:`~jtbd_methods.study.load_study`; needs ``feedback.csv`` and a codebook.
-    rating : str or None, default "rating"
-        Rating column used as the last tie-break of polarity; ``None`` reads polarity from
-        the wording (and question) alone, as the service-recovery priorities must, so that
-        the rating does not explain itself.
+    rating : str or None, default None
+        Rating column to use as the last tie-break of polarity. By default polarity comes
+        from the wording and the question alone, so that every report counts the same
+        disruptions and the service-recovery priorities, which regress ratings on
+        disruptions, do not let the rating explain itself.
     codebook : Codebook or CompiledCodebook, optional
         Instead of the study's codebook (pass a compiled one to reuse it).
 

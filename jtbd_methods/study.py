@@ -57,7 +57,7 @@ DATA_FILES: dict[str, str] = {
 MAX_COMMENT_CHARS = 20_000
 
 _REQUIRED: dict[str, tuple[str, ...]] = {
-    "feedback": ("comment_id", "received", "site", "service", "rating", "comment"),
+    "feedback": ("comment_id", "received", "site", "service", "comment"),
     "survey": ("respondent_id", "wave", "diagnosis_group", "overall_satisfaction"),
     "staff": ("unit", "period", "engagement", "respondents"),
     "actions": ("action_id", "job_id", "description", "owner", "started", "status"),
@@ -65,7 +65,7 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
 }
 #: Optional columns each file may have (not suggested as a misspelling of a missing one).
 _KNOWN: dict[str, tuple[str, ...]] = {
-    "feedback": ("question", "codes"),
+    "feedback": ("rating", "question", "codes"),
     "survey": ("site",),
     "staff": (),
     "actions": ("sites",),
@@ -677,7 +677,9 @@ def _feedback(raw: pd.DataFrame, out: _Collector, job_ids: set[str] | None) -> p
     df["received"] = _parse_dates(raw["received"], column="received", out=out)
     df["site"] = _text(raw["site"], column="site", out=out)
     df["service"] = _text(raw["service"], column="service", out=out)
-    df["rating"] = _parse_int(raw["rating"], column="rating", out=out, lo=1, hi=5, expected=_LIKERT)
+    # real exports are often text-only: a missing rating column is a column of empty ratings
+    ratings = raw["rating"] if "rating" in raw else pd.Series("", index=raw.index, dtype="str")
+    df["rating"] = _parse_int(ratings, column="rating", out=out, lo=1, hi=5, expected=_LIKERT)
     comment = raw["comment"]
     long = (comment.str.len() > MAX_COMMENT_CHARS).to_numpy()
     out.rows(
