@@ -709,12 +709,22 @@ def test_coder_evaluation_dict_and_summary():
     d = ev.to_dict()
     assert set(d) >= {"macro_f1", "micro_f1", "per_label"}
     json.dumps(d)
+    # Wilson intervals as statsmodels computes them:
+    # proportion_confint(1, 1, method="wilson") and proportion_confint(1, 2, method="wilson")
+    from statsmodels.stats.proportion import proportion_confint
+
+    p_lo, p_hi = proportion_confint(1, 1, alpha=0.05, method="wilson")
+    r_lo, r_hi = proportion_confint(1, 2, alpha=0.05, method="wilson")
     assert d["per_label"][1] == {
         "label": "b",
         "support": 2,
         "n_predicted": 1,
         "precision": 1.0,
+        "precision_ci_low": pytest.approx(p_lo),
+        "precision_ci_high": pytest.approx(p_hi),
         "recall": 0.5,
+        "recall_ci_low": pytest.approx(r_lo),
+        "recall_ci_high": pytest.approx(r_hi),
         "f1": pytest.approx(2 / 3),
         "rare": True,
     }
