@@ -284,7 +284,6 @@ def expand_codes(
     coded_rows = np.flatnonzero(coded)
     uncoded_rows = np.flatnonzero(uncoded)
     notes: list[str] = []
-    empty = codes.iloc[:0]
     validation_columns = [
         "job_id", "n_train", "label_frequency", "n_test", "precision", "precision_ci_low", "precision_ci_high",
         "recall", "recall_ci_low", "recall_ci_high",
@@ -309,7 +308,7 @@ def expand_codes(
     test_mask = rng.random(n_pos) < test_size
     train_rows = np.concatenate([pos_rows[~test_mask], neg_rows])
     test_rows = pos_rows[test_mask]
-    masked = _masked(texts, {r: spans[r] for r in np.concatenate([pos_rows]) if r in spans})
+    masked = _masked(texts, {r: spans[r] for r in pos_rows if r in spans})
     say(f"training the expansion model on {train_rows.size:,} comments")
     coder = TextCoder(random_state=random_state, tune_thresholds=False)
     train_labels = pd.DataFrame(labels[train_rows], columns=jobs)
@@ -407,7 +406,6 @@ def expand_codes(
     if len(combined) and len(model):
         order = pd.Index(ids).get_indexer(combined["comment_id"])
         combined = combined.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
-    del empty
     return ExpansionResult(
         codes=combined,
         validation=validation,

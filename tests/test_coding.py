@@ -1282,3 +1282,41 @@ def test_wildcards_match_in_time_linear_in_the_text():
 def test_request_openings_count_only_at_the_start_of_a_sentence(text, expected):
     codes = code_comments(feedback([text]), CODEBOOK, rating=None)
     assert codes["polarity"].tolist() == [expected]
+
+
+def test_expand_codes_codes_what_phrases_miss_and_never_non_answers():
+    from jtbd_methods.expand import expand_codes
+
+    cb = codebook_from_dict(
+        {
+            "name": "d",
+            "jobs": [
+                {"id": "feel_heard", "label": "Heard", "indicators": ["listened"]},
+                {"id": "eat_well", "label": "Food", "indicators": ["food"]},
+            ],
+        },
+        source="test",
+    )
+    # planted: the last comments mean the two jobs without their phrases
+    texts = (
+        ["they listened and cared about my views"] * 30
+        + ["the food was hot and tasty"] * 30
+        + ["parking was easy"] * 30
+        + ["Nothing.", "n/a", "the nurse cared about my views", "hot and tasty meals"]
+    )
+    fb = pd.DataFrame({"comment_id": [f"c{i}" for i in range(len(texts))], "comment": texts})
+    phrase = code_comments(fb, cb, rating=None)
+    result = expand_codes(fb, phrase, cb, rating=None)
+    model = result.codes[result.codes["source"] == "model"]
+    assert model[["comment_id", "job_id"]].values.tolist() == [
+        ["c92", "feel_heard"],
+        ["c93", "eat_well"],
+    ]
+    assert (model["start"] == -1).all() and (model["probability"] >= result.threshold).all()
+    assert set(model["polarity"]) <= {"disrupted", "fulfilled", "unclear"}
+    assert len(result.codes) == len(phrase) + 2 and result.n_model_codes == 2
+    assert {"precision", "recall", "label_frequency"} <= set(result.validation.columns)
+    # a job whose held-out precision does not reach min_precision gets no model codes
+    strict = expand_codes(fb, phrase, cb, rating=None, min_precision=1.0)
+    low = result.validation.loc[result.validation["precision"] < 1.0, "job_id"].tolist()
+    assert not set(strict.codes.loc[strict.codes["source"] == "model", "job_id"]) & set(low)
