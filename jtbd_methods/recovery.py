@@ -443,6 +443,30 @@ def _cutoff(values: pd.Series, cut: float | None) -> float:
     return float(values.median()) if cut is None else float(cut)
 
 
+def _assign_quadrants(
+    out: pd.DataFrame,
+    rows: pd.Series,
+    second: str,
+    level: str,
+    share_cutoff: float | None,
+    second_cutoff: float | None,
+    quadrants: dict[tuple[str, str], str],
+) -> tuple[float, float]:
+    """Split ``rows`` of ``out`` at the cut-offs (default: medians) of ``disruption_share``
+    and ``second`` into ``frequency``, ``level`` and ``quadrant`` columns, in place; other
+    rows get missing values. Returns the two cut-offs used."""
+    s_cut = _cutoff(out.loc[rows, "disruption_share"], share_cutoff)
+    v_cut = _cutoff(out.loc[rows, second], second_cutoff)
+    out["frequency"] = np.where(out["disruption_share"] >= s_cut, "high", "low")
+    out[level] = np.where(out[second] >= v_cut, "high", "low")
+    out["quadrant"] = [
+        quadrants[(f, v)] if ok else pd.NA
+        for f, v, ok in zip(out["frequency"], out[level], rows, strict=True)
+    ]
+    out.loc[~rows, ["frequency", level]] = pd.NA
+    return s_cut, v_cut
+
+
 def priority_matrix(
     feedback: pd.DataFrame,
     codes: pd.DataFrame,
@@ -603,15 +627,9 @@ def priority_matrix(
         out["ci_high"] = high
 
     est = out["priority"].notna()
-    s_cut = _cutoff(out.loc[est, "disruption_share"], share_cutoff)
-    i_cut = _cutoff(out.loc[est, "impact"], impact_cutoff)
-    out["frequency"] = np.where(out["disruption_share"] >= s_cut, "high", "low")
-    out["impact_level"] = np.where(out["impact"] >= i_cut, "high", "low")
-    out["quadrant"] = [
-        QUADRANTS[(f, i)] if ok else pd.NA
-        for f, i, ok in zip(out["frequency"], out["impact_level"], est, strict=True)
-    ]
-    out.loc[~est, ["frequency", "impact_level"]] = pd.NA
+    s_cut, i_cut = _assign_quadrants(
+        out, est, "impact", "impact_level", share_cutoff, impact_cutoff, QUADRANTS
+    )
     out["label"] = [(labels or {}).get(j, j) for j in out["job_id"]]
     out = out.sort_values(
         ["priority", "impact", "job_id"],
@@ -1737,15 +1755,9 @@ def text_priorities(
     out["severity_ci_low"], out["severity_ci_high"] = low, high
     out["priority"] = 100 * out["disruption_share"]
     seen = out["n_mentioned"] > 0
-    s_cut = _cutoff(out.loc[seen, "disruption_share"], share_cutoff)
-    v_cut = _cutoff(out.loc[seen, "severity"], severity_cutoff)
-    out["frequency"] = np.where(out["disruption_share"] >= s_cut, "high", "low")
-    out["severity_level"] = np.where(out["severity"] >= v_cut, "high", "low")
-    out["quadrant"] = [
-        TEXT_QUADRANTS[(f, v)] if ok else pd.NA
-        for f, v, ok in zip(out["frequency"], out["severity_level"], seen, strict=True)
-    ]
-    out.loc[~seen, ["frequency", "severity_level"]] = pd.NA
+    s_cut, v_cut = _assign_quadrants(
+        out, seen, "severity", "severity_level", share_cutoff, severity_cutoff, TEXT_QUADRANTS
+    )
     out["label"] = [(labels or {}).get(j, j) for j in out["job_id"]]
     out = out.sort_values(
         ["priority", "severity", "job_id"], ascending=[False, False, True], kind="mergesort"
