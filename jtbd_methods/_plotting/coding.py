@@ -62,7 +62,7 @@ def plot_job_shares(
     (blue); the black whisker is the 95% (or chosen) Wilson interval of the total share.
     Jobs are sorted, most mentioned at the top.
     """
-    from jtbd_methods.plots import CONCERN, IMPROVEMENT, new_axes
+    from jtbd_methods._plotting.theme import CONCERN, IMPROVEMENT, new_axes
 
     caller = "plot_job_shares"
     require_columns(
@@ -136,7 +136,7 @@ def plot_disrupted_pareto(
     ['a', 'b', 'c']
     >>> plt.close(ax.figure)
     """
-    from jtbd_methods.plots import CONCERN, NEUTRAL, new_axes
+    from jtbd_methods._plotting.theme import CONCERN, NEUTRAL, new_axes
 
     caller = "plot_disrupted_pareto"
     require_columns(shares, ["job_id", "n_disrupted"], name="shares", caller=caller)
@@ -214,7 +214,7 @@ def plot_jobs_by_group(
     Suppressed cells (too few comments to show) are grey and hatched, marked ``*``; they are
     never drawn as zero.
     """
-    from jtbd_methods.plots import new_axes
+    from jtbd_methods._plotting.theme import new_axes
 
     caller = "plot_jobs_by_group"
     require_dataframe(table, parameter="table", caller=caller)
@@ -299,7 +299,7 @@ def plot_coder_quality(
     Bars are F1 (0-1), markers precision and recall; labels flagged rare (too few examples
     for a stable estimate) are marked with ``(rare)``. The dashed line is the macro-F1.
     """
-    from jtbd_methods.plots import CONCERN, IMPROVEMENT, NEUTRAL, new_axes
+    from jtbd_methods._plotting.theme import CONCERN, IMPROVEMENT, NEUTRAL, new_axes
 
     per = getattr(evaluation, "per_label", None)
     if not isinstance(per, pd.DataFrame):

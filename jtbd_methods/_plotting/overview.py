@@ -29,7 +29,7 @@ def plot_responses_over_time(
     -------
     Axes
     """
-    from jtbd_methods.plots import PALETTE, new_axes
+    from jtbd_methods._plotting.theme import PALETTE, new_axes
 
     require_columns(counts, ["period", "n", by], name="counts", caller="plot_responses_over_time")
     ax = new_axes(ax)
@@ -71,7 +71,7 @@ def plot_rating_distribution(dist: pd.DataFrame, *, ax: plt.Axes | None = None) 
     -------
     Axes
     """
-    from jtbd_methods.plots import CONCERN, IMPROVEMENT, NEUTRAL, new_axes
+    from jtbd_methods._plotting.theme import CONCERN, IMPROVEMENT, NEUTRAL, new_axes
 
     require_columns(dist, ["rating", "share"], name="dist", caller="plot_rating_distribution")
     ax = new_axes(ax, figsize=(7, 3.5))

@@ -151,7 +151,7 @@ def plot_priority_matrix(
     """
     import textwrap
 
-    from jtbd_methods.plots import NEUTRAL, new_axes
+    from jtbd_methods._plotting.theme import NEUTRAL, new_axes
 
     caller = "plot_priority_matrix"
     one_of(y, ("impact", "severity"), parameter="y", caller=caller)
@@ -298,7 +298,7 @@ def plot_key_drivers(
     'Share of explained variance in overall satisfaction (% of R²)'
     >>> plt.close(ax.figure)
     """
-    from jtbd_methods.plots import PALETTE, new_axes
+    from jtbd_methods._plotting.theme import PALETTE, new_axes
 
     caller = "plot_key_drivers"
     require_columns(
@@ -372,7 +372,7 @@ def plot_engagement_px(
     "Staff engagement minus the unit's mean (points, 0-10 scale)"
     >>> plt.close(ax.figure)
     """
-    from jtbd_methods.plots import CONCERN, PALETTE, new_axes
+    from jtbd_methods._plotting.theme import CONCERN, PALETTE, new_axes
 
     kind = one_of(kind, ("within", "between"), parameter="kind", caller="plot_engagement_px")
     d = model.data

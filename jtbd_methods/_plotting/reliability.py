@@ -64,7 +64,7 @@ def plot_agreement(
     >>> ax = plot_agreement(agreement_table(a, b, n_boot=100), statistic="kappa")
     >>> plt.close(ax.figure)
     """
-    from jtbd_methods.plots import CONCERN, IMPROVEMENT, new_axes
+    from jtbd_methods._plotting.theme import CONCERN, IMPROVEMENT, new_axes
 
     caller = "plot_agreement"
     one_of(statistic, tuple(_NAMES), parameter="statistic", caller=caller)
@@ -149,7 +149,7 @@ def plot_theme_stability(selection: pd.DataFrame, *, ax: plt.Axes | None = None)
     >>> ax = plot_theme_stability(selection)
     >>> plt.close(ax.figure)
     """
-    from jtbd_methods.plots import CONCERN, IMPROVEMENT, new_axes
+    from jtbd_methods._plotting.theme import CONCERN, IMPROVEMENT, new_axes
 
     require_columns(
         selection,

@@ -113,7 +113,7 @@ def plot_opportunity_landscape(
     'Satisfaction (0-10: share satisfied x 10)'
     >>> plt.close(ax.figure)
     """
-    from jtbd_methods.plots import IMPROVEMENT, new_axes
+    from jtbd_methods._plotting.theme import IMPROVEMENT, new_axes
 
     caller = "plot_opportunity_landscape()"
     require_columns(scores, [label, "importance", "satisfaction"], name="scores", caller=caller)
@@ -206,7 +206,7 @@ def plot_k_selection(segmentation: Any, *, ax: plt.Axes | None = None) -> plt.Ax
     ValueError
         If the table has neither a ``silhouette`` nor a ``bic`` column.
     """
-    from jtbd_methods.plots import CONCERN, IMPROVEMENT, new_axes
+    from jtbd_methods._plotting.theme import CONCERN, IMPROVEMENT, new_axes
 
     selection = _selection_table(segmentation)
     criterion = next((c for c in ("silhouette", "bic") if c in selection.columns), None)
@@ -317,7 +317,7 @@ def plot_segment_profiles(
     time"), kept in the survey's order, and annotated with one decimal; a value that rounds
     to zero is shown as 0.0, never -0.0.
     """
-    from jtbd_methods.plots import new_axes
+    from jtbd_methods._plotting.theme import new_axes
 
     value = one_of(
         value, ("difference", "mean"), parameter="value", caller="plot_segment_profiles()"
@@ -404,7 +404,7 @@ def plot_segments_vs(
     ValueError
         If ``normalize`` is not one of the allowed values.
     """
-    from jtbd_methods.plots import new_axes
+    from jtbd_methods._plotting.theme import new_axes
 
     normalize = one_of(
         normalize, ("row", "column"), parameter="normalize", caller="plot_segments_vs()"

@@ -40,7 +40,7 @@ _CHART_NAMES = {"p": "p chart", "laney": "Laney p' chart", "xmr": "XmR chart", "
 
 def _plots():
     # Imported lazily: jtbd_methods.plots re-exports this module's functions.
-    from jtbd_methods import plots
+    from jtbd_methods._plotting import theme as plots
 
     return plots
 
