@@ -7,7 +7,7 @@ which function, what is allowed and what was received (after scikit-learn's
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from numbers import Integral, Real
 from typing import Any
 
@@ -16,6 +16,7 @@ import pandas as pd
 __all__ = [
     "check_fraction",
     "check_int",
+    "check_names",
     "one_of",
     "require_columns",
     "require_dataframe",
@@ -108,3 +109,80 @@ def check_fraction(
             f"got {value}."
         )
     return value
+
+
+def check_names(
+    value: Any,
+    *,
+    parameter: str,
+    caller: str = "",
+    allow_none: bool = True,
+    allow_single: bool = True,
+    unique: bool = True,
+) -> list[str]:
+    """The package's one validator of "a name or a list of names" parameters.
+
+    Column names, job ids and outcome ids are all passed this way. ``None`` gives an empty
+    list (unless ``allow_none=False``), a single string gives a one-element list (unless
+    ``allow_single=False``), any other iterable must hold only strings; with ``unique``
+    (the default) a name listed twice is an error rather than silently counted twice.
+
+    Parameters
+    ----------
+    value
+        What the caller received.
+    parameter, caller
+        Named in the error message.
+    allow_none, allow_single
+        Whether ``None`` and a bare string are accepted.
+    unique
+        Whether repeated names are refused.
+
+    Returns
+    -------
+    list of str
+        A new list (the input is never returned itself).
+
+    Raises
+    ------
+    TypeError
+        When ``value`` is not a name or an iterable of names.
+    ValueError
+        When a name is listed twice (with ``unique``).
+
+    Examples
+    --------
+    >>> check_names("site", parameter="by")
+    ['site']
+    >>> check_names(None, parameter="by")
+    []
+    >>> check_names(("a", "b"), parameter="by")
+    ['a', 'b']
+    """
+    where = f" of {caller}" if caller else ""
+    expected = "a name or a list of names" if allow_single else "a list of names"
+    if value is None and allow_none:
+        return []
+    if isinstance(value, str):
+        if allow_single:
+            return [value]
+        raise TypeError(f"The '{parameter}' parameter{where} must be {expected}; got {value!r}.")
+    if value is None or not isinstance(value, Iterable) or isinstance(value, Mapping):
+        raise TypeError(
+            f"The '{parameter}' parameter{where} must be {expected}; got {value!r} "
+            f"({type(value).__name__})."
+        )
+    out = list(value)
+    bad = [v for v in out if not isinstance(v, str)]
+    if bad:
+        raise TypeError(
+            f"The '{parameter}' parameter{where} must hold names (str); got {bad[0]!r} "
+            f"({type(bad[0]).__name__})."
+        )
+    if unique:
+        seen: set[str] = set()
+        for name in out:
+            if name in seen:
+                raise ValueError(f"The '{parameter}' parameter{where} lists {name!r} twice.")
+            seen.add(name)
+    return out
