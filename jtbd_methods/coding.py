@@ -115,11 +115,6 @@ from jtbd_methods.lexicon import (  # noqa: E402
 _CLAUSE_PUNCTUATION = ".,;:!?()[]{}\u2013\u2014\u2026\n\r\u2028\u2029\x85\x00"
 _SEP = "\x00"
 _QUOTES = {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2032": "'", "`": "'", "\u00b4": "'"}
-# every character str.split() treats as whitespace, except the plain space
-_WS_RE = re.compile(
-    "[\t\n\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
-)
-_RUNS_RE = re.compile(" {2,}")
 
 (
     _ROLE_INDICATOR,
@@ -491,6 +486,56 @@ def _lower_keep_length(text: str) -> str:
     return low
 
 
+def _lexsort_small(keys: Sequence[np.ndarray]) -> np.ndarray:
+    """:func:`numpy.lexsort` of non-negative integer keys (last key primary), packed into one
+    64-bit key and sorted once when their ranges fit (several times faster)."""
+    widths = [int(k.max(initial=0)).bit_length() for k in keys]
+    if sum(widths) > 63 or any(k.size and k.min() < 0 for k in keys):
+        return np.lexsort(keys)
+    packed = np.zeros(keys[0].size, dtype=np.uint64)
+    shift = 0
+    for key, width in zip(keys, widths, strict=True):
+        packed |= key.astype(np.uint64) << np.uint64(shift)
+        shift += width
+    return np.argsort(packed, kind="stable")
+
+
+def _code_table(mapping: Mapping[str, str]) -> tuple[np.ndarray, dict[int, int]]:
+    """A code-point translation: a 256-entry table and the few larger code points."""
+    table = np.arange(256, dtype=np.uint32)
+    big: dict[int, int] = {}
+    for old, new in mapping.items():
+        if ord(old) < 256:
+            table[ord(old)] = ord(new)
+        else:
+            big[ord(old)] = ord(new)
+    return table, big
+
+
+def _map_codepoints(cp: np.ndarray, table: np.ndarray, big: Mapping[int, int]) -> np.ndarray:
+    """Translate code points (a new array; one table look-up, not a Python loop)."""
+    if cp.dtype == np.uint8:  # ASCII text: every key below 128 maps below 128
+        return table.astype(np.uint8)[cp]
+    out = cp.copy()
+    small = cp < 256
+    out[small] = table[cp[small]]
+    if big:
+        keys = np.fromiter(big, dtype=np.uint32)
+        hit = np.isin(cp, keys)
+        if hit.any():
+            values = np.fromiter(big.values(), dtype=np.uint32)
+            order = np.argsort(keys)
+            out[hit] = values[order][np.searchsorted(keys[order], cp[hit])]
+    return out
+
+
+_QUOTE_TABLE, _QUOTE_BIG = _code_table(_QUOTES)
+# every character str.split() treats as whitespace becomes a plain space
+_SPACE_TABLE, _SPACE_BIG = _code_table(
+    {chr(c): " " for c in range(0x3001) if chr(c).isspace() and chr(c) != " "}
+)
+
+
 @dataclass
 class _RawCodes:
     row: np.ndarray
@@ -519,11 +564,10 @@ def _match_texts(
         starts[1:] = np.cumsum(lengths + 1)[:-1]
     joined = _SEP.join(texts)
     norm = _lower_keep_length(joined)
-
-    for old, new in _QUOTES.items():
-        if old in norm:
-            norm = norm.replace(old, new)
-    cp = _codepoints(norm)
+    low = _codepoints(norm)
+    # apostrophe variants become "'" (before the masks, like the phrases); then every
+    # whitespace character becomes a space, after the clause mask has seen line breaks
+    cp = _map_codepoints(low, _QUOTE_TABLE, _QUOTE_BIG)
     size = cp.size
     is_word = _word_mask(cp)
     hard = np.flatnonzero(_clause_mask(cp))
@@ -531,30 +575,23 @@ def _match_texts(
         dash = np.flatnonzero((cp[1:-1] == 45) & (cp[:-2] == 32) & (cp[2:] == 32)) + 1
         if dash.size:
             hard = np.sort(np.concatenate([hard, dash]), kind="stable")
-    norm = _WS_RE.sub(" ", norm)
-    # collapse runs of spaces so that multi-word phrases match across them; keep a map back
-    run_start = run_len = None
-    if "  " in norm:
-        runs = [(m.start(), m.end() - m.start()) for m in _RUNS_RE.finditer(norm)]
-        run_start = np.array([r[0] for r in runs], dtype=np.int64)
-        run_len = np.array([r[1] for r in runs], dtype=np.int64)
-        removed = np.cumsum(run_len - 1)
-        kept_at = run_start - np.concatenate([[0], removed[:-1]])  # collapsed coordinate
-        collapsed = _RUNS_RE.sub(" ", norm)
-    else:
-        collapsed = norm
+    spaced = _map_codepoints(cp, _SPACE_TABLE, _SPACE_BIG)
+    # collapse runs of spaces so that multi-word phrases match across them; `kept` maps a
+    # position of the collapsed text back to the original
+    is_space = spaced == 32
+    repeat = np.zeros(size, dtype=bool)
+    repeat[1:] = is_space[1:] & is_space[:-1]
+    kept = None
+    if repeat.any():
+        kept = np.flatnonzero(~repeat)
+        spaced = spaced[kept]
+    collapsed = spaced.tobytes().decode("ascii" if spaced.dtype == np.uint8 else "utf-32-le")
 
     def to_original(pos: np.ndarray) -> np.ndarray:
-        if run_start is None:
-            return pos
-        i = np.searchsorted(kept_at + 1, pos, side="right") - 1
-        return pos + np.where(i >= 0, removed[np.maximum(i, 0)], 0)
+        return pos if kept is None else kept[pos]
 
     def to_collapsed(pos: np.ndarray) -> np.ndarray:
-        if run_start is None:
-            return pos
-        i = np.searchsorted(run_start + run_len, pos, side="right") - 1
-        return pos - np.where(i >= 0, removed[np.maximum(i, 0)], 0)
+        return pos if kept is None else np.searchsorted(kept, pos, side="left")
 
     flat = np.fromiter(
         itertools.chain.from_iterable(matcher._automaton.iter(collapsed)), dtype=np.int64
@@ -567,7 +604,6 @@ def _match_texts(
     start_c, end_c = start_c[owner], end_c[owner]
     start = to_original(start_c)
     end = to_original(end_c - 1) + 1
-    nonword = np.append(np.flatnonzero(~is_word), size)  # sentinel: the end of the text
 
     simple = ~matcher._entry_complex[entry]
     ok = simple.copy()
@@ -578,10 +614,12 @@ def _match_texts(
     after = np.minimum(end, size - 1)
     ok &= ~e_right | (end >= size) | ~is_word[after]
     ext_r = matcher._entry_extend_right[entry] & ok
+    ext_l = matcher._entry_extend_left[entry] & ok
+    if ext_r.any() or ext_l.any():  # the non-word positions, and the end of the text
+        nonword = np.append(np.flatnonzero(~is_word), size)
     if ext_r.any():
         j = np.searchsorted(nonword, end[ext_r])
         end[ext_r] = nonword[j]
-    ext_l = matcher._entry_extend_left[entry] & ok
     if ext_l.any():
         j = np.searchsorted(nonword, start[ext_l]) - 1
         start[ext_l] = np.where(j >= 0, nonword[np.maximum(j, 0)] + 1, 0)
@@ -727,12 +765,9 @@ def _match_texts(
         # a word in capitals ("RUDE") in a comment that is not all in capitals; checked in
         # Python only for the few words whose first letter is a capital
         s_idx = np.flatnonzero(is_sent)
-        first = np.frombuffer(
-            "".join(joined[i] for i in start[s_idx]).encode("utf-32-le"), dtype=np.uint32
-        )
-        lowered = np.frombuffer(
-            "".join(norm[i] for i in start[s_idx]).encode("utf-32-le"), dtype=np.uint32
-        )
+        at = start[s_idx]
+        first = _codepoints(joined)[at].astype(np.uint32)
+        lowered = low[at].astype(np.uint32)
         for k in np.flatnonzero(first != lowered):
             i = s_idx[k]
             word = joined[start[i] : end[i]]
@@ -807,7 +842,10 @@ def _match_texts(
     # evidence order: phrases with a polarity of their own first, then disrupted, fulfilled,
     # unclear; then the earliest, the longest
     rank = np.where(sign < 0, 0, np.where(sign > 0, 1, 2))
-    order = np.lexsort((pat, -length, ind_start, rank, ~polar, job, row))
+    rel_start = ind_start - starts[row]
+    order = _lexsort_small(
+        (pat, length.max(initial=0) - length, rel_start, rank, (~polar).astype(np.int64), job, row)
+    )
     row, job, sign, source = row[order], job[order], sign[order], source[order]
     pat, ind_start, ind_end = pat[order], ind_start[order], ind_end[order]
     first = np.ones(row.size, dtype=bool)

@@ -34,12 +34,15 @@ from __future__ import annotations
 
 import functools
 import itertools
+import json
 import re
 from collections.abc import Iterable
 from importlib import resources
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 __all__ = [
     "BOOSTER_WORDS",
@@ -256,11 +259,44 @@ _FUNCTION_WORDS = frozenset(
 )
 
 
+#: Word forms of the shipped codebooks' words, computed once with LemmInflect by
+#: ``tools/build_word_forms.py`` (loading LemmInflect's tables takes seconds; a look-up, none).
+WORD_FORMS_FILE = "word_forms.json"
+
+
+@functools.cache
+def _shipped_word_forms() -> dict[str, tuple[str, ...]]:
+    text = (resources.files("jtbd_methods") / "_data" / WORD_FORMS_FILE).read_text("utf-8")
+    return {word: tuple(forms) for word, forms in json.loads(text)["forms"].items()}
+
+
 @functools.cache
 def _word_forms(word: str) -> tuple[str, ...]:
     """Every inflection of ``word`` (itself included), through its lemmas."""
     if len(word) < 3 or word in _FUNCTION_WORDS or not word.isalpha():
         return (word,)
+    shipped = _shipped_word_forms().get(word)
+    return shipped if shipped is not None else lemminflect_forms(word)
+
+
+def lemminflect_forms(word: str) -> tuple[str, ...]:
+    """The inflections of ``word`` as LemmInflect gives them (lower case, letters only).
+
+    Every lemma of the word is inflected in every part of speech; a word LemmInflect does
+    not know gets the regular verb and noun endings. :func:`phrase_variants` reads the
+    forms of the default codebooks' words from a table built with this function
+    (``tools/build_word_forms.py``) and calls it only for other words.
+
+    References
+    ----------
+    .. [1] Jascob, B. (2019). LemmInflect: a Python module for English lemmatization and
+       inflection. https://github.com/bjascob/LemmInflect
+
+    Examples
+    --------
+    >>> lemminflect_forms("reassure")
+    ('reassure', 'reassured', 'reassures', 'reassuring')
+    """
     import lemminflect
 
     forms = {word}
@@ -375,6 +411,19 @@ _NON_ANSWER_TABLE = {ord(c): None for c in "'\u2019\u2018`\u00b4"} | {
 }
 
 
+# The same test for pyarrow's RE2 engine, applied to all comments at once: RE2 has no
+# Unicode-aware \\d or \\s, so digits and whitespace are spelled out as Python reads them.
+_PY_SPACES = "\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_ARROW_APOSTROPHES = "['\u2019\u2018`\u00b4]"
+_ARROW_SPACES = (
+    "(?:[!\"#$%&()+,./:;<=>@\\[\\\\\\]^_{|}~\u2013\u2014\u2026\u201c\u201d]|["
+    + _PY_SPACES
+    + "])+"
+)
+_ARROW_PATTERN = "^(?:" + _NON_ANSWER_CORE.replace(r"\d", r"\p{Nd}") + ")?$"
+_ARROW_FIRST = "^(?:$|[^\\pL]|" + "|".join(re.escape(w) for w in _FIRST_WORDS) + ")"
+
+
 def non_answers(texts: Iterable[object] | pd.Series) -> np.ndarray:
     """Flag comments that say nothing about the service: "nothing", "n/a", "all of it".
 
@@ -406,21 +455,30 @@ def non_answers(texts: Iterable[object] | pd.Series) -> np.ndarray:
     ...              "The nurse listened to me", "", None, "9"]).tolist()
     [True, True, True, True, False, True, True, True]
     """
-    values = texts.tolist() if isinstance(texts, pd.Series) else list(texts)
-    out = np.zeros(len(values), dtype=bool)
-    verdict: dict[str, bool] = {}
-    for i, value in enumerate(values):
-        if not isinstance(value, str):
-            out[i] = True  # missing
-            continue
-        if len(value) > _NON_ANSWER_MAX:
-            continue
-        head = value.lstrip(_LEADING)[:12].lower()
-        if head and head[0].isalpha() and not head.startswith(_FIRST_WORDS):
-            continue  # no non-answer starts this way: skip the full check
-        known = verdict.get(value)
-        if known is None:
-            clean = " ".join(value.lower().translate(_NON_ANSWER_TABLE).split())
-            known = verdict[value] = clean == "" or bool(NON_ANSWER_PATTERN.fullmatch(clean))
-        out[i] = known
+    if isinstance(texts, pd.Series) and isinstance(texts.dtype, pd.StringDtype):
+        arr = pa.array(texts.array)  # arrow-backed text: no copy; missing values are null
+    else:
+        values = texts.tolist() if isinstance(texts, pd.Series) else list(texts)
+        arr = pa.array([v if isinstance(v, str) else None for v in values], pa.large_string())
+    if len(arr) == 0:
+        return np.zeros(0, dtype=bool)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    out = np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=bool).copy()
+    short = pc.and_(pc.invert(arr.is_null()), pc.less_equal(pc.utf8_length(arr), _NON_ANSWER_MAX))
+    index = np.flatnonzero(short.to_numpy(zero_copy_only=False))
+    if index.size == 0:
+        return out
+    cand = pc.utf8_lower(arr.take(pa.array(index)))
+    # the cheap test first: how the comment begins
+    begins = pc.match_substring_regex(pc.utf8_ltrim(cand, characters=_LEADING), _ARROW_FIRST)
+    keep = np.flatnonzero(begins.to_numpy(zero_copy_only=False))
+    if keep.size == 0:
+        return out
+    cand = cand.take(pa.array(keep))
+    cand = pc.replace_substring_regex(cand, _ARROW_APOSTROPHES, "")
+    cand = pc.replace_substring_regex(cand, _ARROW_SPACES, " ")
+    cand = pc.utf8_trim(cand, characters=" ")
+    whole = pc.match_substring_regex(cand, _ARROW_PATTERN).to_numpy(zero_copy_only=False)
+    out[index[keep[np.asarray(whole, dtype=bool)]]] = True
     return out
