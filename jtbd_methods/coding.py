@@ -39,8 +39,10 @@ import io
 import itertools
 import json
 import logging
+import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -484,6 +486,19 @@ def _lower_keep_length(text: str) -> str:
     if len(low) != len(text):  # a character whose lower case is longer: keep it as it is
         low = "".join(ch.lower() if len(ch.lower()) == 1 else ch for ch in text)
     return low
+
+
+_MIN_PARALLEL_CHUNK = 50_000
+
+
+def _workers(n_jobs: int) -> int:
+    """Threads for ``n_jobs`` (-1: the cores this process may use)."""
+    if n_jobs != -1:
+        return n_jobs
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def _lexsort_small(keys: Sequence[np.ndarray]) -> np.ndarray:
@@ -952,6 +967,7 @@ def _code_frame(
     negation_window: int,
     skip_non_answers: bool,
     chunk_size: int,
+    n_jobs: int = 1,
 ) -> pd.DataFrame:
     """Pure per-DataFrame core of :func:`code_comments` (also run per Dask partition)."""
     ids = frame[id]
@@ -969,8 +985,13 @@ def _code_frame(
         priors = question_priors(frame[question], questions, caller="code_comments")
     else:
         priors = np.zeros(len(frame), dtype=np.int8)
-    pieces = []
-    for lo in range(0, len(texts), chunk_size):
+    workers = _workers(n_jobs)
+    if workers > 1 and len(texts) >= 2 * _MIN_PARALLEL_CHUNK:
+        # a chunk per worker at least, so that both cores have work
+        per_worker = -(-len(texts) // workers)
+        chunk_size = min(chunk_size, max(per_worker, _MIN_PARALLEL_CHUNK))
+
+    def match(lo: int) -> _RawCodes:
         raw = _match_texts(
             texts[lo : lo + chunk_size],
             ratings[lo : lo + chunk_size],
@@ -979,7 +1000,16 @@ def _code_frame(
             negation_window=negation_window,
         )
         raw.row += lo
-        pieces.append(raw)
+        return raw
+
+    starts = range(0, len(texts), chunk_size)
+    if workers > 1 and len(starts) > 1:
+        # threads, not processes: the array work (numpy, pyarrow) releases the GIL, and the
+        # matcher and texts are shared rather than copied
+        with ThreadPoolExecutor(max_workers=min(workers, len(starts))) as pool:
+            pieces = list(pool.map(match, starts))
+    else:
+        pieces = [match(lo) for lo in starts]
     if skip_non_answers:  # only comments with a code can lose it: check just those
         all_rows = np.concatenate([p.row for p in pieces])
         coded = np.flatnonzero(np.bincount(all_rows, minlength=len(texts)))
@@ -1024,6 +1054,7 @@ def code_comments(
     negation_window: int = 3,
     skip_non_answers: bool = True,
     chunk_size: int = 200_000,
+    n_jobs: int = -1,
 ) -> pd.DataFrame:
     """Code free-text comments into jobs with the codebook's indicator phrases.
 
@@ -1056,6 +1087,10 @@ def code_comments(
         :func:`~jtbd_methods.lexicon.non_answers`).
     chunk_size : int, default 200_000
         Comments matched per pass (bounds peak memory; does not change the result).
+    n_jobs : int, default -1
+        Threads that match chunks at the same time (``-1``: one per available core; ``1``:
+        none). With more than one, inputs of 100,000 comments or more are cut into a chunk
+        per thread at least. The result does not depend on it.
 
     Returns
     -------
@@ -1173,6 +1208,12 @@ def code_comments(
         negation_window, parameter="negation_window", caller=caller, minimum=0
     )
     chunk_size = check_int(chunk_size, parameter="chunk_size", caller=caller, minimum=1)
+    n_jobs = check_int(n_jobs, parameter="n_jobs", caller=caller, minimum=-1)
+    if n_jobs == 0:
+        raise ValueError(
+            f"The 'n_jobs' parameter of {caller} must be -1 (every core) or a positive number "
+            "of threads; got 0."
+        )
     if not isinstance(skip_non_answers, bool):
         raise TypeError(
             f"The 'skip_non_answers' parameter of {caller} must be True or False; got "
@@ -1193,6 +1234,7 @@ def code_comments(
     )
     if engine == "dask":
         return _code_with_dask(feedback, matcher, options)
+    options["n_jobs"] = n_jobs
     require_dataframe(feedback, parameter="feedback", caller=caller)
     require_columns(feedback, [text, id], name="feedback", caller=caller)
     if rating is not None and rating != "rating":

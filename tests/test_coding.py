@@ -317,6 +317,14 @@ def test_chunk_size_and_compiled_codebook_do_not_change_the_result():
     assert isinstance(matcher, CompiledCodebook)
     pd.testing.assert_frame_equal(code_comments(feedback(texts), matcher, chunk_size=3), base)
     pd.testing.assert_frame_equal(code_comments(feedback(texts), CODEBOOK, chunk_size=1), base)
+    # chunks matched by several threads at once come back in order, with the same codes
+    one = code_comments(feedback(texts), matcher, chunk_size=4, n_jobs=1)
+    pd.testing.assert_frame_equal(one, base)
+    pd.testing.assert_frame_equal(
+        code_comments(feedback(texts), matcher, chunk_size=4, n_jobs=3), base
+    )
+    with pytest.raises(ValueError, match="'n_jobs' parameter of code_comments must be -1"):
+        code_comments(feedback(texts), matcher, n_jobs=0)
 
 
 def test_dask_engine_gives_the_pandas_result():
@@ -1246,9 +1254,7 @@ def test_non_answers_get_no_codes():
     texts = ["Nothing.", "N/A", "All of it!", "Can't think of anything", "-", "Medication."]
     codes = code_comments(feedback(texts).assign(question="positive"), CODEBOOK)
     assert codes["comment_id"].tolist() == ["c5"]
-    kept = code_comments(
-        feedback(["All of it, medication"]).assign(question="positive"), CODEBOOK
-    )
+    kept = code_comments(feedback(["All of it, medication"]).assign(question="positive"), CODEBOOK)
     assert len(kept) == 1  # a non-answer phrase inside a longer comment is not a non-answer
 
 
