@@ -17,6 +17,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 from scipy import stats
+from statsmodels.stats.proportion import proportion_confint
 
 from jtbd_methods._validation import check_fraction, check_int
 
@@ -45,8 +46,9 @@ def wilson_interval(successes, n, *, level: float = 0.95) -> tuple[np.ndarray, n
     .. math:: \\frac{\\hat p + z^2/2n \\pm z\\sqrt{\\hat p(1-\\hat p)/n + z^2/4n^2}}{1 + z^2/n}
 
     It keeps its coverage near the nominal level for small ``n`` and shares near 0 or 1,
-    where the Wald interval fails [2]_. Equal to
-    ``statsmodels.stats.proportion.proportion_confint(method="wilson")``.
+    where the Wald interval fails [2]_. Computed by
+    ``statsmodels.stats.proportion.proportion_confint(method="wilson")`` (vectorised), with
+    ``n == 0`` giving NaN rather than an error.
 
     References
     ----------
@@ -64,14 +66,14 @@ def wilson_interval(successes, n, *, level: float = 0.95) -> tuple[np.ndarray, n
     n = np.asarray(n, dtype=float)
     if np.any(x < 0) or np.any(x > n):
         raise ValueError("wilson_interval: every count of successes must lie in [0, n].")
-    z = stats.norm.ppf(1 - (1 - level) / 2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        p = x / n
-        denom = 1 + z**2 / n
-        centre = (p + z**2 / (2 * n)) / denom
-        half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / denom
-        low = np.where(n > 0, np.clip(centre - half, 0.0, 1.0), np.nan)
-        high = np.where(n > 0, np.clip(centre + half, 0.0, 1.0), np.nan)
+    x, n = np.broadcast_arrays(x, n)
+    empty = n == 0
+    # statsmodels computes the interval; n == 0 has none
+    low, high = proportion_confint(
+        np.where(empty, 0.0, x), np.where(empty, 1.0, n), alpha=1 - level, method="wilson"
+    )
+    low = np.where(empty, np.nan, np.clip(low, 0.0, 1.0))
+    high = np.where(empty, np.nan, np.clip(high, 0.0, 1.0))
     return low, high
 
 

@@ -32,7 +32,13 @@ import numpy as np
 import pandas as pd
 
 from jtbd_methods._stats import wilson_interval
-from jtbd_methods._validation import check_fraction, check_int, require_columns, require_dataframe
+from jtbd_methods._validation import (
+    check_fraction,
+    check_int,
+    renamed_keyword,
+    require_columns,
+    require_dataframe,
+)
 from jtbd_methods.codebook import Codebook
 from jtbd_methods.coding import (
     SENTIMENT_THRESHOLD,
@@ -105,7 +111,7 @@ def _comment_signs(
     feedback: pd.DataFrame, rows: np.ndarray, *, text: str, rating: str | None, priors: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Polarity (-1/0/+1) and its source for whole comments: words, then question, rating."""
-    from jtbd_methods.coding import _comment_scores  # the matcher's own sentiment sums
+    from jtbd_methods.coding.match import _comment_scores  # the matcher's own sentiment sums
 
     texts = feedback[text].iloc[rows].fillna("").astype(str).tolist()
     score = _comment_scores(texts)
@@ -136,7 +142,7 @@ def expand_codes(
     codebook: Codebook | CompiledCodebook,
     *,
     text: str = "comment",
-    id: str = "comment_id",
+    id_column: str = "comment_id",
     rating: str | None = "rating",
     question: str | None = "question",
     questions: dict[str, str] | None = None,
@@ -147,6 +153,7 @@ def expand_codes(
     test_size: float = 0.2,
     random_state: int = 0,
     progress: Any = None,
+    **deprecated: Any,
 ) -> ExpansionResult:
     """Code the comments the indicator phrases miss with a model the phrase codes taught.
 
@@ -158,12 +165,12 @@ def expand_codes(
         Phrase codes of ``feedback`` from :func:`~jtbd_methods.coding.code_comments`.
     codebook : Codebook or CompiledCodebook
         The codebook (its job ids are the labels).
-    text, id, rating, question : str
+    text, id_column, rating, question : str
         Columns of ``feedback``; ``rating`` and ``question`` may be ``None`` or absent.
     questions : dict, optional
         Prompt to ``"positive"``/``"negative"``/``"neutral"``, as for ``code_comments``.
     hand_coded : pandas.DataFrame, optional
-        ``id`` and ``code_<job_id>`` 0/1 columns of a hand-coded sample: its codes join the
+        ``id_column`` and ``code_<job_id>`` 0/1 columns of a hand-coded sample: its codes join the
         training labels, and the model's codes on it are checked against it.
     threshold : float, default 0.6
         Calibrated probability from which a model code is kept.
@@ -235,6 +242,8 @@ def expand_codes(
     >>> result.codes.query("source == 'model'")[["comment_id", "job_id"]].values.tolist()
     [['90', 'feel_heard'], ['91', 'eat_well']]
     """
+    id_column = renamed_keyword(deprecated, "id", "id_column", id_column, caller="expand_codes")
+    id = id_column  # the body reads the id column as `id`
     caller = "expand_codes"
     require_dataframe(feedback, parameter="feedback", caller=caller)
     require_dataframe(codes, parameter="codes", caller=caller)
@@ -356,8 +365,7 @@ def expand_codes(
     trusted = np.array(
         [
             bool(
-                (validation.set_index("job_id")["precision"].get(job, np.nan) or 0)
-                >= min_precision
+                (validation.set_index("job_id")["precision"].get(job, np.nan) or 0) >= min_precision
             )
             for job in usable
         ]

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jtbd_methods._validation import check_int, require_columns, require_dataframe
+from jtbd_methods._validation import check_int, renamed_keyword, require_columns, require_dataframe
 from jtbd_methods.codebook import Codebook
 from jtbd_methods.errors import Problem, StudyValidationError
 from jtbd_methods.lexicon import non_answers
@@ -51,7 +51,8 @@ def review_sheet(
     random_state: int = 0,
     redact: Any = None,
     text: str = "comment",
-    id: str = "comment_id",
+    id_column: str = "comment_id",
+    **deprecated: Any,
 ) -> pd.DataFrame:
     """A coding sheet: comments, suggested jobs with evidence, and 0/1 cells to correct.
 
@@ -73,7 +74,7 @@ def review_sheet(
         Identifier redaction of the comment text: a function of a Series, or a Study whose
         settings are applied (:func:`jtbd_methods.privacy.redact_for_study`). Pass one
         whenever the sheet leaves the research team.
-    text, id : str
+    text, id_column : str
         Columns of ``feedback``.
 
     Returns
@@ -96,6 +97,8 @@ def review_sheet(
     0          a   gain_clarity                  1
     1          b                                 0
     """
+    id_column = renamed_keyword(deprecated, "id", "id_column", id_column, caller="review_sheet")
+    id = id_column  # the body reads the id column as `id`
     caller = "review_sheet"
     require_columns(feedback, [id, text], name="feedback", caller=caller)
     require_columns(
@@ -220,7 +223,8 @@ def validation_sample(
     n_uncoded: int = 100,
     random_state: int = 0,
     text: str = "comment",
-    id: str = "comment_id",
+    id_column: str = "comment_id",
+    **deprecated: Any,
 ) -> pd.Series:
     """Comments to hand-check: a sample per job sized for its precision, plus uncoded ones.
 
@@ -236,7 +240,7 @@ def validation_sample(
         find what the coding missed (recall).
     random_state : int, default 0
         Seed.
-    text, id : str
+    text, id_column : str
         Columns of ``feedback``.
 
     Returns
@@ -262,6 +266,10 @@ def validation_sample(
     >>> len(validation_sample(fb, codes, cb, n_uncoded=10))  # 66 for job a, 10 uncoded
     76
     """
+    id_column = renamed_keyword(
+        deprecated, "id", "id_column", id_column, caller="validation_sample"
+    )
+    id = id_column  # the body reads the id column as `id`
     caller = "validation_sample"
     require_columns(feedback, [id, text], name="feedback", caller=caller)
     require_columns(codes, ["comment_id", "job_id"], name="codes", caller=caller)

@@ -77,7 +77,7 @@ def _codes_with_context(
     """Code one partition and attach each code's period and site."""
     from jtbd_methods.coding import code_comments
 
-    codes = code_comments(part, matcher, text=text, id=id, rating=rating)
+    codes = code_comments(part, matcher, text=text, id_column=id, rating=rating)
     context = pd.DataFrame(
         {
             "comment_id": part[id].to_numpy(),

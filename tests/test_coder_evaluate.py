@@ -12,10 +12,9 @@ from jtbd_methods.cli import main
 from jtbd_methods.coding import (
     CodingInputError,
     TextCoder,
-    _labels_to_matrix,
-    _stratified_folds,
     evaluate_coder_file,
 )
+from jtbd_methods.coding._calibration import _labels_to_matrix, _stratified_folds
 
 # Nine feedback categories with overlapping vocabulary: each category has its own words, and
 # a quarter of the cue words of a comment are borrowed from another category. Misspellings

@@ -18,14 +18,13 @@ from jtbd_methods.coding import (
     CompiledCodebook,
     NgramTfidf,
     TextCoder,
-    _best_threshold,
-    _evaluation,
-    _platt,
     code_comments,
     coded_matrix,
     compile_codebook,
     job_shares,
 )
+from jtbd_methods.coding._calibration import _best_threshold, _platt
+from jtbd_methods.coding.supervised import _evaluation
 from jtbd_methods.lexicon import phrase_variants
 
 CODEBOOK = codebook_from_dict(
@@ -341,7 +340,13 @@ def test_dask_engine_gives_the_pandas_result():
 
 def test_custom_column_names_and_id_dtype_kept():
     fb = pd.DataFrame({"key": [10, 11], "text": ["they listened", "dismissive"]})
-    out = code_comments(fb, CODEBOOK, text="text", id="key", rating=None)
+    out = code_comments(fb, CODEBOOK, text="text", id_column="key", rating=None)
+    # the old keyword still works for one release, with a FutureWarning
+    with pytest.warns(FutureWarning, match="'id' keyword is now called 'id_column'"):
+        old = code_comments(fb, CODEBOOK, text="text", id="key", rating=None)
+    pd.testing.assert_frame_equal(old, out)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'idd'"):
+        code_comments(fb, CODEBOOK, idd="key")
     assert out["comment_id"].tolist() == [10, 11]
     assert out["comment_id"].dtype == fb["key"].dtype
 
@@ -916,7 +921,7 @@ def test_text_coder_errors():
         TextCoder().fit("one comment", ["a"])
     with pytest.raises(ValueError, match="'label_format' parameter of TextCoder.fit"):
         TextCoder().fit(texts, labels, label_format="tags")
-    with pytest.raises(ValueError, match="unknown parameter 'alpha'"):
+    with pytest.raises(ValueError, match="Invalid parameter 'alpha'"):  # scikit-learn's message
         TextCoder().set_params(alpha=1)
     coder = TextCoder().fit(texts, labels)
     with pytest.raises(TypeError, match="'n' parameter of TextCoder.suggest_next"):
@@ -1326,3 +1331,19 @@ def test_expand_codes_codes_what_phrases_miss_and_never_non_answers():
     strict = expand_codes(fb, phrase, cb, rating=None, min_precision=1.0)
     low = result.validation.loc[result.validation["precision"] < 1.0, "job_id"].tolist()
     assert not set(strict.codes.loc[strict.codes["source"] == "model", "job_id"]) & set(low)
+
+
+def test_character_ngrams_of_other_scripts_keep_their_own_columns():
+    """Characters beyond U+0F9F used to share 94 codes, so n-grams of different CJK words
+    collided; now each n-gram is its own column, as in scikit-learn's TfidfVectorizer."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    # U+4F60 and U+4FBE are 94 code points apart: the old folding gave them one code
+    docs = ["\u4f60\u597d \u8c22\u8c22", "\u4fbe\u597d\u5417", "\u8c22\u8c22 \U0001f600 nurse",
+            "\u0e2a\u0e27\u0e31\u0e2a\u0e14\u0e35 nurse", "\u4f60\u597d"] * 2  # fmt: skip
+    mine = NgramTfidf(word_ngrams=None, char_ngrams=(2, 4), min_df=1).fit(docs)
+    ref = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True, min_df=1)
+    r = ref.fit_transform(docs)
+    x = mine.transform(docs)
+    assert x.shape == r.shape
+    np.testing.assert_allclose((x @ x.T).toarray(), (r @ r.T).toarray(), atol=1e-12)

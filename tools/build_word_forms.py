@@ -18,7 +18,7 @@ from pathlib import Path
 
 from jtbd_methods import lexicon
 from jtbd_methods.codebook import load_codebook
-from jtbd_methods.coding import _normalise_phrase
+from jtbd_methods.coding._common import _normalise_phrase
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "jtbd_methods" / "_data" / lexicon.WORD_FORMS_FILE
