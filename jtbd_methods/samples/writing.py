@@ -8,7 +8,9 @@ import json
 import logging
 import os
 import shutil
+import string
 import tempfile
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -85,225 +87,92 @@ def _fmt_pct(x: float) -> str:
     return f"{100 * x:.0f}%"
 
 
+#: The README's text, with ``${name}`` fields for the numbers (:class:`string.Template`).
+README_TEMPLATE = ("_data", "samples", "README.md.tmpl")
+
+
+def _job_row(job: str, v: dict[str, Any]) -> str:
+    d = f"{v['disruption_probability']:.2f}"
+    if abs(v["expected_disruption_probability"] - v["disruption_probability"]) > 1e-9:
+        d += f" before its action ({v['expected_disruption_probability']:.2f} over the period)"
+    return (
+        f"| `{job}` | {_fmt_pct(v['prevalence'])} | {d} | "
+        f"{100 * v['expected_disrupted_share']:.1f}% | {v['positive_share_penalty_pp']:.0f} pp | "
+        f"{v['rating_impact']:.2f} | {v['positive_share_bonus_pp']:.0f} pp | {v['priority']:.4f} |"
+    )
+
+
+def _action_row(action: dict[str, Any], e: dict[str, Any]) -> str:
+    sites = "; ".join(action["sites"]) if action["sites"] else "all"
+    if action["disruption_after"] is None:
+        effect = "none (a planted null: the disruption probability does not change)"
+    else:
+        effect = (
+            f"P(disrupted) {e['disruption_probability_before']:.2f} → "
+            f"{e['disruption_probability_after']:.2f}, so the share of ratings 4–5 among "
+            f"comments expressing the job rises by about "
+            f"{e['expected_positive_share_change_pp']:.0f} pp"
+            + (" at the pilot sites only" if action["sites"] else "")
+            + f" (realised: {e['realised_positive_share_before_pp']:.0f}% → "
+            f"{e['realised_positive_share_after_pp']:.0f}%)"
+        )
+    return (
+        f"| {action['action_id']} ({action['description']}) | `{action['job_id']}` | "
+        f"{action['started']} | {sites} | {effect} |"
+    )
+
+
+def _segment_row(s: dict[str, Any]) -> str:
+    return (
+        f"| {s['segment']} | {s['name']} | {_fmt_pct(s['planned_share'])} ({s['n_respondents']}) | "
+        f"{', '.join(s['important_outcomes'])} | {', '.join(s['underserved_outcomes'])} | "
+        f"+{s['satisfaction_gain_per_wave']:.2f} |"
+    )
+
+
 def _readme(study: SampleStudy) -> str:
+    """The sample's README: the template's text with the planted and realised numbers."""
     t = study.truth
-    jobs = t["jobs"]
-    lines = [
-        "# Recovery pathway study (synthetic sample)",
-        "",
-        "A complete, **entirely fictional** study folder for trying, testing and teaching "
-        "`jtbd_methods`. It was written by `jtbd sample-study` "
-        f"(`jtbd_methods.samples.write_sample_study`, seed {study.seed}); the same seed rewrites "
-        "the same bytes, so do not edit these files by hand: change the generator instead.",
-        "",
-        "Every effect below was *planted* by the generator, so each method can be checked "
-        "against a known answer. Exact numbers are in `_truth/planted_truth.json`.",
-        "",
-        "## Files",
-        "",
-        "| file | one row is | notes |",
-        "|---|---|---|",
-        "| `study.yaml` | — | name, organisation, period 2024-01-01 to 2025-12-31, "
-        "`min_cell_size: 10`, codebook, `redact: true`, `redact_names` (the planted names) |",
-        "| `codebook.yaml` | — | a copy of `templates/codebooks/recovery_sample.yaml` "
-        "(11 jobs, 44 desired outcomes) |",
-        f"| `feedback.csv` | a comment | {N_COMMENTS:,} comments, 6 sites, 4 services, rating 1–5 "
-        "(about 3% empty), comment; `code_<job_id>` columns filled for the 400 hand-coded "
-        "comments (coder A), empty for the others |",
-        "| `second_coding.csv` | a hand-coded comment | coder B's `code_<job_id>` over the same "
-        "400 comments |",
-        f"| `survey.csv` | a response | {N_RESPONDENTS:,} respondents at wave 1, {N_PANEL} of them "
-        f"again at waves 2 and 3 ({t['survey']['n_rows']:,} rows); `imp_`/`sat_` items for 16 "
-        "outcomes, `overall_satisfaction` |",
-        "| `staff.csv` | a site in a month | staff engagement index 0–10 and number of staff "
-        "respondents, 6 sites × 24 months |",
-        "| `actions.csv` | an improvement action | A01–A03 (below) |",
-        "| `_truth/comment_jobs.csv` | a job expressed in a comment | comment_id, job_id, polarity "
-        "(disrupted / fulfilled): the true coding of every comment |",
-        "| `_truth/comments.csv` | a comment | kind (job, generic, empty, non_english), n_jobs, "
-        "jobs written without any indicator phrase, misspelt word, planted identifier kind, "
-        "the planted probability of a rating of 4–5 |",
-        "| `_truth/segments.csv` | a respondent | true recovery-goal segment (1–4) and its name |",
-        "| `_truth/planted_truth.json` | — | every planted number |",
-        "",
-        "Files in `_truth/` are not part of the study-folder contract: the loader ignores them. "
-        "Use them only to check results.",
-        "",
-        "## Feedback comments",
-        "",
-        f"Comments arrive uniformly over the 24 months. {_fmt_pct(P_EMPTY)} are empty and "
-        f"{_fmt_pct(P_NON_ENGLISH)} are written in another language (Welsh, Polish, Spanish, "
-        "Punjabi, Arabic and others); neither expresses a job. Each other comment expresses each "
-        "job independently, with exactly `round(prevalence × 4000)` comments per job, so the "
-        "true share of comments expressing a job equals its planted prevalence. Comments with "
-        'no job are generic ("Fine.", "Parking was expensive.").',
-        "",
-        "Comments are written from per-job clause banks in patients' words that use the "
-        'codebook\'s indicator phrases, inflected ("cancelled" for `cancel*`) or negated '
-        '("staff were not dismissive" is *feel_heard, fulfilled*; "no one explained what '
-        'happens next" is *gain_clarity, disrupted*). Several jobs can share one comment. '
-        f"To keep coding imperfect: {_fmt_pct(P_IMPLICIT)} of job mentions are written without any "
-        f"indicator phrase, about {_fmt_pct(P_TYPO)} of comments have one misspelt word, and some "
-        "comments are all lower case.",
-        "",
-        "### Planted jobs",
-        "",
-        "| job | prevalence | P(disrupted) | expected disrupted share | P(4–5) drop if disrupted "
-        "| rating drop if disrupted | P(4–5) rise if fulfilled | priority |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
-    for j in t["expected_priority_ranking"]:
-        v = jobs[j]
-        d = f"{v['disruption_probability']:.2f}"
-        if abs(v["expected_disruption_probability"] - v["disruption_probability"]) > 1e-9:
-            d += f" before its action ({v['expected_disruption_probability']:.2f} over the period)"
-        lines.append(
-            f"| `{j}` | {_fmt_pct(v['prevalence'])} | {d} | {100 * v['expected_disrupted_share']:.1f}% | "
-            f"{v['positive_share_penalty_pp']:.0f} pp | {v['rating_impact']:.2f} | "
-            f"{v['positive_share_bonus_pp']:.0f} pp | {v['priority']:.4f} |"
-        )
     rm = t["feedback"]["rating_model"]
-    lines += [
-        "",
-        "Rows are in the expected priority order (`expected_priority_ranking`): priority = "
-        'expected disrupted share × rating drop, the "frequency × impact" of a service-recovery '
-        "priority matrix.",
-        "",
-        "### Ratings",
-        "",
-        f"The probability that a rating is 4 or 5 is {rm['base_positive']:.2f} plus the staff "
-        "engagement terms (below), minus the penalty of every disrupted job in the comment, plus "
-        "the bonus of every fulfilled job, clipped to [0.02, 0.98]. A positive rating is 5 with "
-        "probability 0.55 (else 4); a non-positive rating is 1, 2 or 3 with probabilities 0.3, 0.3 "
-        "and 0.4. Because those two distributions are fixed, the mean rating is linear in the "
-        f"probability: each 10 pp of P(4–5) is worth {rm['rating_points_per_unit_probability'] / 10:.3f} "
-        "rating points, so a regression of rating on 0/1 disruption indicators recovers the "
-        '"rating drop" column (up to a small upward bias from the fulfilment bonuses and a '
-        "downward one from the clipping, both well inside the standard errors). Sites differ "
-        "only through staff engagement; there is no other site effect. Positive ratings are "
-        "drawn by systematic sampling within each site-month: every comment keeps exactly its "
-        "planted probability, but the number of positive ratings in a site-month equals the "
-        "sum of those probabilities (rounded up or down), so site-month shares carry no extra "
-        "binomial noise. `realised_*` values in `planted_truth.json` (e.g. "
-        "`realised_rating_impact` with its 95% CI, `realised_priority_ranking`) are what the "
-        "generated sample itself shows with the true job labels. "
-        f"{_fmt_pct(P_RATING_MISSING)} of ratings are missing completely at random.",
-        "",
-        "### Hand coding and reliability",
-        "",
-        f"{N_HAND_CODED} random non-empty comments were coded twice. Coder A "
-        "(`code_<job_id>` in `feedback.csv`) drops "
-        f"{_fmt_pct(CODER_A_FLIP)} of the true codes and adds about as many wrong ones; coder B "
-        f"(`second_coding.csv`) drops {_fmt_pct(CODER_B_FLIP)} and adds about as many. The "
-        "resulting agreement is realistic for trained coders (Krippendorff's alpha around 0.8 "
-        "over all jobs, lower for rare jobs).",
-        "",
-        "### Planted identifiers",
-        "",
-        f"{len(t['identifiers'])} comments carry one fictional identifier each, for testing "
-        "redaction (`privacy.redact`):",
-        "",
-        "| comment_id | kind | value |",
-        "|---|---|---|",
-    ]
-    for d in t["identifiers"]:
-        lines.append(f"| {d['comment_id']} | {d['kind']} | {d['value']} |")
-    lines += [
-        "",
-        "NHS numbers are random with a valid modulus-11 check digit; phone numbers are in "
-        "Ofcom's ranges reserved for drama (07700 900xxx, 0161 496 0xxx, 020 7946 0xxx); e-mail "
-        "addresses use the reserved `example.org` domain; postcodes have the UK format with "
-        "invented areas; names are the `redact_names` of `study.yaml`.",
-        "",
-        "## Improvement actions (tracking truth)",
-        "",
-        "| action | job | started | sites | planted effect |",
-        "|---|---|---|---|---|",
-    ]
-    for a in ACTIONS:
-        e = t["actions"][a["action_id"]]
-        sites = "; ".join(a["sites"]) if a["sites"] else "all"
-        if a["disruption_after"] is None:
-            eff = "none (a planted null: the disruption probability does not change)"
-        else:
-            eff = (
-                f"P(disrupted) {e['disruption_probability_before']:.2f} → "
-                f"{e['disruption_probability_after']:.2f}, so the share of ratings 4–5 among "
-                f"comments expressing the job rises by about "
-                f"{e['expected_positive_share_change_pp']:.0f} pp"
-                + (" at the pilot sites only" if a["sites"] else "")
-                + f" (realised: {e['realised_positive_share_before_pp']:.0f}% → "
-                f"{e['realised_positive_share_after_pp']:.0f}%)"
-            )
-        lines.append(
-            f"| {a['action_id']} ({a['description']}) | `{a['job_id']}` | {a['started']} | "
-            f"{sites} | {eff} |"
-        )
-    lines += [
-        "",
-        "Each step is immediate (a level change, no slope change). `gain_clarity`, `feel_heard` "
-        "and `keep_routines` never share a comment, so the positive share among one of these "
-        "jobs' comments moves only with its own action. Diluted over all comments, A01 raises "
-        f"the overall share of ratings 4–5 by about {t['time_effects']['overall_step_a01_pp']:.1f} pp "
-        "from January 2025, and A02 raises it by about "
-        f"{t['time_effects']['pilot_site_step_a02_pp']:.1f} pp at the pilot sites from April 2025; "
-        "comments of other jobs that also mention `gain_clarity` or `feel_heard` improve with "
-        "them. Nothing else changes over time (no trend, no seasonality), so any other signal "
-        "on an SPC chart is a false alarm.",
-        "",
-        "## Survey and recovery-goal segments",
-        "",
-        "Four segments with distinct importance profiles over the 16 outcomes (segment on the "
-        "wave-1 answers). Items are rounded normal draws (sd "
-        f"{ITEM_NOISE_SD}) around the segment's mean plus a respondent scale-use shift (sd "
-        f"{SCALE_USE_SD}); {_fmt_pct(P_ITEM_MISSING)} of every item is missing completely at random. "
-        "Satisfaction of an underserved outcome averages "
-        f"{UNDERSERVED_SATISFACTION} in its segment (others 3.2–4.0). Diagnosis groups are only "
-        "loosely related to segments: segments cut across diagnoses.",
-        "",
-        "| segment | name | share | important outcomes (mean ≥ 4) | underserved | "
-        "satisfaction gain per wave |",
-        "|---|---|---|---|---|---|",
-    ]
-    for s in t["segments"]:
-        lines.append(
-            f"| {s['segment']} | {s['name']} | {_fmt_pct(s['planned_share'])} ({s['n_respondents']}) | "
-            f"{', '.join(s['important_outcomes'])} | {', '.join(s['underserved_outcomes'])} | "
-            f"+{s['satisfaction_gain_per_wave']:.2f} |"
-        )
     st = t["staff"]
-    lines += [
-        "",
-        "`overall_satisfaction` is the importance-weighted mean of the respondent's "
-        "satisfaction answers (weights = importance − 1) plus noise (sd 0.45), rounded to 1–5, "
-        "so it rises over the waves with the segment's gain.",
-        "",
-        "## Staff engagement",
-        "",
-        "Each site's monthly engagement varies around its own mean (sd "
-        f"{ENGAGEMENT_MONTHLY_SD}, centred within each period between action start dates, so "
-        "the 24-month mean is the planted mean and engagement swings are unrelated to the "
-        "planted steps; values rounded to one decimal). "
-        f"Within a site, each engagement point above the site's own mean raises P(rating 4–5) "
-        f"by {st['within_unit_effect_pp']:.0f} pp in that month (the within-unit effect); each "
-        f"point of a site's mean above the mean of the six site means raises it by "
-        f"{st['between_unit_effect_pp']:.0f} pp (the between-unit effect).",
-        "",
-        "| site | mean engagement |",
-        "|---|---|",
-    ]
-    for u, v in st["unit_means"].items():
-        lines.append(f"| {u} | {v:.2f} |")
-    lines += [
-        "",
-        "## Regenerate",
-        "",
-        "```",
-        f"jtbd sample-study data/samples/recovery_study --seed {study.seed} --overwrite",
-        "```",
-        "",
-    ]
-    return "\n".join(lines)
+    fields = {
+        "seed": study.seed,
+        "n_comments": f"{N_COMMENTS:,}",
+        "n_respondents": f"{N_RESPONDENTS:,}",
+        "n_panel": N_PANEL,
+        "n_survey_rows": f"{t['survey']['n_rows']:,}",
+        "p_empty": _fmt_pct(P_EMPTY),
+        "p_non_english": _fmt_pct(P_NON_ENGLISH),
+        "p_implicit": _fmt_pct(P_IMPLICIT),
+        "p_typo": _fmt_pct(P_TYPO),
+        "job_rows": "\n".join(
+            _job_row(j, t["jobs"][j]) for j in t["expected_priority_ranking"]
+        ),
+        "base_positive": f"{rm['base_positive']:.2f}",
+        "points_per_10pp": f"{rm['rating_points_per_unit_probability'] / 10:.3f}",
+        "p_rating_missing": _fmt_pct(P_RATING_MISSING),
+        "n_hand_coded": N_HAND_CODED,
+        "coder_a_flip": _fmt_pct(CODER_A_FLIP),
+        "coder_b_flip": _fmt_pct(CODER_B_FLIP),
+        "n_identifiers": len(t["identifiers"]),
+        "identifier_rows": "\n".join(
+            f"| {d['comment_id']} | {d['kind']} | {d['value']} |" for d in t["identifiers"]
+        ),
+        "action_rows": "\n".join(_action_row(a, t["actions"][a["action_id"]]) for a in ACTIONS),
+        "step_a01_pp": f"{t['time_effects']['overall_step_a01_pp']:.1f}",
+        "step_a02_pp": f"{t['time_effects']['pilot_site_step_a02_pp']:.1f}",
+        "item_noise_sd": ITEM_NOISE_SD,
+        "scale_use_sd": SCALE_USE_SD,
+        "p_item_missing": _fmt_pct(P_ITEM_MISSING),
+        "underserved_satisfaction": UNDERSERVED_SATISFACTION,
+        "segment_rows": "\n".join(_segment_row(s) for s in t["segments"]),
+        "engagement_monthly_sd": ENGAGEMENT_MONTHLY_SD,
+        "within_unit_effect_pp": f"{st['within_unit_effect_pp']:.0f}",
+        "between_unit_effect_pp": f"{st['between_unit_effect_pp']:.0f}",
+        "unit_rows": "\n".join(f"| {u} | {v:.2f} |" for u, v in st["unit_means"].items()),
+    }
+    text = resources.files("jtbd_methods").joinpath(*README_TEMPLATE).read_text(encoding="utf-8")
+    return string.Template(text).substitute(fields)
 
 
 def _write_folder(study: SampleStudy, folder: Path) -> None:
