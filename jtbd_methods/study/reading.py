@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import openpyxl
 import pandas as pd
 
 from jtbd_methods.errors import Problem
@@ -304,8 +305,6 @@ def _read_xlsx(
     DataFrame or None
         Every column as ``str``; ``None`` when the sheet cannot be read (reported in ``out``).
     """
-    import openpyxl
-
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged or foreign file
