@@ -1073,6 +1073,18 @@ def test_plain_numbers_and_ordinary_text_after_a_sign_are_not_neutralised(value)
     assert neutralise_cell(value) is value
 
 
+def test_csv_is_strict_about_bullets_but_not_about_numbers_or_lone_signs(tmp_path):
+    # every CSV field is parsed by the spreadsheet that opens it: "- fine" is quoted there
+    df = pd.DataFrame({"note": ["- fine", "-", "-5", "=1"], "n": [1, 2, 3, 4]})
+    assert neutralise_cell("- fine", strict=True) == "'- fine"
+    assert neutralise_frame(df, strict=True)["note"].tolist() == ["'- fine", "-", "-5", "'=1"]
+    path = safe_to_csv(df, tmp_path / "bullets.csv", index=False)
+    back = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert back["note"].tolist() == ["'- fine", "-", "-5", "'=1"]
+    with pytest.raises(TypeError, match="'strict' parameter of neutralise_frame"):
+        neutralise_frame(df, strict="yes")
+
+
 def test_neutralise_frame_text_columns_labels_and_copy():
     df = pd.DataFrame(
         {

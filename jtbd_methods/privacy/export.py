@@ -63,17 +63,19 @@ def _is_plain_number(text: str) -> bool:
     return any(ch.isdigit() for ch in text) and _PLAIN_NUMBER.fullmatch(text) is not None
 
 
-def _is_ordinary_text(text: str) -> bool:
+def _is_ordinary_text(text: str, *, strict: bool) -> bool:
     """Text after a leading sign that no spreadsheet can read as a formula.
 
-    Only "-" and "+" qualify: a run of signs alone ("-", "--", "+"), or a sign, then
-    whitespace, then a word starting with a letter and no formula syntax ("- fine",
-    "- the nurses were kind"): a bulleted phrase, not an expression.
+    Only "-" and "+" qualify: a run of signs alone ("-", "--", "+"), or (unless ``strict``)
+    a sign, then whitespace, then a word starting with a letter and no formula syntax
+    ("- fine", "- the nurses were kind"): a bulleted phrase, not an expression.
     """
     if text[0] not in "+-":
         return False
     if text.strip("+-").strip() == "":
         return True
+    if strict:
+        return False
     rest = text[1:]
     if not rest[:1].isspace() or rest[:1] in "\t\r\n":
         return False
@@ -81,43 +83,56 @@ def _is_ordinary_text(text: str) -> bool:
     return rest[:1].isalpha() and _FORMULA_SYNTAX.search(rest) is None
 
 
-def is_formula_like(text: str) -> bool:
+def is_formula_like(text: str, *, strict: bool = False) -> bool:
     """Whether a spreadsheet could read ``text`` as a formula (see :func:`neutralise_cell`).
 
     Parameters
     ----------
     text : str
         A cell's text.
+    strict : bool, default False
+        Also count a sign followed by a space and words (``"- fine"``) as formula-like: the
+        rule for CSV, whose every field a spreadsheet parses (:func:`neutralise_cell`).
 
     Returns
     -------
     bool
         True when ``text`` starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
         return (or the full-width ``＝ ＋ － ＠``) and is neither a plain number (``-5``,
-        ``+1.5e3``, ``-12%``) nor ordinary text after a sign (``-``, ``- fine``).
+        ``+1.5e3``, ``-12%``) nor ordinary text after a sign (``-``, and unless ``strict``
+        ``- fine``).
 
     Examples
     --------
     >>> [is_formula_like(t) for t in ["=1+1", "-2+3", "-rm", "-5", "-", "- fine", "ok"]]
     [True, True, True, False, False, False, False]
+    >>> is_formula_like("- fine", strict=True), is_formula_like("-", strict=True)
+    (True, False)
     """
     if not isinstance(text, str) or not text:
         return False
     folded = text[0].translate(_FULL_WIDTH_SIGNS) + text[1:]
     if not folded.startswith(_FORMULA_PREFIXES):
         return False
-    if folded[0] in "+-" and (_is_plain_number(folded) or _is_ordinary_text(folded)):
+    if folded[0] in "+-" and (
+        _is_plain_number(folded) or _is_ordinary_text(folded, strict=strict)
+    ):
         return False
     return True
 
 
-def neutralise_cell(value: Any) -> Any:
+def neutralise_cell(value: Any, *, strict: bool = False) -> Any:
     """Defuse a spreadsheet formula: prefix a text that would be read as one with a quote.
 
     Parameters
     ----------
     value : object
         Any cell value.
+    strict : bool, default False
+        Also quote a sign followed by a space and words (``"- fine"``). XLSX stores text in
+        typed string cells that a spreadsheet never parses, so a bullet needs no quote
+        there (:func:`safe_to_excel`); every field of a CSV is parsed when the file is
+        opened, so :func:`safe_to_csv` uses ``strict=True``.
 
     Returns
     -------
@@ -137,10 +152,13 @@ def neutralise_cell(value: Any) -> Any:
 
     * a plain number (``"-5"``, ``"+1.5"``, ``"-1,234"``, ``"-12%"``) is read as a number,
       which cannot run anything;
-    * a lone sign or a run of them (``"-"``, ``"--"``), and a sign followed by a space and
-      a word with no formula syntax (``"- fine"``, ``"- kind staff, thanks"``: no ``=``,
-      brackets, ``|``, ``!``, ``@`` or double quote) is a bullet, not an expression, and
-      cannot call a function or another program.
+    * a lone sign or a run of them (``"-"``, ``"--"``) is no expression;
+    * a sign followed by a space and a word with no formula syntax (``"- fine"``,
+      ``"- kind staff, thanks"``: no ``=``, brackets, ``|``, ``!``, ``@`` or double quote)
+      is a bullet that cannot call a function or another program. In an XLSX string cell it
+      is shown as written. A spreadsheet opening a CSV may still try it as a formula
+      (Excel reads a leading ``-`` as the start of one, so ``- fine`` would show an error
+      value), hence ``strict=True`` quotes it in CSV.
 
     Everything else starting with a trigger is neutralised, including a sign directly
     followed by a letter (``"-rm"``, ``"+cmd"``: a spreadsheet would read a name or a
@@ -160,20 +178,18 @@ def neutralise_cell(value: Any) -> Any:
     >>> neutralise_cell("-"), neutralise_cell("-5"), neutralise_cell(-3)
     ('-', '-5', -3)
     """
-    if isinstance(value, str) and is_formula_like(value):
+    if isinstance(value, str) and is_formula_like(value, strict=strict):
         return "'" + value
     return value
 
 
-def _neutralise_labels(index: pd.Index) -> pd.Index:
-    names = [neutralise_cell(n) for n in index.names]
+def _neutralise_labels(index: pd.Index, function: Any) -> pd.Index:
+    names = [function(n) for n in index.names]
     if isinstance(index, pd.MultiIndex):
-        tuples = [tuple(neutralise_cell(v) for v in t) for t in index.tolist()]
+        tuples = [tuple(function(v) for v in t) for t in index.tolist()]
         return pd.MultiIndex.from_tuples(tuples, names=names) if tuples else index.set_names(names)
     if pd.api.types.is_object_dtype(index.dtype) or isinstance(index.dtype, pd.StringDtype):
-        return pd.Index(
-            [neutralise_cell(v) for v in index.tolist()], dtype=index.dtype, name=names[0]
-        )
+        return pd.Index([function(v) for v in index.tolist()], dtype=index.dtype, name=names[0])
     return index.set_names(names)
 
 
@@ -194,13 +210,15 @@ def _map_text_column(series: pd.Series, function: Any) -> pd.Series:
     return series
 
 
-def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
+def neutralise_frame(df: pd.DataFrame, *, strict: bool = False) -> pd.DataFrame:
     """Copy of ``df`` with every text cell and label passed through :func:`neutralise_cell`.
 
     Parameters
     ----------
     df : pandas.DataFrame
         Any table.
+    strict : bool, default False
+        Passed to :func:`neutralise_cell` (``True`` for CSV).
 
     Returns
     -------
@@ -226,11 +244,19 @@ def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
     1         ok  2
     """
     require_dataframe(df, parameter="df", caller="neutralise_frame")
+    if not isinstance(strict, bool):
+        raise TypeError(
+            f"The 'strict' parameter of neutralise_frame must be True or False; got {strict!r}."
+        )
+
+    def function(value: Any) -> Any:
+        return neutralise_cell(value, strict=strict)
+
     out = df.copy()
     for position in range(out.shape[1]):
-        out.isetitem(position, _map_text_column(out.iloc[:, position], neutralise_cell))
-    out.columns = _neutralise_labels(out.columns)
-    out.index = _neutralise_labels(out.index)
+        out.isetitem(position, _map_text_column(out.iloc[:, position], function))
+    out.columns = _neutralise_labels(out.columns, function)
+    out.index = _neutralise_labels(out.index, function)
     return out
 
 
@@ -263,7 +289,8 @@ def safe_to_csv(df: pd.DataFrame, path: str | Path, **kwargs: Any) -> Path:
 
     Notes
     -----
-    The table goes through :func:`neutralise_frame`, is written to a temporary file in the
+    The table goes through :func:`neutralise_frame` with ``strict=True`` (a bullet such as
+    ``- fine`` is quoted too, since a spreadsheet parses every CSV field), is written to a temporary file in the
     destination folder and moved into place with :func:`os.replace`, so a reader never
     sees a half-written file and a failure leaves any earlier file as it was.
 
@@ -305,7 +332,7 @@ def safe_to_csv(df: pd.DataFrame, path: str | Path, **kwargs: Any) -> Path:
             "the default lineterminator '\\r\\n' or pass quoting=csv.QUOTE_ALL."
         )
     path = Path(path)
-    data = neutralise_frame(df)
+    data = neutralise_frame(df, strict=True)
     with atomic_path(path, suffix=".tmp" + path.suffix) as tmp:
         data.to_csv(tmp, **options)
     return path
