@@ -22,8 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.utils import get_column_letter
 
 from jtbd_methods._io import atomic_path
 from jtbd_methods._validation import check_int, require_dataframe
@@ -372,6 +370,9 @@ def _check_sheets(sheets: Any, caller: str) -> dict[str, pd.DataFrame]:
 
 def _clean_illegal(df: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """Remove control characters that XLSX cannot store (before neutralising)."""
+    # openpyxl is imported when a workbook is written: it takes most of a second to import
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     removed = 0
 
     def clean(value: Any) -> Any:
@@ -455,6 +456,8 @@ def _format_dates(worksheet: Any) -> None:
 
 
 def _fit_columns(worksheet: Any, *, max_rows: int = 1000) -> None:
+    from openpyxl.utils import get_column_letter  # see _clean_illegal
+
     last = min(worksheet.max_row, max_rows)
     for k, column in enumerate(worksheet.iter_cols(min_row=1, max_row=last), start=1):
         longest = 0

@@ -30,7 +30,8 @@ def _texts(value: Any, where: str) -> tuple[str, ...]:
 
 def _load() -> dict[str, Any]:
     source = resources.files("jtbd_methods").joinpath(*PHRASES_FILE)
-    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
+    data = yaml.load(source.read_text(encoding="utf-8"), Loader=loader)
     if not isinstance(data, dict) or not isinstance(data.get("clauses"), dict):
         raise ValueError(f"{'/'.join(PHRASES_FILE)}: expected a mapping with 'clauses'.")
     clauses = {}

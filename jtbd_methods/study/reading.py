@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import openpyxl
 import pandas as pd
 
 from jtbd_methods.errors import Problem
@@ -305,6 +304,8 @@ def _read_xlsx(
     DataFrame or None
         Every column as ``str``; ``None`` when the sheet cannot be read (reported in ``out``).
     """
+    import openpyxl  # imported when a workbook is read: it takes most of a second to import
+
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged or foreign file
