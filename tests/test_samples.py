@@ -12,6 +12,7 @@ import filecmp
 import json
 import re
 import shutil
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +30,7 @@ from sklearn.preprocessing import StandardScaler
 
 from jtbd_methods import resources, samples
 from jtbd_methods.codebook import load_codebook
+from jtbd_methods.samples import phrases, writing
 from jtbd_methods.samples import tables as sample_tables
 from jtbd_methods.study import load_study, validate
 
@@ -316,6 +318,48 @@ def test_no_indicator_phrase_belongs_to_two_jobs(codebook: dict) -> None:
                     or rx.search(q.lower().replace("*", "ed"))
                 ]
     assert clashes == []
+
+
+def test_phrase_banks_and_readme_template_are_package_data() -> None:
+    # the texts are data files inside the package; pyproject's package-data must ship them
+    folder = REPO / "jtbd_methods" / "_data" / "samples"
+    shipped = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
+        "setuptools"
+    ]["package-data"]["jtbd_methods"]
+    files = sorted(p for p in folder.iterdir() if p.is_file())
+    assert {p.name for p in files} >= {"phrases.yaml", "README.md.tmpl"}
+    for path in files:
+        relative = path.relative_to(REPO / "jtbd_methods").as_posix()
+        assert any(Path(relative).match(pattern) for pattern in shipped), relative
+    assert (folder / phrases.PHRASES_FILE[-1]).is_file()
+    assert (folder / writing.README_TEMPLATE[-1]).is_file()
+    # the banks keep the file's order (the random draws depend on it) and are tuples
+    text = (folder / "phrases.yaml").read_text(encoding="utf-8")
+    assert list(samples.CLAUSES)[0] == "reduce_fear"
+    assert samples.CLAUSES["reduce_fear"]["disrupted"][0] in text
+    assert all(isinstance(b, tuple) for bank in samples.CLAUSES.values() for b in bank.values())
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("- just a list\n", "expected a mapping with 'clauses'"),
+        ("clauses:\n  job: {disrupted: [a]}\n", "clauses.job must have exactly the banks"),
+        (
+            "clauses:\n  job: {disrupted: [], fulfilled: [a], implicit_disrupted: [a],"
+            " implicit_fulfilled: [a]}\n",
+            "clauses.job.disrupted must be a non-empty list of texts",
+        ),
+        (
+            "clauses:\n  job: {disrupted: [a], fulfilled: [a], implicit_disrupted: [a],"
+            " implicit_fulfilled: [a]}\nopeners: [a]\ncloser: [a]\n",
+            "closers must be a non-empty list of texts",
+        ),
+    ],
+)
+def test_malformed_phrase_banks_are_reported(text: str, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        phrases._parse(text)
 
 
 def test_clause_banks_use_only_their_own_jobs_indicators(codebook: dict) -> None:

@@ -28,10 +28,10 @@ def _texts(value: Any, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _load() -> dict[str, Any]:
-    source = resources.files("jtbd_methods").joinpath(*PHRASES_FILE)
+def _parse(text: str) -> dict[str, Any]:
+    """The phrase banks in ``text`` (YAML), checked: every bank a non-empty list of texts."""
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
-    data = yaml.load(source.read_text(encoding="utf-8"), Loader=loader)
+    data = yaml.load(text, Loader=loader)
     if not isinstance(data, dict) or not isinstance(data.get("clauses"), dict):
         raise ValueError(f"{'/'.join(PHRASES_FILE)}: expected a mapping with 'clauses'.")
     clauses = {}
@@ -49,6 +49,11 @@ def _load() -> dict[str, Any]:
             for key in ("openers", "closers", "generic_comments", "non_english_comments")
         },
     }
+
+
+def _load() -> dict[str, Any]:
+    source = resources.files("jtbd_methods").joinpath(*PHRASES_FILE)
+    return _parse(source.read_text(encoding="utf-8"))
 
 
 _PHRASES = _load()
