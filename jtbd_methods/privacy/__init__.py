@@ -1,6 +1,8 @@
 """Privacy: redaction of identifiers, small-cell suppression and injection-safe exports.
 
-Every notebook that shows patients' words or group breakdowns goes through this module:
+Every notebook that shows patients' words or group breakdowns goes through this package, whose
+modules are :mod:`~jtbd_methods.privacy.redaction`, :mod:`~jtbd_methods.privacy.suppression`
+and :mod:`~jtbd_methods.privacy.export` (every public name is importable from here):
 
 * :func:`redact` and :func:`redact_with_counts` replace NHS numbers, UK phone numbers, e-mail
   addresses, UK postcodes, dates of birth, listed names and names no list holds

@@ -15,6 +15,12 @@ random numbers with a valid check digit).
 
 The generator uses only :class:`numpy.random.Generator` (one independent child stream per
 table, spawned from the seed), so the same seed writes byte-identical files.
+
+Modules: ``design`` (every planted parameter), ``phrases`` (the phrase banks, read from the
+package data file ``_data/samples/phrases.yaml``), ``model`` (:class:`SampleStudy`),
+``tables`` (drawing each table), ``generate`` (:func:`make_study` and the truth) and
+``writing`` (:func:`write_sample_study`; the README's text is the package data file
+``_data/samples/README.md.tmpl``). Every public name is importable from here.
 """
 
 from jtbd_methods.samples.design import (

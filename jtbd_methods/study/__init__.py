@@ -9,6 +9,11 @@ row, column, the value and what was expected.
 
 Loading never writes to the study folder. Files may be UTF-8, UTF-8 with a byte-order mark
 or Windows-1252; anything else is reported as an unknown encoding.
+
+Modules: ``model`` (:class:`Study`, :class:`StudyConfig`, :class:`ValidationReport`, the
+contract's constants), ``reading`` (encodings, CSV and XLSX as text), ``schema`` (typed
+columns per file, pandera contracts), ``config`` (``study.yaml``) and ``loader``
+(:func:`validate`, :func:`load_study`); every public name is importable from here.
 """
 
 from jtbd_methods.study.loader import iter_problem_lines, load_study, validate
