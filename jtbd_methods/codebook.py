@@ -440,8 +440,9 @@ def load_codebook(path: str | Path) -> Codebook:
 
     Examples
     --------
-    >>> cb = load_codebook("templates/codebooks/healthcare_recovery.yaml")  # doctest: +SKIP
-    >>> len(cb.jobs)  # doctest: +SKIP
+    >>> from jtbd_methods.resources import checkout_sample_study
+    >>> cb = load_codebook(checkout_sample_study() / "codebook.yaml")
+    >>> len(cb.jobs)
     11
     """
     path = Path(path)

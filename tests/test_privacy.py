@@ -31,6 +31,7 @@ from jtbd_methods.privacy import (
     safe_to_excel,
     suppress_crosstab,
     suppress_small,
+    suppression,
     suppression_note,
 )
 
@@ -924,9 +925,9 @@ def test_suppress_crosstab_prevents_recovery_from_totals(ct, min_cell_size):
 def test_bridge_finder_matches_brute_force(n_nodes, edges):
     # Reference: an edge is a bridge iff removing it disconnects its two ends (definition).
     simple = sorted({tuple(sorted(e)) for e in edges if e[0] != e[1] and max(e) < n_nodes})
-    found = set(privacy._bridges(n_nodes, simple))
+    found = set(suppression._bridges(n_nodes, simple))
     for k, (u, v) in enumerate(simple):
-        reachable = privacy._component(n_nodes, simple, u, skip=k)
+        reachable = suppression._component(n_nodes, simple, u, skip=k)
         assert (k in found) == (v not in reachable)
 
 
@@ -1019,11 +1020,76 @@ def test_harmless_values_are_unchanged(value):
     assert neutralise_cell(value) is value
 
 
+@pytest.mark.parametrize(
+    "value",
+    [
+        # OWASP CSV Injection payloads behind each trigger, ASCII and full-width
+        "-2+3+cmd|' /C calc'!A0",
+        "+cmd|' /C calc'!A0",
+        "-rm",  # a sign then a letter: read as a name or reference
+        "-A1",
+        "- =cmd|' /C calc'!A0",  # a bullet whose word is a formula
+        "- HYPERLINK(\"http://x\")",
+        "- cmd|' /C calc'!A0",
+        "- 2+3",  # a sign, a space and digits: an expression
+        "-\t=1",
+        "--=1",
+        "=",
+        "= fine",
+        "@NHSEngland thanks",
+        "\uff1d1+1",  # full-width equals
+        "\uff0bcmd",
+        "\uff0dA1",
+        "\uff20SUM(A1)",
+    ],
+)
+def test_formula_like_texts_are_neutralised(value):
+    assert privacy.is_formula_like(value)
+    assert neutralise_cell(value) == "'" + value
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "-",
+        "--",
+        "+",
+        "- ",
+        "- fine",
+        "- the nurses were kind, thanks",
+        "-5",
+        "+3",
+        "-2.5",
+        "-1,234.5",
+        "-12%",
+        "+1.5e3",
+        "\uff0d fine",  # full-width minus, then a bullet
+    ],
+)
+def test_plain_numbers_and_ordinary_text_after_a_sign_are_not_neutralised(value):
+    # a lone sign, a number, or a sign, a space and words without formula syntax cannot call
+    # a function or another program; a quote before them would be noise in the spreadsheet
+    assert not privacy.is_formula_like(value)
+    assert neutralise_cell(value) is value
+
+
+def test_csv_is_strict_about_bullets_but_not_about_numbers_or_lone_signs(tmp_path):
+    # every CSV field is parsed by the spreadsheet that opens it: "- fine" is quoted there
+    df = pd.DataFrame({"note": ["- fine", "-", "-5", "=1"], "n": [1, 2, 3, 4]})
+    assert neutralise_cell("- fine", strict=True) == "'- fine"
+    assert neutralise_frame(df, strict=True)["note"].tolist() == ["'- fine", "-", "-5", "'=1"]
+    path = safe_to_csv(df, tmp_path / "bullets.csv", index=False)
+    back = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert back["note"].tolist() == ["'- fine", "-", "-5", "'=1"]
+    with pytest.raises(TypeError, match="'strict' parameter of neutralise_frame"):
+        neutralise_frame(df, strict="yes")
+
+
 def test_neutralise_frame_text_columns_labels_and_copy():
     df = pd.DataFrame(
         {
             "comment": ['=HYPERLINK("x")', "ok", None],
-            "code": pd.array(["-1", "+2", "x"], dtype="str"),
+            "code": pd.array(["-A1", "+2+3", "x"], dtype="str"),
             "cat": pd.Categorical(["@a", "b", "@a"]),
             "n": [-1, 2, 3],
             "=evil": [1.5, -2.0, 3.0],
@@ -1035,7 +1101,7 @@ def test_neutralise_frame_text_columns_labels_and_copy():
     pd.testing.assert_frame_equal(df, before)
     assert out["comment"].tolist()[:2] == ['\'=HYPERLINK("x")', "ok"]
     assert pd.isna(out["comment"].tolist()[2])
-    assert out["code"].tolist() == ["'-1", "'+2", "x"]
+    assert out["code"].tolist() == ["'-A1", "'+2+3", "x"]
     assert out["code"].dtype == df["code"].dtype
     assert out["cat"].tolist() == ["'@a", "b", "'@a"]
     assert out["n"].tolist() == [-1, 2, 3]
@@ -1163,6 +1229,49 @@ def test_safe_to_excel_single_frame_index_and_multiindex(tmp_path):
         ].freeze_panes
         == "A2"
     )
+
+
+def test_safe_to_excel_writes_typed_cells(tmp_path):
+    frame = pd.DataFrame(
+        {
+            "received": pd.to_datetime(["2024-03-01", "2024-03-02", None]),
+            "at": pd.to_datetime(["2024-03-01 09:30", "2024-03-02 00:00", "2024-03-03 17:05"]),
+            "iso": ["2024-01-05", None, "2025-12-31"],
+            "not_a_date": ["2024-13-45", "2024-01-01", "x"],
+            "month": pd.period_range("2024-01", periods=3, freq="M"),
+            "share": [0.1 + 0.2, 0.456789, -0.0001],
+            "score": [12.3456, -0.0, 1234.5678],
+            "n": pd.array([3, None, 5], dtype="Int64"),
+            "note": ["-", "- fine", "=1+1"],
+        }
+    )
+    before = frame.copy()
+    path = safe_to_excel({"data": frame}, tmp_path / "typed.xlsx", index=False)
+    pd.testing.assert_frame_equal(frame, before)
+    sheet = openpyxl.load_workbook(path)["data"]
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    cells = {name: [sheet.cell(row=r, column=k + 1) for r in (2, 3, 4)]
+             for k, name in enumerate(frame.columns)}
+    # whole days are date cells shown as dates; times keep their time
+    assert [c.value for c in cells["received"]][:2] == [dt.datetime(2024, 3, 1), dt.datetime(2024, 3, 2)]
+    assert cells["received"][2].value is None
+    assert all(c.is_date and c.number_format == "YYYY-MM-DD" for c in cells["received"][:2])
+    assert cells["at"][0].value == dt.datetime(2024, 3, 1, 9, 30)
+    assert cells["at"][0].number_format == "YYYY-MM-DD HH:MM"
+    assert cells["iso"][0].is_date and cells["iso"][2].value == dt.datetime(2025, 12, 31)
+    assert [c.value for c in cells["not_a_date"]] == ["2024-13-45", "2024-01-01", "x"]
+    assert [c.value for c in cells["month"]][0] == dt.datetime(2024, 1, 1)
+    # three significant digits, at least two decimals; no float noise, no negative zero
+    assert [c.value for c in cells["share"]] == [0.3, 0.457, -0.0001]
+    assert [c.value for c in cells["score"]] == [12.35, 0, 1234.57]
+    assert str(cells["score"][1].value) in ("0", "0.0")
+    assert [r[7] for r in rows] == [3, None, 5]
+    assert [c.value for c in cells["note"]] == ["-", "- fine", "'=1+1"]
+    assert all(c.data_type == "s" for c in cells["note"])
+    raw = safe_to_excel({"data": frame}, tmp_path / "raw.xlsx", index=False, digits=None)
+    assert openpyxl.load_workbook(raw)["data"]["F3"].value == 0.456789
+    with pytest.raises(ValueError, match="'digits' parameter of safe_to_excel"):
+        safe_to_excel(frame, tmp_path / "x.xlsx", digits=0)
 
 
 def test_safe_to_excel_removes_illegal_characters_before_neutralising(tmp_path, caplog):

@@ -12,6 +12,7 @@ import filecmp
 import json
 import re
 import shutil
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +30,8 @@ from sklearn.preprocessing import StandardScaler
 
 from jtbd_methods import resources, samples
 from jtbd_methods.codebook import load_codebook
+from jtbd_methods.samples import phrases, writing
+from jtbd_methods.samples import tables as sample_tables
 from jtbd_methods.study import load_study, validate
 
 REPO = Path(__file__).resolve().parents[1]
@@ -317,6 +320,48 @@ def test_no_indicator_phrase_belongs_to_two_jobs(codebook: dict) -> None:
     assert clashes == []
 
 
+def test_phrase_banks_and_readme_template_are_package_data() -> None:
+    # the texts are data files inside the package; pyproject's package-data must ship them
+    folder = REPO / "jtbd_methods" / "_data" / "samples"
+    shipped = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
+        "setuptools"
+    ]["package-data"]["jtbd_methods"]
+    files = sorted(p for p in folder.iterdir() if p.is_file())
+    assert {p.name for p in files} >= {"phrases.yaml", "README.md.tmpl"}
+    for path in files:
+        relative = path.relative_to(REPO / "jtbd_methods").as_posix()
+        assert any(Path(relative).match(pattern) for pattern in shipped), relative
+    assert (folder / phrases.PHRASES_FILE[-1]).is_file()
+    assert (folder / writing.README_TEMPLATE[-1]).is_file()
+    # the banks keep the file's order (the random draws depend on it) and are tuples
+    text = (folder / "phrases.yaml").read_text(encoding="utf-8")
+    assert list(samples.CLAUSES)[0] == "reduce_fear"
+    assert samples.CLAUSES["reduce_fear"]["disrupted"][0] in text
+    assert all(isinstance(b, tuple) for bank in samples.CLAUSES.values() for b in bank.values())
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        ("- just a list\n", "expected a mapping with 'clauses'"),
+        ("clauses:\n  job: {disrupted: [a]}\n", "clauses.job must have exactly the banks"),
+        (
+            "clauses:\n  job: {disrupted: [], fulfilled: [a], implicit_disrupted: [a],"
+            " implicit_fulfilled: [a]}\n",
+            "clauses.job.disrupted must be a non-empty list of texts",
+        ),
+        (
+            "clauses:\n  job: {disrupted: [a], fulfilled: [a], implicit_disrupted: [a],"
+            " implicit_fulfilled: [a]}\nopeners: [a]\ncloser: [a]\n",
+            "closers must be a non-empty list of texts",
+        ),
+    ],
+)
+def test_malformed_phrase_banks_are_reported(text: str, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        phrases._parse(text)
+
+
 def test_clause_banks_use_only_their_own_jobs_indicators(codebook: dict) -> None:
     patterns = _job_patterns(codebook)
     problems = []
@@ -426,7 +471,7 @@ def test_planted_identifiers(study: samples.SampleStudy) -> None:
         assert d["value"] in fb[d["comment_id"]]
         if d["kind"] == "nhs_number":
             digits = d["value"].replace(" ", "")
-            assert len(digits) == 10 and samples._nhs_check_digit(digits[:9]) == int(digits[9])
+            assert len(digits) == 10 and sample_tables._nhs_check_digit(digits[:9]) == int(digits[9])
         if d["kind"] == "name":
             assert d["value"] in study.config["redact_names"]
     assert set(study.config["redact_names"]) == {d["value"] for d in ids if d["kind"] == "name"}
@@ -436,25 +481,25 @@ def test_nhs_check_digit_reference() -> None:
     # NHS Data Dictionary, "NHS Number": 943 476 5919 is the documented valid example.
     # weights 10..2 on 9,4,3,4,7,6,5,9,1: 90+36+24+28+42+30+20+27+2 = 299; 299 mod 11 = 2;
     # 11 - 2 = 9 = the tenth digit
-    assert samples._nhs_check_digit("943476591") == 9
+    assert sample_tables._nhs_check_digit("943476591") == 9
     # remainder 1 gives check 10: invalid (never issued); 000000006 -> sum 6 x 2 = 12, 12 mod 11 = 1
-    assert samples._nhs_check_digit("000000006") is None
+    assert sample_tables._nhs_check_digit("000000006") is None
     # remainder 0 gives check 11 -> 0
-    assert samples._nhs_check_digit("000000000") == 0
+    assert sample_tables._nhs_check_digit("000000000") == 0
 
 
 @settings(max_examples=50, deadline=None)
 @given(st.integers(min_value=0, max_value=2**32 - 1))
 def test_generated_nhs_numbers_are_valid(seed: int) -> None:
-    n = samples._nhs_number(np.random.default_rng(seed))
+    n = sample_tables._nhs_number(np.random.default_rng(seed))
     assert len(n) == 10 and n.isdigit() and n[0] != "0"
-    assert samples._nhs_check_digit(n[:9]) == int(n[9])
+    assert sample_tables._nhs_check_digit(n[:9]) == int(n[9])
 
 
 @settings(max_examples=50, deadline=None)
 @given(st.text(alphabet="abcdefghij .,'", min_size=0, max_size=60), st.integers(0, 2**16))
 def test_typo_changes_one_word(text: str, seed: int) -> None:
-    out, word = samples._typo(np.random.default_rng(seed), text)
+    out, word = sample_tables._typo(np.random.default_rng(seed), text)
     if word == "":
         assert out == text
     else:
@@ -469,7 +514,7 @@ def test_systematic_draw_keeps_cell_totals(p: list[float], seed: int) -> None:
     probs = np.array(p)
     cells = np.array(["a", "b"] * len(p))[: len(p)]
     month = pd.DatetimeIndex([pd.Timestamp("2024-01-01")] * len(p))
-    draw = samples._systematic_draw(np.random.default_rng(seed), probs, cells, month)
+    draw = sample_tables._systematic_draw(np.random.default_rng(seed), probs, cells, month)
     assert draw.dtype == bool
     assert not draw[probs == 0].any() and draw[probs == 1].all()
     for c in np.unique(cells):
@@ -483,7 +528,7 @@ def test_systematic_draw_has_the_planted_marginal_probabilities() -> None:
     reps = 4000
     cells = np.repeat(np.arange(reps).astype(str), len(p))  # 4,000 cells of the same 4 comments
     month = pd.DatetimeIndex([pd.Timestamp("2024-01-01")] * (reps * len(p)))
-    draws = samples._systematic_draw(rng, np.tile(p, reps), cells, month).reshape(reps, len(p))
+    draws = sample_tables._systematic_draw(rng, np.tile(p, reps), cells, month).reshape(reps, len(p))
     # +-4 binomial standard errors
     assert np.all(np.abs(draws.mean(0) - p) < 4 * np.sqrt(p * (1 - p) / 4000))
 
