@@ -25,6 +25,7 @@ from statsmodels.stats.proportion import proportion_confint
 from jtbd_methods import plots, report, tracking
 from jtbd_methods.tracking import (
     ITSResult,
+    SegmentChoice,
     action_effects,
     action_its,
     did,
@@ -231,11 +232,11 @@ def test_rates_week_and_quarter_periods_and_missing_ratings():
             "rating": pd.array([5, None, 2, 4], dtype="Int64"),
         }
     )
-    weekly = rates(feedback, period="week", min_cell_size=1)
+    weekly = rates(feedback, freq="W", min_cell_size=1)
     assert weekly["period"].iloc[0] == pd.Timestamp("2024-01-01")  # a Monday
     assert (weekly["period"].dt.day_of_week == 0).all()
     assert weekly["n"].iloc[0] == 1  # the missing rating of 7 January is not counted
-    quarterly = rates(feedback, period="quarter", min_cell_size=1)
+    quarterly = rates(feedback, freq="QS", min_cell_size=1)
     assert quarterly["period"].tolist() == list(pd.to_datetime(["2024-01-01", "2024-04-01"]))
     assert quarterly["n"].tolist() == [2, 1]
 
@@ -1115,7 +1116,7 @@ def test_repeated_respondents_and_segment_labels(sample_study):
     from jtbd_methods import load_study
 
     study = load_study(sample_study)
-    labels = segment_labels(study.survey, codebook=study.codebook, k=3)
+    labels = segment_labels(study.survey, codebook=study.codebook, choice=SegmentChoice(k=3))
     assert labels.index.equals(study.survey.index)
     assert labels.dropna().nunique() == 3
     table = trajectories(study.survey, segment=labels)
@@ -1214,7 +1215,7 @@ def test_trajectories_accept_labels_by_row_or_by_respondent_and_suppress_small()
     [
         (lambda: rates([1, 2]), TypeError, "must be a pandas DataFrame"),
         (lambda: rates(_feedback(10), value="score"), ValueError, "no column 'score'"),
-        (lambda: rates(_feedback(10), period="day"), ValueError, "'period' parameter"),
+        (lambda: rates(_feedback(10), freq="D"), ValueError, "'freq' parameter"),
         (lambda: rates(_feedback(10), mean_ci="wald"), ValueError, "'mean_ci' parameter"),
         (lambda: rates(_feedback(10), ci=95), ValueError, "'ci' parameter"),
         (lambda: rates(_feedback(10), min_cell_size=0), ValueError, "'min_cell_size'"),
@@ -1225,7 +1226,7 @@ def test_trajectories_accept_labels_by_row_or_by_respondent_and_suppress_small()
         (lambda: rates(_feedback(10), by="period"), ValueError, "cannot include 'period'"),
         (lambda: rates(_feedback(10), value="comment"), TypeError, "must be numeric"),
         (
-            lambda: rates(_feedback(10).assign(received="soon"), date="received"),
+            lambda: rates(_feedback(10).assign(received="soon"), time_column="received"),
             TypeError,
             "could not be read as dates",
         ),

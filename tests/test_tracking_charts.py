@@ -259,7 +259,7 @@ def test_mention_rates_overall_counts_each_comment_once_and_leaves_inputs_alone(
 
 def test_mention_rates_suppresses_small_periods_and_names_missing_columns():
     feedback, codes = _text_only_study(np.random.default_rng(3))
-    table = mention_rates(feedback, codes, period="week", min_cell_size=60)
+    table = mention_rates(feedback, codes, freq="W", min_cell_size=60)
     assert table.loc[table["suppressed"], "mention_share"].isna().all()
     assert table.loc[table["disrupted_suppressed"], "disrupted_share"].isna().all()
     with pytest.raises(ValueError, match="polarity"):
@@ -376,7 +376,7 @@ def test_small_multiples_and_did_chart():
         }
     )
     series.attrs["started"] = pd.Timestamp("2024-05-01")
-    ax = plots.plot_did(series, estimate=20.0, ci=(12.0, 28.0))
+    ax = plots.plot_did(series, estimate=20.0, interval=(12.0, 28.0))
     assert ax.get_title() == "Difference in differences +20 points (95% CI +12 to +28)"
     assert ax.get_ylabel() == "Pilot minus other sites (points)"
     plt.close(ax.figure)
