@@ -1616,8 +1616,7 @@ def test_plot_its_and_trajectories():
 
 
 def test_sample_study_planted_action_effects(sample_study):
-    coding = pytest.importorskip("jtbd_methods.coding", reason="coding module not available")
-    from jtbd_methods import load_study
+    from jtbd_methods import coding, load_study
 
     study = load_study(sample_study)
     truth = json.loads((sample_study / "_truth" / "planted_truth.json").read_text())["actions"]
