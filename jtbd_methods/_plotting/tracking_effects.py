@@ -243,9 +243,9 @@ def plot_did(
     ax.set_ylabel("Pilot minus other sites (points)")
     if title is None:
         if estimate is not None and np.isfinite(estimate):
-            bounds = (
-                f" (95% CI {interval[0]:+.0f} to {interval[1]:+.0f})" if interval is not None else ""
-            )
+            bounds = ""
+            if interval is not None:
+                bounds = f" (95% CI {interval[0]:+.0f} to {interval[1]:+.0f})"
             title = f"Difference in differences {estimate:+.0f} points{bounds}"
         elif not before.empty and not after.empty:
             step = float(after["difference"].mean() - before["difference"].mean())

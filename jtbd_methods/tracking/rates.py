@@ -87,8 +87,8 @@ def rates(
     min_cell_size : int, default 10
         Periods (of a group) with fewer rated responses are suppressed.
     start, end : date-like, optional
-        First and last period of the output; default the range of ``data[time_column]``. Rows outside
-        are ignored. Every period in the range appears, even without responses.
+        First and last period of the output; default the range of ``data[time_column]``.
+        Rows outside are ignored. Every period in the range appears, even without responses.
     n_boot : int, default 1000
         Bootstrap replicates when ``mean_ci="bootstrap"``.
     random_state : int, optional
