@@ -43,12 +43,7 @@ from jtbd_methods._plotting.segments import (  # noqa: F401
     plot_segment_profiles,
     plot_segments_vs,
 )
-from jtbd_methods._plotting.tracking import (  # noqa: F401
-    draw_icons,
-    plot_did,
-    plot_its,
-    plot_rates,
-    plot_rates_grid,
-    plot_spc,
-    plot_trajectories,
-)
+from jtbd_methods._plotting.tracking_effects import plot_did, plot_its, plot_trajectories  # noqa: F401
+from jtbd_methods._plotting.tracking_icons import draw_icons  # noqa: F401
+from jtbd_methods._plotting.tracking_rates import plot_rates, plot_rates_grid  # noqa: F401
+from jtbd_methods._plotting.tracking_spc import plot_spc  # noqa: F401

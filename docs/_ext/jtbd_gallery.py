@@ -57,11 +57,11 @@ def _figures() -> list[tuple[str, str, str, Callable[[Any, Any], Any]]]:
         return plots.plot_opportunity_landscape(scores, ax=ax)
 
     def rates(study, ax):
-        overall = tracking.rates(study.feedback, period="month")
+        overall = tracking.rates(study.feedback, freq="MS")
         return plots.plot_rates(overall, actions=study.actions, ax=ax)
 
     def spc(study, ax):
-        overall = tracking.rates(study.feedback, period="month")
+        overall = tracking.rates(study.feedback, freq="MS")
         chart = tracking.spc(overall, value="positive_share", n="n", chart="p")
         return plots.plot_spc(chart, actions=study.actions, ax=ax)
 
