@@ -1331,6 +1331,12 @@ def test_expand_codes_codes_what_phrases_miss_and_never_non_answers():
     strict = expand_codes(fb, phrase, cb, rating=None, min_precision=1.0)
     low = result.validation.loc[result.validation["precision"] < 1.0, "job_id"].tolist()
     assert not set(strict.codes.loc[strict.codes["source"] == "model", "job_id"]) & set(low)
+    # the model's settings can be given; the coder passed in is cloned, never fitted in place
+    mine = TextCoder(word_ngrams=(1, 1), char_ngrams=None, tune_thresholds=False)
+    custom = expand_codes(fb, phrase, cb, rating=None, coder=mine)
+    assert not hasattr(mine, "coef_") and custom.n_model_codes >= 1
+    with pytest.raises(TypeError, match="'coder' parameter of expand_codes must be a TextCoder"):
+        expand_codes(fb, phrase, cb, rating=None, coder="svm")
 
 
 def test_character_ngrams_of_other_scripts_keep_their_own_columns():

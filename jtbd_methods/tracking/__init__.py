@@ -79,6 +79,7 @@ from jtbd_methods.tracking.rebasing import (
     choose_chart,
     dispersion,
     rebase_dates,
+    recalculation_dates,
 )
 from jtbd_methods.tracking.segments import (
     SEGMENTATION_DEFAULTS,
@@ -132,6 +133,7 @@ __all__ = [
     "pre_trend_sentence",
     "rates",
     "rebase_dates",
+    "recalculation_dates",
     "record_action_effects",
     "record_job_trends",
     "record_latest",

@@ -352,3 +352,80 @@ def rebase_dates(
         if max(int((side > 0).sum()), int((side < 0).sum())) >= window - tolerance:
             kept.append(moment)
     return [pd.Timestamp(k) for k in kept] if is_dates else kept
+
+
+def recalculation_dates(
+    data: pd.DataFrame,
+    *,
+    rebase: Any,
+    value: str,
+    n: str | None = None,
+    chart: str = "p",
+    actions: pd.DataFrame | None = None,
+    job: str | None = None,
+    time_column: str = "period",
+) -> list[pd.Timestamp]:
+    """Where a control chart's limits are recalculated, as a report parameter asks.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        One row per period (as for :func:`~jtbd_methods.tracking.spc`).
+    rebase : {"actions", "none"}, str or sequence of dates
+        ``"actions"``: the dates of ``actions`` (those of ``job`` when given) after which the
+        process shifted and stayed shifted (:func:`rebase_dates`); ``"none"``: one set of
+        limits for the whole series; dates (a sequence, or one string of dates separated by
+        commas, e.g. ``"2024-03-01,2024-09-01"``): recalculated at exactly those dates, as
+        in NHSRplotthedots' ``recalc_every``-free ``rebase`` argument.
+    value, n, chart, time_column
+        As in :func:`~jtbd_methods.tracking.spc`.
+    actions : pandas.DataFrame, optional
+        The study's ``actions.csv`` (for ``"actions"``).
+    job : str, optional
+        Only the actions on this job.
+
+    Returns
+    -------
+    list of pandas.Timestamp
+        Sorted dates inside the series (dates outside it are dropped).
+
+    Raises
+    ------
+    ValueError
+        For a string that is neither keyword nor a list of dates.
+
+    References
+    ----------
+    .. [1] NHS England (2019). *Making Data Count*: recalculating limits when a process
+       has changed. NHSRplotthedots, ``ptd_spc(rebase = ...)``.
+
+    Examples
+    --------
+    >>> months = pd.date_range("2024-01-01", periods=6, freq="MS")
+    >>> data = pd.DataFrame({"period": months, "share": [0.5] * 6, "n": [100] * 6})
+    >>> recalculation_dates(data, rebase="2024-04-01, 2030-01-01", value="share", n="n")
+    [Timestamp('2024-04-01 00:00:00')]
+    >>> recalculation_dates(data, rebase="none", value="share", n="n")
+    []
+    """
+    caller = "recalculation_dates"
+    periods = pd.to_datetime(data[time_column])
+    if isinstance(rebase, str) and rebase.strip().lower() in {"none", ""}:
+        return []
+    if isinstance(rebase, str) and rebase.strip().lower() == "actions":
+        candidates = action_dates(actions, job=job, within=periods)
+        return rebase_dates(
+            data, value=value, n=n, chart=chart, candidates=candidates, time_column=time_column
+        )
+    parts = [p.strip() for p in rebase.split(",")] if isinstance(rebase, str) else list(rebase)
+    try:
+        dates = pd.to_datetime(pd.Series(parts, dtype=object), format="mixed")
+    except (ValueError, TypeError) as exc:
+        raise ValueError(
+            f"The 'rebase' parameter of {caller} must be 'actions', 'none' or dates such as "
+            f"'2024-03-01,2024-09-01'; got {rebase!r}."
+        ) from exc
+    if periods.empty:
+        return []
+    inside = dates[(dates > periods.min()) & (dates <= periods.max())]
+    return sorted(pd.Timestamp(d) for d in inside.unique())
