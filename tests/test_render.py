@@ -914,3 +914,54 @@ def test_teaching_edition_shows_the_parameters_this_run_used(demo):
     assert re.search(r"min_cell_size = 5\s+# this run \(default None\)", text)
     assert "study folder 'my_study'" in text and "/abs/secret" not in page
     assert 'audience = "client"' in text  # not injected: the cell's own value
+
+
+# --------------------------------------------------------------------------- print layout
+
+
+def _print_rules() -> dict[str, dict[str, str]]:
+    """``{selector: {property: value}}`` of the stylesheet's ``@media print`` blocks."""
+    css = re.sub(r"/\*.*?\*/", "", (render.TEMPLATE_DIR / "report.css").read_text(), flags=re.S)
+    rules: dict[str, dict[str, str]] = {}
+    for start in [m.end() for m in re.finditer(r"@media print\s*\{", css)]:
+        depth, i = 1, start
+        while depth:
+            depth += {"{": 1, "}": -1}.get(css[i], 0)
+            i += 1
+        for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css[start : i - 1]):
+            decls = dict(
+                (p.strip(), v.strip())
+                for p, v in (d.split(":", 1) for d in body.split(";") if ":" in d)
+            )
+            for selector in re.split(r",(?![^()]*\))", selectors):
+                rules.setdefault(" ".join(selector.split()), {}).update(decls)
+    return rules
+
+
+def test_print_keeps_headings_with_their_content_and_tables_readable(client_page):
+    rules = _print_rules()
+    for heading in ("h2", "h3"):
+        assert rules[heading]["break-after"] == "avoid"
+    # a Markdown cell holding a heading stays with the figure or table that follows it
+    section = rules[".jtbd-cell-markdown:has(:is(h2, h3, h4))"]
+    assert section["break-after"] == "avoid" and section["break-inside"] == "avoid"
+    assert rules[".jtbd-figure"]["break-inside"] == "avoid"
+    assert rules["tr"]["break-inside"] == "avoid"
+    # header rows repeat on every page and are never the last thing on one
+    assert rules["thead"]["display"] == "table-header-group"
+    assert rules["thead"]["break-after"] == "avoid"
+    assert rules["tbody tr:first-child"]["break-before"] == "avoid"
+    # a whole table that may not break is pushed to the next page, leaving a blank one behind
+    # (the blank first page under the title): tables break between rows, and the key findings
+    # and contents may continue on the next page
+    assert rules["table"]["break-inside"] == "auto"
+    assert rules[".jtbd-findings"]["break-inside"] == "auto"
+    assert rules[".jtbd-toc"]["break-inside"] == "auto"
+    # the page gives these rules something to hold on to: headings in Markdown cells,
+    # figures, and tables with a header row in <thead>
+    assert re.search(
+        r'<div class="jtbd-cell jtbd-cell-markdown[^"]*">\s*<h2 id="results">', client_page
+    )
+    assert '<figure class="jtbd-figure"' in client_page
+    table = re.search(r"<table\b.*?</table>", client_page, re.S).group(0)
+    assert re.search(r"<thead>\s*<tr>\s*<th", table) and "<tbody>" in table
