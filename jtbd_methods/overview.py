@@ -413,6 +413,7 @@ def by_design_note(study: Study) -> str:
     True
     """
     table = missing_data(study)
+    table = table[table["n_missing"] > 0]  # only what the table would otherwise have listed
     parts = []
     coded = table[table["by_design"] == "hand coding"]
     if len(coded):

@@ -67,6 +67,8 @@ _KEY = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)*$")
 _RESULTS: dict[str, Any] = {}
 #: Ids of the comments quoted so far in this process (one notebook kernel = one report).
 _QUOTED: set[str] = set()
+#: Their words, normalised (:func:`_quote_key`): two comments saying the same are one quote.
+_QUOTED_TEXT: set[str] = set()
 
 
 def _plain(value: Any, key: str) -> Any:
@@ -193,6 +195,12 @@ def reset() -> None:
     """Forget recorded results and quoted comments (tests and interactive sessions)."""
     _RESULTS.clear()
     _QUOTED.clear()
+    _QUOTED_TEXT.clear()
+
+
+def _quote_key(text: str) -> str:
+    """A quote's words for comparison: case, spacing and cut marks (``…``) aside."""
+    return " ".join(text.replace("…", " ").casefold().split())
 
 
 def quoted() -> frozenset[str]:
@@ -232,14 +240,15 @@ def fresh_quotes(
     n: int | None = None,
     by: Sequence[str] | str | None = None,
     id_column: str = "comment_id",
+    text_column: str | None = "quote",
     rank_column: str | None = "rank",
 ) -> pd.DataFrame:
     """The quotes of a table that this report has not shown yet, and remember them as shown.
 
     A comment that mentions several jobs is representative of each, so quote helpers such as
     ``coding.job_quotes`` pick it for every job; a report should quote it once. Rows are kept in
-    order: a row is dropped when its comment was quoted in an earlier cell or earlier in this
-    table, and each group keeps at most ``n`` rows. Ask the quote helper for more candidates
+    order: a row is dropped when its comment, or a comment with the same words, was quoted in an
+    earlier cell or earlier in this table, and each group keeps at most ``n`` rows. Ask the quote helper for more candidates
     than you show (``n=3 * n_quotes``) so groups stay full.
 
     Parameters
@@ -252,6 +261,9 @@ def fresh_quotes(
         Columns defining the groups (``["job_id", "polarity"]``); default the whole table.
     id_column : str, default "comment_id"
         Column holding the comment id.
+    text_column : str or None, default "quote"
+        Column holding the quoted words, when the table has it: two comments with the same
+        words (case and spacing aside) count as one quote.
     rank_column : str or None, default "rank"
         Renumbered 1, 2, ... within each group when present.
 
@@ -281,15 +293,27 @@ def fresh_quotes(
     if n is not None:
         n = check_int(n, parameter="n", caller=caller, minimum=1)
     seen = set(_QUOTED)
+    seen_text = set(_QUOTED_TEXT)
     kept_per_group: dict[tuple[Any, ...], int] = {}
     keep = []
     ids = quotes[id_column].astype(str).to_numpy()
+    words = (
+        [_quote_key(t) for t in quotes[text_column].astype(str)]
+        if text_column is not None and text_column in quotes.columns
+        else [""] * len(quotes)
+    )
     keys = list(zip(*(quotes[g].to_numpy() for g in groups), strict=True)) if groups else None
     for i, comment in enumerate(ids):
         key = keys[i] if keys is not None else ()
-        if comment in seen or (n is not None and kept_per_group.get(key, 0) >= n):
+        if (
+            comment in seen
+            or (words[i] and words[i] in seen_text)
+            or (n is not None and kept_per_group.get(key, 0) >= n)
+        ):
             continue
         seen.add(comment)
+        if words[i]:
+            seen_text.add(words[i])
         kept_per_group[key] = kept_per_group.get(key, 0) + 1
         keep.append(i)
     out = quotes.iloc[keep].reset_index(drop=True)
@@ -299,6 +323,7 @@ def fresh_quotes(
         )
         out[rank_column] = np.asarray(ranks, dtype=np.int64)
     mark_quoted(out[id_column].tolist())
+    _QUOTED_TEXT.update(seen_text)
     return out
 
 

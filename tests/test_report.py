@@ -146,6 +146,23 @@ def test_a_comment_is_quoted_once_across_jobs_and_cells():
     assert report.quoted() == frozenset()
 
 
+def test_two_comments_with_the_same_words_are_one_quote():
+    # synthetic and real exports hold duplicates ("Thank you", pasted twice): a reader sees the
+    # words, not the ids, so the second is a repeat too
+    q = _quotes(
+        [
+            ("a", "fulfilled", "C1", 1, "Staff were kind."),
+            ("b", "fulfilled", "C2", 1, "staff were  KIND."),
+            ("b", "fulfilled", "C3", 2, "Clear letters."),
+        ]
+    )
+    assert report.fresh_quotes(q, n=1, by="job_id")["comment_id"].tolist() == ["C1", "C3"]
+    later = _quotes([("c", "fulfilled", "C9", 1, "…staff were kind.")])
+    assert report.fresh_quotes(later).empty
+    # without a text column only ids count
+    assert len(report.fresh_quotes(q.drop(columns="quote"))) == 1
+
+
 def test_fresh_quotes_compares_ids_as_text_and_checks_its_input():
     report.mark_quoted([7])
     q = pd.DataFrame({"comment_id": [7, 8], "text": ["x", "y"]})
