@@ -10,8 +10,8 @@ import nbformat
 from markupsafe import Markup
 from nbconvert import HTMLExporter
 
+import jtbd_methods.render.parts as parts
 from jtbd_methods.errors import UsageError
-from jtbd_methods.render import parts
 from jtbd_methods.render._common import (
     AUDIENCES,
     CSP,

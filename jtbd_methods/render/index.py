@@ -10,7 +10,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from jtbd_methods.render import parts
+import jtbd_methods.render.parts as parts
 from jtbd_methods.render._common import CSP, _read_results
 from jtbd_methods.render.branding import _logo_src, _stylesheet, resolve_branding
 from jtbd_methods.render.prepare import describe_notebook
