@@ -15,6 +15,7 @@ from jtbd_methods.study import DATA_FILES, Study
 
 __all__ = [
     "PERIODS",
+    "by_design_note",
     "missing_data",
     "non_answer_summary",
     "positive_share",
@@ -306,15 +307,65 @@ def non_answer_summary(
     return pd.DataFrame(rows)
 
 
-def missing_data(study: Study) -> pd.DataFrame:
+#: Columns that identify or carry a row: an empty one is a data problem, never a design choice.
+_CORE_COLUMNS = frozenset(
+    {"comment_id", "comment", "received", "respondent_id", "wave", "unit", "period", "action_id"}
+)
+_BY_DESIGN = ("keep", "drop")
+
+
+def _by_design(file: str, column: str, n_rows: int, n_missing: int) -> str:
+    """Why a column may be empty by design ('' when its empty cells are worth listing)."""
+    if file in ("feedback.csv", "second_coding.csv") and (
+        column == "codes" or column.startswith("code_")
+    ):
+        return "hand coding"
+    if n_rows > 0 and n_missing == n_rows and column not in _CORE_COLUMNS:
+        return "not collected"
+    return ""
+
+
+def missing_data(study: Study, *, by_design: str = "keep") -> pd.DataFrame:
     """Share of empty cells per column of every data file present.
+
+    Parameters
+    ----------
+    study : Study
+        A loaded study (not modified).
+    by_design : {"keep", "drop"}, default "keep"
+        ``"drop"`` leaves out the columns that are empty by design (see Notes), so a report
+        lists only the gaps that matter; :func:`by_design_note` names what was left out.
 
     Returns
     -------
     DataFrame
         Columns ``file``, ``column``, ``n_rows``, ``n_missing``, ``missing_share``
-        (percentage 0-100); empty comments count as missing.
+        (percentage 0-100; empty comments count as missing) and ``by_design`` (``""``,
+        ``"hand coding"`` or ``"not collected"``).
+
+    Raises
+    ------
+    ValueError
+        For a ``by_design`` other than "keep" or "drop".
+
+    Notes
+    -----
+    Two kinds of column are empty by design. Hand-coding columns (``code_<job_id>``,
+    ``codes``) are filled only for the comments somebody hand-coded, so their empty cells say
+    nothing about data quality. A column empty in every row, other than the columns that
+    identify or carry a row (``comment_id``, ``comment``, ``received``, ``respondent_id``,
+    ``wave``, ``unit``, ``period``, ``action_id``), is one the study does not collect, such
+    as ``site`` in a study without sites.
+
+    Examples
+    --------
+    >>> from jtbd_methods.resources import checkout_sample_study
+    >>> from jtbd_methods import load_study
+    >>> table = missing_data(load_study(checkout_sample_study()), by_design="drop")
+    >>> bool((table["by_design"] == "").all())
+    True
     """
+    one_of(by_design, _BY_DESIGN, parameter="by_design", caller="missing_data")
     rows = []
     for name, fname in DATA_FILES.items():
         df = getattr(study, name)
@@ -333,9 +384,57 @@ def missing_data(study: Study) -> pd.DataFrame:
                     "n_rows": len(df),
                     "n_missing": n_missing,
                     "missing_share": 100 * n_missing / max(len(df), 1),
+                    "by_design": _by_design(fname, str(col), len(df), n_missing),
                 }
             )
-    return pd.DataFrame(rows, columns=["file", "column", "n_rows", "n_missing", "missing_share"])
+    out = pd.DataFrame(
+        rows, columns=["file", "column", "n_rows", "n_missing", "missing_share", "by_design"]
+    )
+    if by_design == "drop":
+        out = out[out["by_design"] == ""].reset_index(drop=True)
+    return out
+
+
+def by_design_note(study: Study) -> str:
+    """One sentence naming the columns :func:`missing_data` leaves out with ``by_design="drop"``.
+
+    Returns
+    -------
+    str
+        For example ``"Not listed: hand-coding columns (feedback.csv: 10 code_* columns,
+        filled only for hand-coded comments); columns this study does not collect
+        (feedback.csv: site)."``; empty when nothing is left out.
+
+    Examples
+    --------
+    >>> from jtbd_methods.resources import checkout_sample_study
+    >>> from jtbd_methods import load_study
+    >>> by_design_note(load_study(checkout_sample_study())).startswith("Not listed: hand-coding")
+    True
+    """
+    table = missing_data(study)
+    table = table[table["n_missing"] > 0]  # only what the table would otherwise have listed
+    parts = []
+    coded = table[table["by_design"] == "hand coding"]
+    if len(coded):
+        groups = []
+        for fname, cols in coded.groupby("file", sort=False)["column"]:
+            names = [c for c in cols if c == "codes"]
+            n_code = sum(1 for c in cols if c != "codes")
+            if n_code:
+                names.append(f"{n_code} code_* column{'s' if n_code != 1 else ''}")
+            groups.append(f"{fname}: {', '.join(names)}")
+        parts.append(
+            f"hand-coding columns ({'; '.join(groups)}, filled only for hand-coded comments)"
+        )
+    absent = table[table["by_design"] == "not collected"]
+    if len(absent):
+        groups = [
+            f"{fname}: {', '.join(map(str, cols))}"
+            for fname, cols in absent.groupby("file", sort=False)["column"]
+        ]
+        parts.append(f"columns this study does not collect ({'; '.join(groups)})")
+    return ("Not listed: " + "; ".join(parts) + ".") if parts else ""
 
 
 def quality_warnings(study: Study) -> pd.DataFrame:

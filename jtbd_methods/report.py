@@ -12,6 +12,7 @@ first) or ``[low, high]`` pairs for keys ending in ``_ci``. Shares are in percen
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import logging
@@ -22,14 +23,27 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import numpy as np
 import pandas as pd
+from pandas.io.formats.style import Styler
 
 from jtbd_methods._io import atomic_write_json
+from jtbd_methods._validation import (
+    check_int,
+    check_names,
+    require_columns,
+    require_dataframe,
+)
+from jtbd_methods.resources import report_template_dir
+from jtbd_methods.study import DATA_FILES
 
 __all__ = [
     "Cards",
     "OUTPUT_ENV",
+    "fresh_quotes",
+    "mark_quoted",
+    "quoted",
     "RESULTS_ENV",
     "key_findings",
     "key_part",
@@ -51,6 +65,10 @@ RESULTS_ENV = "JTBD_RESULTS_FILE"
 OUTPUT_ENV = "JTBD_OUTPUT_DIR"
 _KEY = re.compile(r"^[a-z0-9_]+(\.[a-z0-9_]+)*$")
 _RESULTS: dict[str, Any] = {}
+#: Ids of the comments quoted so far in this process (one notebook kernel = one report).
+_QUOTED: set[str] = set()
+#: Their words, normalised (:func:`_quote_key`): two comments saying the same are one quote.
+_QUOTED_TEXT: set[str] = set()
 
 
 def _plain(value: Any, key: str) -> Any:
@@ -174,8 +192,139 @@ def results() -> dict[str, Any]:
 
 
 def reset() -> None:
-    """Forget recorded results (tests and interactive sessions)."""
+    """Forget recorded results and quoted comments (tests and interactive sessions)."""
     _RESULTS.clear()
+    _QUOTED.clear()
+    _QUOTED_TEXT.clear()
+
+
+def _quote_key(text: str) -> str:
+    """A quote's words for comparison: case, spacing and cut marks (``…``) aside."""
+    return " ".join(text.replace("…", " ").casefold().split())
+
+
+def quoted() -> frozenset[str]:
+    """Ids of the comments already quoted in this report (this kernel), as strings.
+
+    Quote helpers consult it so that no comment is quoted twice in one report; see
+    :func:`fresh_quotes`.
+
+    Examples
+    --------
+    >>> mark_quoted(["C1", 2])
+    >>> sorted(quoted())
+    ['2', 'C1']
+    >>> reset()
+    """
+    return frozenset(_QUOTED)
+
+
+def mark_quoted(ids: Any) -> None:
+    """Remember that the comments ``ids`` (one id or a sequence) are quoted in this report.
+
+    Examples
+    --------
+    >>> mark_quoted("C7")
+    >>> "C7" in quoted()
+    True
+    >>> reset()
+    """
+    if isinstance(ids, str) or not isinstance(ids, Sequence | np.ndarray | pd.Series | pd.Index):
+        ids = [ids]
+    _QUOTED.update(str(i) for i in ids)
+
+
+def fresh_quotes(
+    quotes: pd.DataFrame,
+    *,
+    n: int | None = None,
+    by: Sequence[str] | str | None = None,
+    id_column: str = "comment_id",
+    text_column: str | None = "quote",
+    rank_column: str | None = "rank",
+) -> pd.DataFrame:
+    """The quotes of a table that this report has not shown yet, and remember them as shown.
+
+    A comment that mentions several jobs is representative of each, so quote helpers such as
+    ``coding.job_quotes`` pick it for every job; a report should quote it once. Rows are kept in
+    order: a row is dropped when its comment, or a comment with the same words, was quoted in an
+    earlier cell or earlier in this table, and each group keeps at most ``n`` rows. Ask the quote helper for more candidates
+    than you show (``n=3 * n_quotes``) so groups stay full.
+
+    Parameters
+    ----------
+    quotes : DataFrame
+        Candidate quotes, best first within each group (not modified).
+    n : int, optional
+        Quotes kept per group (default: all fresh ones).
+    by : str or sequence of str, optional
+        Columns defining the groups (``["job_id", "polarity"]``); default the whole table.
+    id_column : str, default "comment_id"
+        Column holding the comment id.
+    text_column : str or None, default "quote"
+        Column holding the quoted words, when the table has it: two comments with the same
+        words (case and spacing aside) count as one quote.
+    rank_column : str or None, default "rank"
+        Renumbered 1, 2, ... within each group when present.
+
+    Returns
+    -------
+    DataFrame
+        The kept rows, index reset. Their ids are added to :func:`quoted`.
+
+    Raises
+    ------
+    ValueError
+        For a missing column or ``n`` below 1.
+
+    Examples
+    --------
+    >>> q = pd.DataFrame({"job_id": ["a", "a", "b", "b"], "comment_id": ["C1", "C2", "C1", "C3"],
+    ...                   "rank": [1, 2, 1, 2]})
+    >>> fresh_quotes(q, n=1, by="job_id")[["job_id", "comment_id"]].values.tolist()
+    [['a', 'C1'], ['b', 'C3']]
+    >>> fresh_quotes(q, n=1, by="job_id")[["job_id", "comment_id"]].values.tolist()
+    [['a', 'C2']]
+    >>> reset()
+    """
+    caller = "report.fresh_quotes"
+    groups = [] if by is None else check_names(by, parameter="by", caller=caller)
+    require_columns(quotes, [id_column, *groups], name="quotes", caller=caller)
+    if n is not None:
+        n = check_int(n, parameter="n", caller=caller, minimum=1)
+    seen = set(_QUOTED)
+    seen_text = set(_QUOTED_TEXT)
+    kept_per_group: dict[tuple[Any, ...], int] = {}
+    keep = []
+    ids = quotes[id_column].astype(str).to_numpy()
+    words = (
+        [_quote_key(t) for t in quotes[text_column].astype(str)]
+        if text_column is not None and text_column in quotes.columns
+        else [""] * len(quotes)
+    )
+    keys = list(zip(*(quotes[g].to_numpy() for g in groups), strict=True)) if groups else None
+    for i, comment in enumerate(ids):
+        key = keys[i] if keys is not None else ()
+        if (
+            comment in seen
+            or (words[i] and words[i] in seen_text)
+            or (n is not None and kept_per_group.get(key, 0) >= n)
+        ):
+            continue
+        seen.add(comment)
+        if words[i]:
+            seen_text.add(words[i])
+        kept_per_group[key] = kept_per_group.get(key, 0) + 1
+        keep.append(i)
+    out = quotes.iloc[keep].reset_index(drop=True)
+    if rank_column is not None and rank_column in out.columns:
+        ranks = (
+            out.groupby(groups, sort=False).cumcount() + 1 if groups else np.arange(len(out)) + 1
+        )
+        out[rank_column] = np.asarray(ranks, dtype=np.int64)
+    mark_quoted(out[id_column].tolist())
+    _QUOTED_TEXT.update(seen_text)
+    return out
 
 
 def _display_html(markup: str) -> None:
@@ -286,8 +435,6 @@ def require(study: Any, *names: str) -> bool:
     >>> require(S(), "feedback", "survey")
     False
     """
-    from jtbd_methods.study import DATA_FILES
-
     missing = [n for n in names if not study.has(n)]
     if missing:
         files = ", ".join(
@@ -324,6 +471,27 @@ def _words(column: Any) -> Any:
     if isinstance(column, str) and "_" in column and " " not in column:
         return column.replace("_", " ")
     return column
+
+
+@functools.cache
+def _table_styler() -> type[Styler]:
+    """pandas' Styler with the report's table template (``templates/report/jtbd/table.html.j2``):
+    headers of number columns carry ``jtbd-num`` like their cells."""
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(
+            [jinja2.FileSystemLoader(str(report_template_dir() / "jtbd")), Styler.loader]
+        ),
+        trim_blocks=True,
+    )
+    return type(
+        "ReportTable",
+        (Styler,),
+        {
+            "env": env,
+            "template_html": env.get_template("html.tpl"),
+            "template_html_table": env.get_template("table.html.j2"),
+        },
+    )
 
 
 def table(
@@ -378,8 +546,6 @@ def table(
     >>> "&lt;0.001" in table(pd.DataFrame({"p": [0.00002]})).to_html()
     True
     """
-    from jtbd_methods._validation import require_dataframe
-
     df = require_dataframe(data, parameter="data", caller="report.table").copy()
     note_rows = ""
     if len(df) > max_rows:
@@ -395,6 +561,12 @@ def table(
         return int(places.get(column, default_places))
 
     percent = list(percent)
+    # number columns (and estimates joined with their intervals) are right-aligned
+    numeric = {
+        c
+        for c in df.columns
+        if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
+    }
     for est, (lo, hi) in (ci or {}).items():
         suffix = "%" if est in percent else ""
 
@@ -430,12 +602,20 @@ def table(
         elif pd.api.types.is_datetime64_any_dtype(df[col]):
             formats[col] = lambda v: v.strftime("%Y-%m-%d")
     headers = {c: (labels or {}).get(c, _words(c)) for c in df.columns}
+    classes = pd.DataFrame(
+        [["jtbd-num" if c in numeric else "" for c in df.columns]] * len(df),
+        index=df.index,
+        columns=df.columns,
+    )
     df = df.rename(columns=headers)
+    classes.columns = df.columns
     formats = {headers.get(k, k): v for k, v in formats.items()}
     styler = (
-        df.style.format(formats, na_rep="—", escape="html")
+        _table_styler()(df)
+        .format(formats, na_rep="—", escape="html")
         .format_index(escape="html", axis=1)
         .hide(axis="index")
+        .set_td_classes(classes)
     )
     has_missing = bool(df.isna().any().any())
     parts = [caption or ""]
@@ -506,8 +686,6 @@ def cards(
     >>> "Feel &lt;heard&gt;" in html_text and "<li>rushed</li>" in html_text
     True
     """
-    from jtbd_methods._validation import require_columns
-
     require_columns(data, [title, subtitle, *fields], name="data", caller="report.cards")
 
     def _cell(value: Any) -> str:

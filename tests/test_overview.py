@@ -7,6 +7,7 @@ import pytest
 
 from jtbd_methods import load_study
 from jtbd_methods.overview import (
+    by_design_note,
     missing_data,
     positive_share,
     quality_warnings,
@@ -85,3 +86,59 @@ def test_missing_data_and_quality_warnings(make_study):
     assert missing.loc[("feedback.csv", "comment"), "n_missing"] == 1
     checks = set(quality_warnings(study)["check"])
     assert {"empty comment", "missing rating", "small site"} <= checks
+
+
+HAND_CODED = (
+    "comment_id,received,site,service,rating,comment,code_feel_heard,codes\n"
+    "C1,2024-01-05,North,Surgery,2,No one explained what happens next,1,feel_heard\n"
+    "C2,2024-01-09,North,Surgery,5,Staff listened to me,,\n"
+    "C3,2024-02-01,South,Cardiology,,,,\n"
+)
+ACTIONS_NO_SITES = (
+    "action_id,job_id,description,owner,started,status,sites\n"
+    "A1,gain_clarity,Discharge call,Ward manager,2024-02-01,completed,\n"
+    "A2,feel_heard,Bedside chats,Matron,2024-03-01,planned,\n"
+)
+
+
+def test_missing_data_leaves_out_what_is_empty_by_design(make_study):
+    # hand coding covers one comment of three, and no action names its sites: the only gaps
+    # that matter are the missing rating and the empty comment
+    study = load_study(make_study(feedback__csv=HAND_CODED, actions__csv=ACTIONS_NO_SITES))
+    every = missing_data(study).set_index(["file", "column"])
+    assert every.loc[("actions.csv", "sites"), "by_design"] == "not collected"
+    assert every.loc[("feedback.csv", "code_feel_heard"), "by_design"] == "hand coding"
+    assert every.loc[("feedback.csv", "codes"), "by_design"] == "hand coding"
+    assert every.loc[("feedback.csv", "rating"), "by_design"] == ""
+    assert every.loc[("feedback.csv", "comment"), "by_design"] == ""
+    shown = missing_data(study, by_design="drop")
+    gaps = shown[(shown["n_missing"] > 0) & shown["file"].isin(["feedback.csv", "actions.csv"])]
+    assert set(gaps["column"]) == {"rating", "comment"}
+    # a gap in one survey answer is a real gap, listed
+    assert "sat_know_next_steps" in set(shown.loc[shown["n_missing"] > 0, "column"])
+    note = by_design_note(study)
+    assert note == (
+        "Not listed: hand-coding columns (feedback.csv: codes, 1 code_* column, filled only for "
+        "hand-coded comments); columns this study does not collect (actions.csv: sites)."
+    )
+
+
+def test_an_empty_comment_column_is_never_by_design(make_study):
+    # comments are what the study is about: even when every one is empty it is a data problem
+    empty = "comment_id,received,site,service,rating,comment\nC1,2024-01-05,North,Surgery,2,\n"
+    study = load_study(make_study(feedback__csv=empty))
+    every = missing_data(study).set_index(["file", "column"])
+    assert every.loc[("feedback.csv", "comment"), "by_design"] == ""
+    assert every.loc[("feedback.csv", "comment"), "n_missing"] == 1
+
+
+def test_by_design_note_is_empty_when_nothing_is_left_out(make_study):
+    study = load_study(make_study())
+    assert by_design_note(study) == ""
+    assert len(missing_data(study, by_design="drop")) == len(missing_data(study))
+
+
+def test_missing_data_by_design_names_the_allowed_values(make_study):
+    study = load_study(make_study())
+    with pytest.raises(ValueError, match="by_design.*missing_data"):
+        missing_data(study, by_design="hide")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import io
 import json
 import re
@@ -23,10 +24,13 @@ from jtbd_methods.errors import UsageError
 from jtbd_methods.render import (
     describe_notebook,
     figure_alt_text,
+    parts,
     render_html,
     render_index,
     resolve_branding,
 )
+from jtbd_methods.render._common import _Ids
+from jtbd_methods.render.prepare import _prepare
 
 OVERVIEW = ROOT / "notebooks" / "00_study_overview.ipynb"
 
@@ -775,7 +779,7 @@ def test_runner_rejects_bad_branding_before_running(tmp_path):
 
 
 def test_render_pdf_says_how_to_install_chromium(tmp_path, monkeypatch):
-    monkeypatch.setattr(render, "find_chromium", lambda: None)
+    monkeypatch.setattr(render.pdf, "find_chromium", lambda: None)
     with pytest.raises(render.ChromiumMissing, match=r"apt-get install chromium.*make chromium"):
         render.render_pdf(tmp_path / "x.html", tmp_path / "x.pdf")
 
@@ -787,7 +791,7 @@ def test_run_with_pdf_but_no_chromium_fails_before_running(tmp_path, monkeypatch
     study.mkdir()
     for name, text in DEFAULT_FILES.items():
         (study / name).write_text(text)
-    monkeypatch.setattr(render, "find_chromium", lambda: None)
+    monkeypatch.setattr(render.pdf, "find_chromium", lambda: None)
     with pytest.raises(render.ChromiumMissing, match="sudo apt-get install chromium"):
         run_notebooks([OVERVIEW], study=study, out=tmp_path / "out", pdf=True)
     assert not (tmp_path / "out").exists(), "nothing ran"
@@ -811,13 +815,15 @@ def test_render_pdf_prints_a_report(demo, tmp_path):
 @given(st.lists(st.text(min_size=0, max_size=20), min_size=1, max_size=12))
 def test_heading_ids_are_unique_and_contents_links_resolve(titles):
     nb = nbformat.v4.new_notebook(cells=[md("# Title")] + [md(f"## {t or 'x'}") for t in titles])
-    ids = render._Ids(["title"])
-    facts = render._prepare(nb, audience="client", path=".", ids=ids)
+    ids = _Ids(["title"])
+    facts = _prepare(nb, audience="client", path=".", ids=ids)
     anchors = [h["id"] for h in facts["headings"]]
     assert len(anchors) == len(set(anchors))
     assert all(re.fullmatch(r"[a-z][a-z0-9-]*", a) for a in anchors)
-    toc = render._toc_html(facts["headings"], appendix=False)
+    toc = str(parts.toc(facts["headings"], appendix=False))
     assert re.findall(r'href="#([^"]+)"', toc) == anchors
+    rendered = "".join(c.metadata["jtbd"]["html"] for c in nb.cells)
+    assert re.findall(r'<h2 id="([^"]+)"', rendered) == anchors
 
 
 @settings(max_examples=60, deadline=None)
@@ -832,14 +838,16 @@ def test_heading_ids_are_unique_and_contents_links_resolve(titles):
         max_size=6,
     )
 )
-def test_number_alignment_never_changes_what_a_table_says(rows):
+def test_tables_mark_number_columns_where_they_are_built(rows):
     df = pd.DataFrame(rows, columns=["label", "count", "value"])
     html_text = report.table(df).to_html()
-    aligned = render._align_numbers(html_text)
-    strip = lambda s: re.sub(r'\s*class="[^"]*"', "", s)  # noqa: E731
-    assert strip(aligned) == strip(html_text)
-    body_cells = re.findall(r"<td\b([^>]*)>", aligned)
-    assert all("jtbd-num" in a for a in body_cells[1::3]), "integer column right-aligned"
+    header = re.findall(r"<th\b([^>]*)>", html_text)
+    assert ["jtbd-num" in h for h in header] == [False, True, True]
+    cells = re.findall(r"<td\b([^>]*)>(.*?)</td>", html_text, re.S)
+    assert [("jtbd-num" in a) for a, _ in cells] == [False, True, True] * len(rows)
+    # the classes change nothing that the table says: labels stay escaped, numbers formatted
+    assert [v for _, v in cells[0::3]] == [html.escape(label) for label, _, _ in rows]
+    assert [v for _, v in cells[1::3]] == [f"{n:,}" for _, n, _ in rows]
 
 
 # --------------------------------------------------------------------------- findings first
@@ -906,3 +914,54 @@ def test_teaching_edition_shows_the_parameters_this_run_used(demo):
     assert re.search(r"min_cell_size = 5\s+# this run \(default None\)", text)
     assert "study folder 'my_study'" in text and "/abs/secret" not in page
     assert 'audience = "client"' in text  # not injected: the cell's own value
+
+
+# --------------------------------------------------------------------------- print layout
+
+
+def _print_rules() -> dict[str, dict[str, str]]:
+    """``{selector: {property: value}}`` of the stylesheet's ``@media print`` blocks."""
+    css = re.sub(r"/\*.*?\*/", "", (render.TEMPLATE_DIR / "report.css").read_text(), flags=re.S)
+    rules: dict[str, dict[str, str]] = {}
+    for start in [m.end() for m in re.finditer(r"@media print\s*\{", css)]:
+        depth, i = 1, start
+        while depth:
+            depth += {"{": 1, "}": -1}.get(css[i], 0)
+            i += 1
+        for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", css[start : i - 1]):
+            decls = dict(
+                (p.strip(), v.strip())
+                for p, v in (d.split(":", 1) for d in body.split(";") if ":" in d)
+            )
+            for selector in re.split(r",(?![^()]*\))", selectors):
+                rules.setdefault(" ".join(selector.split()), {}).update(decls)
+    return rules
+
+
+def test_print_keeps_headings_with_their_content_and_tables_readable(client_page):
+    rules = _print_rules()
+    for heading in ("h2", "h3"):
+        assert rules[heading]["break-after"] == "avoid"
+    # a Markdown cell holding a heading stays with the figure or table that follows it
+    section = rules[".jtbd-cell-markdown:has(:is(h2, h3, h4))"]
+    assert section["break-after"] == "avoid" and section["break-inside"] == "avoid"
+    assert rules[".jtbd-figure"]["break-inside"] == "avoid"
+    assert rules["tr"]["break-inside"] == "avoid"
+    # header rows repeat on every page and are never the last thing on one
+    assert rules["thead"]["display"] == "table-header-group"
+    assert rules["thead"]["break-after"] == "avoid"
+    assert rules["tbody tr:first-child"]["break-before"] == "avoid"
+    # a whole table that may not break is pushed to the next page, leaving a blank one behind
+    # (the blank first page under the title): tables break between rows, and the key findings
+    # and contents may continue on the next page
+    assert rules["table"]["break-inside"] == "auto"
+    assert rules[".jtbd-findings"]["break-inside"] == "auto"
+    assert rules[".jtbd-toc"]["break-inside"] == "auto"
+    # the page gives these rules something to hold on to: headings in Markdown cells,
+    # figures, and tables with a header row in <thead>
+    assert re.search(
+        r'<div class="jtbd-cell jtbd-cell-markdown[^"]*">\s*<h2 id="results">', client_page
+    )
+    assert '<figure class="jtbd-figure"' in client_page
+    table = re.search(r"<table\b.*?</table>", client_page, re.S).group(0)
+    assert re.search(r"<thead>\s*<tr>\s*<th", table) and "<tbody>" in table

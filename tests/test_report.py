@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -107,3 +108,80 @@ def test_table_rounds_per_column_never_shows_minus_zero_and_puts_headers_in_word
     assert "-0.0" not in html_text  # -0.04 rounds to 0.0, -0.02 to 0.0
     assert "0.6 (0.5 to 0.7)" in html_text and "0.0 (0.0 to 0.0)" in html_text
     assert "stability ari" in html_text and "stability_ari" not in html_text
+
+
+# --------------------------------------------------------------------------- quotes shown once
+
+
+def _quotes(rows):
+    return pd.DataFrame(rows, columns=["job_id", "polarity", "comment_id", "rank", "quote"])
+
+
+def test_a_comment_is_quoted_once_across_jobs_and_cells():
+    # C1 mentions both jobs and is the best quote of each: it is quoted under the first only,
+    # and the second job gets its next candidate
+    first = _quotes(
+        [
+            ("a", "disrupted", "C1", 1, "q1"),
+            ("a", "disrupted", "C2", 2, "q2"),
+            ("b", "disrupted", "C1", 1, "q1"),
+            ("b", "disrupted", "C3", 2, "q3"),
+            ("b", "disrupted", "C4", 3, "q4"),
+        ]
+    )
+    before = first.copy()
+    shown = report.fresh_quotes(first, n=1, by=["job_id", "polarity"])
+    pd.testing.assert_frame_equal(first, before)
+    assert shown[["job_id", "comment_id", "rank"]].values.tolist() == [
+        ["a", "C1", 1],
+        ["b", "C3", 1],
+    ]
+    assert report.quoted() == {"C1", "C3"}
+    # a later cell never repeats them
+    later = report.fresh_quotes(first, by="job_id")
+    assert later["comment_id"].tolist() == ["C2", "C4"]
+    assert later["rank"].tolist() == [1, 1]
+    assert report.fresh_quotes(first).empty
+    report.reset()
+    assert report.quoted() == frozenset()
+
+
+def test_two_comments_with_the_same_words_are_one_quote():
+    # synthetic and real exports hold duplicates ("Thank you", pasted twice): a reader sees the
+    # words, not the ids, so the second is a repeat too
+    q = _quotes(
+        [
+            ("a", "fulfilled", "C1", 1, "Staff were kind."),
+            ("b", "fulfilled", "C2", 1, "staff were  KIND."),
+            ("b", "fulfilled", "C3", 2, "Clear letters."),
+        ]
+    )
+    assert report.fresh_quotes(q, n=1, by="job_id")["comment_id"].tolist() == ["C1", "C3"]
+    later = _quotes([("c", "fulfilled", "C9", 1, "…staff were kind.")])
+    assert report.fresh_quotes(later).empty
+    # without a text column only ids count
+    assert len(report.fresh_quotes(q.drop(columns="quote"))) == 1
+
+
+def test_fresh_quotes_compares_ids_as_text_and_checks_its_input():
+    report.mark_quoted([7])
+    q = pd.DataFrame({"comment_id": [7, 8], "text": ["x", "y"]})
+    assert report.fresh_quotes(q)["comment_id"].tolist() == [8]
+    with pytest.raises(ValueError, match="comment_id"):
+        report.fresh_quotes(pd.DataFrame({"id": [1]}))
+    with pytest.raises(ValueError, match="'n' parameter of report.fresh_quotes"):
+        report.fresh_quotes(q, n=0)
+
+
+def test_table_marks_number_columns_and_ci_estimates():
+    df = pd.DataFrame(
+        {"job": ["x"], "n": [3], "share": [14.2], "lo": [12.0], "hi": [16.0], "ok": [True]}
+    )
+    page = report.table(df, ci={"share": ("lo", "hi")}).to_html()
+    heads = re.findall(r"<th\b[^>]*class=\"([^\"]*)\"[^>]*>([^<]*)</th>", page)
+    assert [(text, "jtbd-num" in cls) for cls, text in heads] == [
+        ("job", False),
+        ("n", True),
+        ("share", True),
+        ("ok", False),
+    ]
