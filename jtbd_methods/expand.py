@@ -221,7 +221,8 @@ def expand_codes(
 
     *Validation.* Precision and recall on held-out phrase-coded comments whose evidence is
     blanked out estimate how the model does where phrases are silent; they are computed
-    against phrase codes, which miss some true codes, so precision is a lower bound. A
+    against phrase codes, which miss some true codes, so precision is a lower bound. Comments
+    are held out by distinct wording, so that copies of a comment never sit on both sides. A
     hand-coded sample gives a direct precision.
 
     References
@@ -239,8 +240,10 @@ def expand_codes(
     >>> cb = codebook_from_dict({"name": "d", "jobs": [
     ...     {"id": "feel_heard", "label": "Heard", "indicators": ["listened"]},
     ...     {"id": "eat_well", "label": "Food", "indicators": ["food"]}]})
-    >>> texts = (["they listened and cared about my views"] * 30
-    ...          + ["the food was hot and tasty"] * 30 + ["parking was easy"] * 30
+    >>> days = [f" on day {i}" for i in range(30)]
+    >>> texts = (["they listened and cared about my views" + d for d in days]
+    ...          + ["the food was hot and tasty" + d for d in days]
+    ...          + ["parking was easy" + d for d in days]
     ...          + ["the nurse cared about my views", "hot and tasty meals", "easy to find"])
     >>> fb = pd.DataFrame({"comment_id": [str(i) for i in range(len(texts))],
     ...                    "comment": texts})
@@ -320,15 +323,19 @@ def expand_codes(
     pos_rows = rng.choice(coded_rows, size=n_pos, replace=False)
     neg_rows = rng.choice(uncoded_rows, size=min(uncoded_rows.size, max_train - n_pos),
                           replace=False)  # fmt: skip
-    test_mask = rng.random(n_pos) < test_size
+    # held out by distinct wording: copies of one comment ("Very helpful staff") fall on
+    # the same side, or the model would be tested on comments it was trained on
+    wording, first = np.unique(
+        [" ".join(texts[r].lower().split()) for r in pos_rows], return_inverse=True
+    )
+    test_mask = (rng.random(wording.size) < test_size)[first]
     train_rows = np.concatenate([pos_rows[~test_mask], neg_rows])
     test_rows = pos_rows[test_mask]
     masked = _masked(texts, {r: spans[r] for r in pos_rows if r in spans})
     say(f"training the expansion model on {train_rows.size:,} comments")
     if coder is None:
-        # word n-grams only: on real feedback (170,820 comments) the model trained 3.6 times
-        # faster than with character 2-5-grams and its held-out precision was higher for
-        # 15 of 18 jobs (evidence is blanked out, so character n-grams mostly learnt spelling)
+        # word n-grams only: on 18,980 real comments the held-out precision was the same as
+        # with character 2-5-grams added (mean over jobs 0.31 both) for a fifth of the time
         coder = TextCoder(char_ngrams=None, random_state=random_state, tune_thresholds=False)
     elif isinstance(coder, TextCoder):
         coder = clone(coder)

@@ -1309,10 +1309,11 @@ def test_expand_codes_codes_what_phrases_miss_and_never_non_answers():
         source="test",
     )
     # planted: the last comments mean the two jobs without their phrases
+    days = [f"on day {i}" for i in range(30)]  # distinct wordings (held out by wording)
     texts = (
-        ["they listened and cared about my views"] * 30
-        + ["the food was hot and tasty"] * 30
-        + ["parking was easy"] * 30
+        [f"they listened and cared about my views {d}" for d in days]
+        + [f"the food was hot and tasty {d}" for d in days]
+        + [f"parking was easy {d}" for d in days]
         + ["Nothing.", "n/a", "the nurse cared about my views", "hot and tasty meals"]
     )
     fb = pd.DataFrame({"comment_id": [f"c{i}" for i in range(len(texts))], "comment": texts})
@@ -1353,3 +1354,46 @@ def test_character_ngrams_of_other_scripts_keep_their_own_columns():
     x = mine.transform(docs)
     assert x.shape == r.shape
     np.testing.assert_allclose((x @ x.T).toarray(), (r @ r.T).toarray(), atol=1e-12)
+
+
+def test_expansion_holds_out_copies_of_a_comment_together():
+    """Copies of one comment must not be both trained on and tested on: with every coded
+    comment duplicated, the held-out set shares no wording with the training set."""
+    from jtbd_methods.codebook import codebook_from_dict
+    from jtbd_methods.expand import expand_codes
+
+    cb = codebook_from_dict({"name": "d", "jobs": [
+        {"id": "feel_heard", "label": "Heard", "indicators": ["listened"]},
+        {"id": "eat_well", "label": "Food", "indicators": ["food"]}]})  # fmt: skip
+    rng = np.random.default_rng(3)
+    words = ["kind", "busy", "calm", "quick", "warm", "late", "clean", "loud", "slow", "bright"]
+    texts = []
+    for i in range(60):
+        extra = " ".join(rng.choice(words, 3))
+        texts += [f"they listened {extra} {i}"] * 3 + [f"the food was {extra} {i}"] * 3
+    texts += [f"parking {w} {i}" for i in range(40) for w in words[:2]]
+    fb = pd.DataFrame({"comment_id": [str(i) for i in range(len(texts))], "comment": texts})
+    seen: dict[str, list] = {}
+    original = TextCoder.fit
+
+    def spy(self, docs, labels, **kw):
+        seen["train"] = list(docs)
+        return original(self, docs, labels, **kw)
+
+    original_proba = TextCoder.predict_proba
+
+    def spy_proba(self, docs):
+        seen.setdefault("scored", []).append(list(docs))
+        return original_proba(self, docs)
+
+    import unittest.mock as mock
+
+    with (
+        mock.patch.object(TextCoder, "fit", spy),
+        mock.patch.object(TextCoder, "predict_proba", spy_proba),
+    ):
+        result = expand_codes(fb, code_comments(fb, cb, rating=None), cb, rating=None)
+    held_out = {" ".join(t.split()) for t in seen["scored"][0]}
+    trained = {" ".join(t.split()) for t in seen["train"]}
+    assert held_out and not held_out & trained
+    assert result.validation["n_test"].sum() > 0
