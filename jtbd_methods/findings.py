@@ -214,7 +214,7 @@ def job_discovery(
     ----------
     results : mapping
         Recorded results: ``comments.with_job_share``, ``jobs.ranking``,
-        ``jobs.disrupted_ranking``, ``jobs.<id>.share``, ``jobs.<id>.n_mentioned``,
+        ``jobs.disrupted_ranking``, ``jobs.<id>.share``, ``jobs.<id>.n_disrupted``,
         ``jobs.<id>.disrupted_share``, ``deductive.micro_f1``, ``deductive.n_hand_coded``,
         ``reliability.cohen_kappa``, ``discovery.n_uncoded``, ``discovery.k``.
     labels : mapping, optional
@@ -228,12 +228,12 @@ def job_discovery(
     --------
     >>> found = job_discovery({"comments.with_job_share": 75.2, "jobs.ranking": ["gain_clarity"],
     ...     "jobs.gain_clarity.share": 21.3, "jobs.disrupted_ranking": ["feel_heard"],
-    ...     "jobs.feel_heard.n_mentioned": 697, "jobs.feel_heard.disrupted_share": 59.4},
+    ...     "jobs.feel_heard.n_disrupted": 391, "jobs.feel_heard.disrupted_share": 59.4},
     ...     labels={"gain_clarity": "Understand what comes next", "feel_heard": "Feel heard"})
     >>> found.key[0]
     '75% of comments speak to at least one job; the most common is understand what comes next (21% of comments).'
     >>> found.key[1]
-    'Feel heard is disrupted most often: in 414 comments, 59% of those that mention it.'
+    'Feel heard is disrupted most often: in 391 comments, 59% of those whose polarity is readable.'
     """
     key: list[str] = []
     limits: list[str] = []
@@ -255,10 +255,16 @@ def job_discovery(
     disrupted = _ids(results, "jobs.disrupted_ranking")
     if disrupted:
         job = disrupted[0]
-        mentioned = _num(results, f"jobs.{job}.n_mentioned")
+        n_disrupted = _num(results, f"jobs.{job}.n_disrupted")
         share = _num(results, f"jobs.{job}.disrupted_share")
-        count = f"in {round(mentioned * share / 100):,} comments, " if mentioned and share else ""
-        tail = f"{_pct(share)} of those that mention it" if share is not None else "of all jobs"
+        # the count itself: the share is of readable mentions (unclear ones left out), so
+        # mentions x share would not give the tables' number
+        count = f"in {n_disrupted:,.0f} comments, " if n_disrupted else ""
+        tail = (
+            f"{_pct(share)} of those whose polarity is readable"
+            if share is not None
+            else "of all jobs"
+        )
         name = _label(job, labels)
         key.append(f"{name[:1].upper() + name[1:]} is disrupted most often: {count}{tail}.")
     f1 = _num(results, "deductive.micro_f1")

@@ -311,7 +311,8 @@ def record_job_shares(shares: pd.DataFrame, *, prefix: str = "jobs") -> dict[str
     dict
         The recorded keys and values: ``<prefix>.<job_id>.share`` and ``.share_ci`` (percentage
         points of all comments), ``.disrupted_share`` and ``.disrupted_share_ci`` (percentage
-        points of the comments that mention the job), ``.n_mentioned``; and
+        points of the comments that mention the job with a readable polarity),
+        ``.n_mentioned``, ``.n_disrupted``; and
         ``<prefix>.ranking`` (job ids, most mentioned first) and
         ``<prefix>.disrupted_ranking`` (job ids, most comments with the job disrupted first).
 
@@ -363,6 +364,7 @@ def record_job_shares(shares: pd.DataFrame, *, prefix: str = "jobs") -> dict[str
         out[f"{key}.share"] = report.record(f"{key}.share", pp(row.share))
         out[f"{key}.share_ci"] = report.record(f"{key}.share_ci", [pp(row.ci_low), pp(row.ci_high)])
         out[f"{key}.n_mentioned"] = report.record(f"{key}.n_mentioned", int(row.n_mentioned))
+        out[f"{key}.n_disrupted"] = report.record(f"{key}.n_disrupted", int(row.n_disrupted))
         out[f"{key}.disrupted_share"] = report.record(
             f"{key}.disrupted_share", pp(row.disrupted_share)
         )
