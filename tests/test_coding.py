@@ -1397,3 +1397,24 @@ def test_expansion_holds_out_copies_of_a_comment_together():
     trained = {" ".join(t.split()) for t in seen["train"]}
     assert held_out and not held_out & trained
     assert result.validation["n_test"].sum() > 0
+
+
+def test_jobs_by_group_heat_map_draws_the_largest_groups_only():
+    """A real export can name hundreds of teams: the figure keeps the 30 with most comments
+    and says so (the table keeps them all)."""
+    import matplotlib.pyplot as plt
+
+    from jtbd_methods import plots
+
+    rows = []
+    for g in range(40):
+        for job in ("feel_heard", "gain_clarity"):
+            rows.append({"site": f"team {g:02d}", "job_id": job, "n": 100 + g,
+                         "n_mentioned": 10, "share": 0.1})  # fmt: skip
+    ax = plots.plot_jobs_by_group(pd.DataFrame(rows), by="site")
+    shown = [t.get_text() for t in ax.get_xticklabels()]
+    assert len(shown) == 30 and "team 39" in shown and "team 09" not in shown
+    assert "30 of 40 sites" in ax.get_title(loc="right")
+    plt.close(ax.figure)
+    with pytest.raises(ValueError, match="max_groups"):
+        plots.plot_jobs_by_group(pd.DataFrame(rows), by="site", max_groups=0)

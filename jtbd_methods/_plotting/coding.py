@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from jtbd_methods._plotting import plain
-from jtbd_methods._validation import one_of, require_columns, require_dataframe
+from jtbd_methods._validation import check_int, one_of, require_columns, require_dataframe
 
 __all__ = ["plot_coder_quality", "plot_disrupted_pareto", "plot_job_shares", "plot_jobs_by_group"]
 
@@ -187,6 +187,7 @@ def plot_jobs_by_group(
     by: str,
     value: str = "share",
     labels: Mapping[str, str] | None = None,
+    max_groups: int = 30,
     ax: plt.Axes | None = None,
 ) -> plt.Axes:
     """Heat map of a job statistic by group (site, service), suppressed cells marked.
@@ -202,6 +203,10 @@ def plot_jobs_by_group(
         Statistic shown (fractions in the table, percent in the figure).
     labels : mapping of str to str, optional
         Job id -> label shown on the axis.
+    max_groups : int, default 30
+        Most groups drawn: those with the most comments (column ``n``, else mentions); the
+        title says how many of how many are shown. A real export can have hundreds of teams,
+        which no reader can compare in one figure (the table keeps them all).
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure when None.
 
@@ -226,8 +231,17 @@ def plot_jobs_by_group(
     )
     if "suppressed" in table.columns:
         frame.loc[frame["suppressed"].fillna(False).astype(bool).to_numpy(), "_v"] = np.nan
+    max_groups = check_int(max_groups, parameter="max_groups", caller=caller, minimum=1)
     jobs = list(dict.fromkeys(frame["job_id"].astype(str)))
     groups = sorted(dict.fromkeys(frame["_g"]))
+    n_groups = len(groups)
+    if n_groups > max_groups:
+        size = frame.groupby("_g")["n" if "n" in frame.columns else "n_mentioned"]
+        largest = (size.max() if "n" in frame.columns else size.sum()).sort_values(
+            ascending=False, kind="stable"
+        )
+        groups = sorted(largest.index[:max_groups])
+        frame = frame[frame["_g"].isin(groups)]
     grid = frame.pivot_table(
         index="job_id", columns="_g", values="_v", aggfunc="first", dropna=False
     ).reindex(index=jobs, columns=groups)
@@ -259,6 +273,12 @@ def plot_jobs_by_group(
     ax.grid(False)
     what = "mentioning each job" if value == "share" else "disrupted, of the job's mentions"
     ax.set_title(f"Jobs by {by.replace('_', ' ')}: % {what}")
+    if n_groups > len(groups):
+        ax.set_title(
+            f"the {len(groups)} of {n_groups} {by.replace('_', ' ')}s with most comments",
+            loc="right",
+            fontsize="small",
+        )
     ax.set_xlabel(plain(by.replace("_", " ").capitalize()))
     ax.set_ylabel("Job")
     bar = ax.figure.colorbar(image, ax=ax, fraction=0.04)
