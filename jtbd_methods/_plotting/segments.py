@@ -11,6 +11,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.patches import Patch
 
+from jtbd_methods._plotting.theme import CONCERN, IMPROVEMENT, new_axes
 from jtbd_methods._validation import check_int, one_of, require_columns, require_dataframe
 
 __all__ = [
@@ -113,8 +114,6 @@ def plot_opportunity_landscape(
     'Satisfaction (0-10: share satisfied x 10)'
     >>> plt.close(ax.figure)
     """
-    from jtbd_methods._plotting.theme import IMPROVEMENT, new_axes
-
     caller = "plot_opportunity_landscape()"
     require_columns(scores, [label, "importance", "satisfaction"], name="scores", caller=caller)
     shown = scores
@@ -206,8 +205,6 @@ def plot_k_selection(segmentation: Any, *, ax: plt.Axes | None = None) -> plt.Ax
     ValueError
         If the table has neither a ``silhouette`` nor a ``bic`` column.
     """
-    from jtbd_methods._plotting.theme import CONCERN, IMPROVEMENT, new_axes
-
     selection = _selection_table(segmentation)
     criterion = next((c for c in ("silhouette", "bic") if c in selection.columns), None)
     if criterion is None:
@@ -317,8 +314,6 @@ def plot_segment_profiles(
     time"), kept in the survey's order, and annotated with one decimal; a value that rounds
     to zero is shown as 0.0, never -0.0.
     """
-    from jtbd_methods._plotting.theme import new_axes
-
     value = one_of(
         value, ("difference", "mean"), parameter="value", caller="plot_segment_profiles()"
     )
@@ -404,8 +399,6 @@ def plot_segments_vs(
     ValueError
         If ``normalize`` is not one of the allowed values.
     """
-    from jtbd_methods._plotting.theme import new_axes
-
     normalize = one_of(
         normalize, ("row", "column"), parameter="normalize", caller="plot_segments_vs()"
     )
