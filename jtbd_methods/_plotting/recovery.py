@@ -5,6 +5,7 @@ Import them from :mod:`jtbd_methods.plots`.
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -12,6 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from jtbd_methods._plotting.theme import CONCERN, NEUTRAL, PALETTE, new_axes
 from jtbd_methods._validation import one_of, require_columns
 
 __all__ = ["QUADRANT_COLOURS", "plot_engagement_px", "plot_key_drivers", "plot_priority_matrix"]
@@ -149,9 +151,6 @@ def plot_priority_matrix(
     ['1  Feel heard', '2  Know next steps']
     >>> plt.close(ax.figure)
     """
-    import textwrap
-
-    from jtbd_methods._plotting.theme import NEUTRAL, new_axes
 
     caller = "plot_priority_matrix"
     one_of(y, ("impact", "severity"), parameter="y", caller=caller)
@@ -298,8 +297,6 @@ def plot_key_drivers(
     'Share of explained variance in overall satisfaction (% of R²)'
     >>> plt.close(ax.figure)
     """
-    from jtbd_methods._plotting.theme import PALETTE, new_axes
-
     caller = "plot_key_drivers"
     require_columns(
         drivers,
@@ -372,8 +369,6 @@ def plot_engagement_px(
     "Staff engagement minus the unit's mean (points, 0-10 scale)"
     >>> plt.close(ax.figure)
     """
-    from jtbd_methods._plotting.theme import CONCERN, PALETTE, new_axes
-
     kind = one_of(kind, ("within", "between"), parameter="kind", caller="plot_engagement_px")
     d = model.data
     params = model.params
