@@ -31,6 +31,7 @@ from jtbd_methods.segmentation import (
     record_headlines,
     segment,
     segments_vs,
+    separating_items,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -755,6 +756,35 @@ def test_profile_heatmap_keeps_the_items_that_separate_segments(kmeans_result):
     plt.close(everything.figure)
     with pytest.raises(ValueError, match="'top'"):
         plots.plot_segment_profiles(seg, top=0)
+
+
+def test_separating_items_keeps_the_widest_spreads_in_survey_order():
+    # Planted spreads (highest minus lowest segment difference): imp_a 0.2, sat_a 2.0,
+    # imp_b 1.1, sat_b 0.0 (segment 3 is suppressed: NaN does not count), imp_c 1.1 (a tie
+    # with imp_b, broken by survey order).
+    diffs = {
+        "imp_a": [0.1, -0.1, np.nan],
+        "sat_a": [1.0, -1.0, np.nan],
+        "imp_b": [0.6, -0.5, np.nan],
+        "sat_b": [0.0, 0.0, np.nan],
+        "imp_c": [-0.6, 0.5, np.nan],
+    }
+    profiles = pd.DataFrame(
+        [
+            {"segment": s + 1, "item": item, "difference": d[s]}
+            for s in range(3)
+            for item, d in diffs.items()
+        ]
+    )
+    assert separating_items(profiles, top=1) == ["sat_a"]
+    assert separating_items(profiles, top=2) == ["sat_a", "imp_b"]
+    assert separating_items(profiles, top=3) == ["sat_a", "imp_b", "imp_c"]
+    assert separating_items(profiles, top=99) == list(diffs)
+    assert separating_items(profiles, top=None) == list(diffs)
+    with pytest.raises(ValueError, match="'top' parameter of separating_items"):
+        separating_items(profiles, top=0)
+    with pytest.raises(ValueError, match="no column 'difference'"):
+        separating_items(profiles.drop(columns="difference"))
 
 
 def test_question_sheet_scores_give_the_tools_own_predictions(data, kmeans_result):

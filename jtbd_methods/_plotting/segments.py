@@ -13,6 +13,7 @@ from matplotlib.patches import Patch
 
 from jtbd_methods._plotting.theme import CONCERN, IMPROVEMENT, new_axes
 from jtbd_methods._validation import check_int, one_of, require_columns, require_dataframe
+from jtbd_methods.segmentation.profiles import separating_items
 
 __all__ = [
     "plot_k_selection",
@@ -322,15 +323,7 @@ def plot_segment_profiles(
     wide = wide.loc[pd.unique(profiles["item"])]  # keep the survey's item order
     wide = wide.rename(columns=_segment_labels(segmentation)).astype(float)
     if top is not None:
-        if isinstance(top, bool) or not isinstance(top, int) or top < 1:
-            raise ValueError(
-                f"The 'top' parameter of plot_segment_profiles() must be a positive integer or "
-                f"None; got {top!r}."
-            )
-        spread = profiles.pivot(index="item", columns="segment", values="difference")
-        spread = (spread.max(axis=1) - spread.min(axis=1)).reindex(wide.index)
-        keep = set(spread.sort_values(ascending=False, kind="stable").index[:top])
-        wide = wide.loc[[i for i in wide.index if i in keep]]
+        wide = wide.loc[separating_items(profiles, top=top, caller="plot_segment_profiles()")]
     wide = wide + 0.0  # no negative zeros
     wide.index = [_item_words(str(i)) for i in wide.index]
     annotations = wide.map(

@@ -42,6 +42,7 @@ from jtbd_methods.segmentation.clustering import METHODS
 from jtbd_methods.segmentation.crosstab import CrossTabResult, segments_vs
 from jtbd_methods.segmentation.features import first_responses
 from jtbd_methods.segmentation.fitting import segment
+from jtbd_methods.segmentation.profiles import separating_items
 from jtbd_methods.segmentation.result import Segmentation, record_headlines
 from jtbd_methods.segmentation.typing_tool import TypingTool
 
@@ -54,4 +55,5 @@ __all__ = [
     "record_headlines",
     "segment",
     "segments_vs",
+    "separating_items",
 ]

@@ -1,8 +1,8 @@
 """Segment profiles: each segment's mean answer to every item, beside the overall mean.
 
 The profile table feeds the heatmap of
-:func:`~jtbd_methods.plots.plot_segment_profiles`, which can keep only the items that
-separate the segments most. Means of segments smaller than ``min_cell_size`` are
+:func:`~jtbd_methods.plots.plot_segment_profiles`, which keeps only the items that separate
+the segments most (:func:`separating_items`): a 32-row heatmap becomes one a clinic reads. Means of segments smaller than ``min_cell_size`` are
 suppressed (NaN), as their sizes are in every report.
 
 References
@@ -18,7 +18,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-__all__: list[str] = []
+from jtbd_methods._validation import require_columns
+
+__all__ = ["separating_items"]
 
 
 def _profiles(
@@ -55,3 +57,52 @@ def _profiles(
             )
         )
     return pd.concat(frames, ignore_index=True)
+
+
+def separating_items(
+    profiles: pd.DataFrame, *, top: int | None = 12, caller: str = "separating_items()"
+) -> list[str]:
+    """The items that separate the segments most, in the survey's order.
+
+    Parameters
+    ----------
+    profiles : pandas.DataFrame
+        :attr:`Segmentation.profiles <jtbd_methods.segmentation.Segmentation.profiles>`
+        (``segment``, ``item``, ``difference``).
+    top : int or None, default 12
+        Number of items kept; ``None`` keeps every item.
+    caller : str, default "separating_items()"
+        Named in error messages (the plot that trims its heatmap passes its own name).
+
+    Returns
+    -------
+    list of str
+        The ``top`` items with the largest spread (highest minus lowest segment mean,
+        as a difference from the overall mean), ties in the survey's order, listed in the
+        survey's order. Suppressed segments (NaN) do not count towards the spread.
+
+    Raises
+    ------
+    ValueError
+        If ``top`` is not a positive integer or None, or ``profiles`` lacks a column.
+
+    Examples
+    --------
+    >>> profiles = pd.DataFrame({"segment": [1, 1, 1, 2, 2, 2],
+    ...     "item": ["imp_a", "imp_b", "sat_a"] * 2,
+    ...     "difference": [0.1, 1.0, -0.4, -0.1, -1.0, 0.5]})
+    >>> separating_items(profiles, top=2)
+    ['imp_b', 'sat_a']
+    """
+    require_columns(profiles, ["segment", "item", "difference"], name="profiles", caller=caller)
+    order = list(pd.unique(profiles["item"]))
+    if top is None:
+        return [str(i) for i in order]
+    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
+        raise ValueError(
+            f"The 'top' parameter of {caller} must be a positive integer or None; got {top!r}."
+        )
+    wide = profiles.pivot(index="item", columns="segment", values="difference").reindex(order)
+    spread = wide.max(axis=1) - wide.min(axis=1)
+    keep = set(spread.sort_values(ascending=False, kind="stable").index[:top])
+    return [str(i) for i in order if i in keep]
