@@ -250,6 +250,8 @@ def test_duplicate_code_rows_count_once(data):
         ({"adjust_for": ["ward"]}, ValueError, "no column 'ward'"),
         ({"adjust_for": 3}, TypeError, "'adjust_for' parameter of disruption_impact"),
         ({"jobs": "feel_heard"}, TypeError, "'jobs' parameter of disruption_impact"),
+        ({"jobs": ["feel_heard", "feel_heard"]}, ValueError, "lists 'feel_heard' twice"),
+        ({"jobs": ["feel_heard", 3]}, TypeError, "'jobs' parameter .* must hold names"),
         ({"fulfilment": "yes"}, TypeError, "'fulfilment' parameter of disruption_impact"),
     ],
 )

@@ -79,12 +79,9 @@ def _indicator_table(
     if jobs is None:
         job_list = sorted(codes.loc[codes[polarity] == "disrupted", job].astype(str).unique())
     else:
-        if isinstance(jobs, str) or not isinstance(jobs, Sequence):
-            raise TypeError(
-                f"The 'jobs' parameter of {caller} must be a sequence of job ids or None; "
-                f"got {type(jobs).__name__}."
-            )
-        job_list = [str(j) for j in dict.fromkeys(jobs)]
+        job_list = check_names(
+            jobs, parameter="jobs", caller=caller, allow_none=False, allow_single=False
+        )
     index = pd.Index(feedback[id_column], name=id_column)
 
     def _wide(pol: str) -> pd.DataFrame:
