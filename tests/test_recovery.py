@@ -460,7 +460,7 @@ def test_lmg_matches_relaimpo_on_mtcars():
     assert out.loc["cyl", "weight"] == pytest.approx(0.3817849, abs=5e-8)
     assert out["r_squared"].iloc[0] == pytest.approx(0.7619773, abs=5e-8)
     # domir's general dominance "Standardized" column = share of R²: 0.2329324 0.2660226 0.5010450
-    assert out.loc["cyl", "percent_of_r2"] == pytest.approx(50.10450, abs=5e-5)
+    assert out.loc["cyl", "share_of_r2"] == pytest.approx(0.5010450, abs=5e-7)
     assert out.loc["cyl", "rank"] == 1
 
 
@@ -476,7 +476,8 @@ def test_relative_weights_match_rwa_on_mtcars():
     pct = {"cyl": 29.32274, "disp": 28.50999, "hp": 29.79691, "gear": 12.37037}
     for k in ref:
         assert out.loc[k, "weight"] == pytest.approx(ref[k], abs=5e-8)
-        assert out.loc[k, "percent_of_r2"] == pytest.approx(pct[k], abs=5e-6)
+        # a share (0-1) in the frame; rwa's Rescaled.RelWeight is in percent
+        assert 100 * out.loc[k, "share_of_r2"] == pytest.approx(pct[k], abs=5e-6)
     assert out["r_squared"].iloc[0] == pytest.approx(0.7791896, abs=5e-8)
     assert out.index.tolist() == ["hp", "cyl", "disp", "gear"]
 
@@ -533,7 +534,7 @@ def test_weights_sum_to_statsmodels_r2_and_bootstrap_intervals():
     for method in ("relative_weights", "shapley"):
         out = key_drivers(survey, method=method, n_boot=300, random_state=1)
         assert out["weight"].sum() == pytest.approx(ref, abs=1e-10)
-        assert out["percent_of_r2"].sum() == pytest.approx(100)
+        assert out["share_of_r2"].sum() == pytest.approx(1.0)
         assert (out["ci_low"] <= out["weight"]).all() and (out["weight"] <= out["ci_high"]).all()
         assert out["driver"].iloc[0] == "sat_o0"
         assert out["rank"].tolist() == [1, 2, 3, 4]

@@ -280,7 +280,8 @@ def plot_key_drivers(
     labels : dict, optional
         Driver -> label for the axis (e.g. ``study.codebook.labels()`` with ``by_job=True``).
     percent : bool, default True
-        Show the share of R² in % (``percent_of_r2``); ``False`` shows the raw weights.
+        Show each driver's share of R² in % (``weight / r_squared``); ``False`` shows the raw
+        weights.
     ax : matplotlib.axes.Axes, optional
 
     Returns
@@ -290,7 +291,7 @@ def plot_key_drivers(
     Examples
     --------
     >>> kd = pd.DataFrame({"driver": ["a", "b"], "weight": [0.3, 0.1], "ci_low": [0.2, 0.05],
-    ...     "ci_high": [0.4, 0.15], "percent_of_r2": [75.0, 25.0], "r_squared": [0.4, 0.4],
+    ...     "ci_high": [0.4, 0.15], "share_of_r2": [0.75, 0.25], "r_squared": [0.4, 0.4],
     ...     "method": ["relative_weights"] * 2})
     >>> ax = plot_key_drivers(kd)
     >>> ax.get_xlabel()
@@ -300,7 +301,7 @@ def plot_key_drivers(
     caller = "plot_key_drivers"
     require_columns(
         drivers,
-        ["driver", "weight", "ci_low", "ci_high", "percent_of_r2", "r_squared"],
+        ["driver", "weight", "ci_low", "ci_high", "r_squared"],
         name="drivers",
         caller=caller,
     )

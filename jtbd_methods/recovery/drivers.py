@@ -176,8 +176,9 @@ def key_drivers(
             Share of R² attributed to the driver; the weights sum to ``r_squared``.
         ``ci_low``, ``ci_high``
             Percentile bootstrap interval of ``weight`` (NaN when ``n_boot=0``).
-        ``percent_of_r2``
-            ``100 * weight / r_squared`` (sums to 100).
+        ``share_of_r2``
+            ``weight / r_squared``, a fraction 0-1 (sums to 1); ``percent_of_r2`` (0-100)
+            before 0.2.
         ``r_squared``
             R² of the full regression (same on every row).
         ``rank``
@@ -344,7 +345,7 @@ def key_drivers(
             "weight": weights,
             "ci_low": low,
             "ci_high": high,
-            "percent_of_r2": 100 * weights / r2 if r2 > 0 else np.nan,
+            "share_of_r2": weights / r2 if r2 > 0 else np.nan,
             "r_squared": r2,
         }
     )
