@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from jtbd_methods._keywords import renamed_keywords
 from jtbd_methods._validation import check_fraction, check_int, require_columns, require_dataframe
 from jtbd_methods.privacy import suppress_small
 
@@ -373,6 +374,7 @@ def _score_group(
     return out
 
 
+@renamed_keywords(id="id_column")
 def opportunity_scores(
     survey: pd.DataFrame,
     *,
@@ -382,9 +384,9 @@ def opportunity_scores(
     top_box: Iterable[Real] = (4, 5),
     ci: float | None = 0.95,
     n_boot: int = 2000,
-    random_state: int | None = 0,
+    random_state: int | np.random.Generator | None = 0,
     min_cell_size: int = 10,
-    id: str | None = "respondent_id",
+    id_column: str | None = "respondent_id",
     importance_prefix: str = "imp_",
     satisfaction_prefix: str = "sat_",
 ) -> pd.DataFrame:
@@ -412,13 +414,14 @@ def opportunity_scores(
         Confidence level of the bootstrap percentile intervals; ``None`` skips the bootstrap.
     n_boot : int, default 2000
         Number of bootstrap resamples.
-    random_state : int or None, default 0
-        Seed of the bootstrap.
+    random_state : int, numpy.random.Generator or None, default 0
+        Seed (or generator) of the bootstrap.
     min_cell_size : int, default 10
         Estimates resting on fewer answers than this (for importance or satisfaction) are
         suppressed: set to NaN and flagged in ``suppressed``.
-    id : str or None, default "respondent_id"
-        Respondent column. When present, the bootstrap resamples respondents with all their
+    id_column : str or None, default "respondent_id"
+        Respondent column (``id`` before 0.2, still accepted with a
+        :class:`FutureWarning`). When present, the bootstrap resamples respondents with all their
         responses (a cluster bootstrap, for surveys with repeated waves); otherwise each row
         is a respondent.
     importance_prefix, satisfaction_prefix : str, default ``"imp_"`` and ``"sat_"``
@@ -502,7 +505,7 @@ def opportunity_scores(
         ci = check_fraction(ci, parameter="ci", caller=caller)
     n_boot = check_int(n_boot, parameter="n_boot", caller=caller, minimum=100)
     min_cell_size = check_int(min_cell_size, parameter="min_cell_size", caller=caller, minimum=1)
-    if random_state is not None:
+    if random_state is not None and not isinstance(random_state, np.random.Generator):
         random_state = check_int(random_state, parameter="random_state", caller=caller, minimum=0)
     if isinstance(top_box, (str, bytes)) or not isinstance(top_box, Iterable):
         raise TypeError(
@@ -522,8 +525,8 @@ def opportunity_scores(
     sat_all = _item_matrix(survey, [f"{satisfaction_prefix}{o}" for o in ids])
     w_all = _resolve_weights(survey, weights)
     group_cols, keys = _resolve_groups(survey, by)
-    if id is not None and id in survey.columns:
-        clusters_all = pd.factorize(survey[id], use_na_sentinel=False)[0]
+    if id_column is not None and id_column in survey.columns:
+        clusters_all = pd.factorize(survey[id_column], use_na_sentinel=False)[0]
     else:
         clusters_all = np.arange(len(survey))
 

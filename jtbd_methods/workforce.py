@@ -33,6 +33,7 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
+from jtbd_methods._keywords import renamed_keywords
 from jtbd_methods._validation import (
     check_fraction,
     check_int,
@@ -58,7 +59,10 @@ CAUTION = (
     "figures as a reason to look closer, not as the return on an engagement programme."
 )
 
-_FREQ = {"month": ("M", 1), "quarter": ("Q", 3)}
+# Period frequencies (pandas aliases) -> pandas Period frequency and months per period.
+_FREQ = {"MS": ("M", 1), "QS": ("Q", 3)}
+# Values of the ``period`` keyword before 0.2 (``freq`` now takes pandas aliases).
+_OLD_FREQ = {"month": "MS", "quarter": "QS"}
 _COMPONENTS = ("within_unit", "between_unit", "contextual")
 
 
@@ -66,15 +70,16 @@ def _period_start(dates: pd.Series, freq: str) -> pd.Series:
     return pd.to_datetime(dates).dt.to_period(freq).dt.to_timestamp()
 
 
+@renamed_keywords(period="freq", received="time_column")
 def unit_period_measures(
     feedback: pd.DataFrame,
     staff: pd.DataFrame,
     *,
     unit: str = "site",
-    period: str = "month",
+    freq: str = "MS",
     positive: tuple[int, ...] = (4, 5),
     lag: int = 0,
-    received: str = "received",
+    time_column: str = "received",
     rating: str = "rating",
     staff_unit: str = "unit",
     staff_period: str = "period",
@@ -92,16 +97,19 @@ def unit_period_measures(
         number of staff respondents.
     unit : str, default "site"
         Column of ``feedback`` that matches ``staff[staff_unit]``.
-    period : {"month", "quarter"}, default "month"
-        Period of aggregation. For quarters, staff engagement is the respondent-weighted
+    freq : {"MS", "QS"}, default "MS"
+        Period of aggregation, as a pandas frequency alias: months or quarters (``period``
+        with ``"month"``/``"quarter"`` before 0.2, still accepted with a
+        :class:`FutureWarning`). For quarters, staff engagement is the respondent-weighted
         mean of the quarter's months.
     positive : tuple of int, default (4, 5)
         Ratings counted as positive.
     lag : int, default 0
         Number of periods by which staff engagement precedes the patient period (``lag=1``:
         patients in March are joined to staff engagement of February).
-    received, rating : str
-        Columns of ``feedback``.
+    time_column, rating : str
+        Columns of ``feedback``: the date received (``received`` before 0.2) and the
+        rating.
     staff_unit, staff_period, engagement, respondents : str
         Columns of ``staff``.
 
@@ -135,7 +143,7 @@ def unit_period_measures(
     TypeError
         If an input is not a DataFrame or ``lag`` is not an integer.
     ValueError
-        If columns are missing, ``period`` is unknown, ``lag`` < 0, ``positive`` is empty
+        If columns are missing, ``freq`` is unknown, ``lag`` < 0, ``positive`` is empty
         or ratings outside 1-5 are listed.
 
     Notes
@@ -163,19 +171,28 @@ def unit_period_measures(
     caller = "unit_period_measures"
     require_dataframe(feedback, parameter="feedback", caller=caller)
     require_dataframe(staff, parameter="staff", caller=caller)
-    require_columns(feedback, [unit, received, rating], name="feedback", caller=caller)
+    require_columns(feedback, [unit, time_column, rating], name="feedback", caller=caller)
     require_columns(
         staff, [staff_unit, staff_period, engagement, respondents], name="staff", caller=caller
     )
-    period = one_of(period, tuple(_FREQ), parameter="period", caller=caller)
+    if freq in _OLD_FREQ:
+        warnings.warn(
+            f"{caller}: freq={freq!r} is the old spelling; use freq={_OLD_FREQ[freq]!r} (a "
+            "pandas frequency alias). The old values stop working in the next release.",
+            FutureWarning,
+            stacklevel=3,
+        )
+        freq = _OLD_FREQ[freq]
+    freq = one_of(freq, tuple(_FREQ), parameter="freq", caller=caller)
     lag = check_int(lag, parameter="lag", caller=caller, minimum=0)
     positive = _check_positive(positive, caller=caller)
-    freq, months = _FREQ[period]
+    quarterly = freq == "QS"
+    freq, months = _FREQ[freq]
 
     fb = pd.DataFrame(
         {
             "unit": feedback[unit].astype("string"),
-            "period": _period_start(feedback[received], freq),
+            "period": _period_start(feedback[time_column], freq),
             "rating": pd.to_numeric(feedback[rating], errors="coerce"),
         }
     ).dropna(subset=["unit", "period", "rating"])
@@ -195,7 +212,7 @@ def unit_period_measures(
         }
     ).dropna(subset=["unit", "staff_period", "engagement"])
     st["respondents"] = st["respondents"].fillna(0.0)
-    if period == "quarter":
+    if quarterly:
         st["w"] = st["respondents"].where(st["respondents"] > 0, 1.0)
         st["we"] = st["w"] * st["engagement"]
         g = st.groupby(["unit", "staff_period"], observed=True)
@@ -352,6 +369,7 @@ def _fit_mixedlm(endog: pd.Series, exog: pd.DataFrame, groups: pd.Series, *, cal
         ) from exc
 
 
+@renamed_keywords(period="time_column")
 def engagement_model(
     data: pd.DataFrame,
     *,
@@ -360,7 +378,7 @@ def engagement_model(
     method: str = "mixedlm",
     min_n: int = 5,
     unit: str = "unit",
-    period: str = "period",
+    time_column: str = "period",
     engagement: str = "engagement",
     share: str = "positive_share",
     n: str = "n",
@@ -384,8 +402,9 @@ def engagement_model(
         (sandwich) standard errors [4]_.
     min_n : int, default 5
         Unit-periods with fewer rated comments are left out (their share is too noisy).
-    unit, period, engagement, share, n : str
-        Column names in ``data``.
+    unit, time_column, engagement, share, n : str
+        Column names in ``data`` (``time_column``, the period start, was ``period`` before
+        0.2).
 
     Returns
     -------
@@ -457,7 +476,7 @@ def engagement_model(
     """
     caller = "engagement_model"
     require_dataframe(data, parameter="data", caller=caller)
-    require_columns(data, [unit, period, engagement, share, n], name="data", caller=caller)
+    require_columns(data, [unit, time_column, engagement, share, n], name="data", caller=caller)
     lag = check_int(lag, parameter="lag", caller=caller, minimum=0)
     ci = check_fraction(ci, parameter="ci", caller=caller)
     method = one_of(method, ("mixedlm", "gee"), parameter="method", caller=caller)
@@ -466,7 +485,7 @@ def engagement_model(
     d = pd.DataFrame(
         {
             "unit": data[unit].astype(str),
-            "period": pd.to_datetime(data[period]),
+            "period": pd.to_datetime(data[time_column]),
             "n": pd.to_numeric(data[n], errors="coerce"),
             "positive_share": pd.to_numeric(data[share], errors="coerce").astype(float),
             "engagement": pd.to_numeric(data[engagement], errors="coerce").astype(float),

@@ -616,7 +616,7 @@ def test_hostile_codebook_files_give_one_line_and_never_print_the_expansion(
 
 
 def test_qdpx_member_is_size_limited_before_reading(tmp_path, monkeypatch):
-    monkeypatch.setattr(refi_qda, "MAX_MEMBER_BYTES", 2**20)
+    monkeypatch.setattr(refi_qda.reading, "MAX_MEMBER_BYTES", 2**20)
     path = tmp_path / "bomb.qdpx"
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("project.qde", "<" + " " * (3 * 2**20) + "/>")
@@ -626,7 +626,7 @@ def test_qdpx_member_is_size_limited_before_reading(tmp_path, monkeypatch):
 
 
 def test_qdpx_member_lying_about_its_size_is_still_cut(tmp_path, monkeypatch):
-    monkeypatch.setattr(refi_qda, "MAX_MEMBER_BYTES", 2**20)
+    monkeypatch.setattr(refi_qda.reading, "MAX_MEMBER_BYTES", 2**20)
     path = tmp_path / "liar.qdpx"
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("project.qde", "<" + " " * (3 * 2**20) + "/>")

@@ -44,7 +44,7 @@ def two_coders(n: int, *, seed: int, error: float = 0.2, n_cat: int = 3) -> pd.D
 
 # --------------------------------------------------------------------- Krippendorff alpha
 def test_alpha_reproduces_krippendorff_2011_worked_example():
-    out = krippendorff_alpha(KRIPPENDORFF_2011, id=None, by=None, n_boot=0)
+    out = krippendorff_alpha(KRIPPENDORFF_2011, id_column=None, by=None, n_boot=0)
     # Krippendorff (2011), section C: alpha_nominal = 0.743 (n = 40 pairable values,
     # unit 12 has a single value and is not pairable).
     assert out["alpha"].iloc[0] == pytest.approx(0.743, abs=5e-4)
@@ -58,7 +58,7 @@ def test_alpha_equals_krippendorff_package_on_worked_example(level):
     expected = krippendorff.alpha(
         reliability_data=KRIPPENDORFF_2011.T.to_numpy(), level_of_measurement=level
     )
-    out = krippendorff_alpha(KRIPPENDORFF_2011, level=level, id=None, by=None, n_boot=0)
+    out = krippendorff_alpha(KRIPPENDORFF_2011, level=level, id_column=None, by=None, n_boot=0)
     assert out["alpha"].iloc[0] == pytest.approx(expected, rel=1e-12)
 
 
@@ -75,14 +75,14 @@ def test_alpha_equals_krippendorff_package_random_data_with_missing(seed, level)
     # Reference: krippendorff.alpha (PyPI "krippendorff"), coders in rows.
     expected = krippendorff.alpha(reliability_data=values, level_of_measurement=level)
     data = pd.DataFrame(values.T, columns=list("abcde"))
-    got = krippendorff_alpha(data, level=level, id=None, by=None, n_boot=0)["alpha"].iloc[0]
+    got = krippendorff_alpha(data, level=level, id_column=None, by=None, n_boot=0)["alpha"].iloc[0]
     assert got == pytest.approx(expected, rel=1e-10)
 
 
 def test_alpha_nominal_works_on_text_codes_with_none():
     data = KRIPPENDORFF_2011.replace({1: "a", 2: "b", 3: "c", 4: "d", 5: "e"})
     data = data.astype(object).where(data.notna(), None)
-    out = krippendorff_alpha(data, id=None, by=None, n_boot=0)
+    out = krippendorff_alpha(data, id_column=None, by=None, n_boot=0)
     assert out["alpha"].iloc[0] == pytest.approx(0.743421052631579, rel=1e-12)
 
 
@@ -98,7 +98,7 @@ def test_alpha_bootstrap_interval_brackets_estimate_and_shrinks_with_n():
 
 def test_alpha_is_nan_without_variation():
     data = pd.DataFrame({"a": [1, 1, 1], "b": [1, 1, 1]})
-    out = krippendorff_alpha(data, id=None, by=None, n_boot=100)
+    out = krippendorff_alpha(data, id_column=None, by=None, n_boot=100)
     assert np.isnan(out["alpha"].iloc[0]) and np.isnan(out["ci_low"].iloc[0])
 
 
@@ -146,7 +146,12 @@ def test_kappa_bootstrap_matches_asymptotic_standard_error():
     se = sm_cohens_kappa(table).std_kappa
     out = cohen_kappa(data, by=None, n_boot=2000)
     half = (out["ci_high"] - out["ci_low"]).iloc[0] / 2
-    assert half == pytest.approx(1.959964 * se, rel=0.15)
+    # Tolerance from the Monte Carlo error of the bootstrap: with B = 2000 resamples the
+    # standard error of a 2.5% (or 97.5%) percentile is sqrt(.025 * .975 / B) / phi(1.96)
+    # = 0.060 SE of kappa, so that of the half-width is about 0.042 SE, 2.2% of 1.96 SE.
+    # rel=0.10 is 4.5 Monte Carlo standard errors (5.2% is observed), leaving room for the
+    # second-order (O(1/n)) difference between the bootstrap and the asymptotic variance.
+    assert half == pytest.approx(1.959964 * se, rel=0.10)
     assert out["kappa"].iloc[0] == pytest.approx(sm_cohens_kappa(table).kappa)
 
 
@@ -166,7 +171,7 @@ def test_kappa_nan_when_only_one_category():
 
 def test_cluster_bootstrap_is_wider_when_jobs_of_a_comment_move_together():
     # Coder b disagrees on *every* job of 15 % of comments: errors are clustered by comment,
-    # so resampling comments (id) must give a wider interval than resampling rows (id=None).
+    # so resampling comments (id_column) must give a wider interval than resampling rows (id_column=None).
     rng = np.random.default_rng(5)
     n, jobs = 200, [f"job_{k}" for k in range(6)]
     bad = rng.random(n) < 0.15
@@ -184,7 +189,7 @@ def test_cluster_bootstrap_is_wider_when_jobs_of_a_comment_move_together():
             )
     data = pd.DataFrame(rows)
     clustered = cohen_kappa(data, by=None, n_boot=1000)
-    naive = cohen_kappa(data, by=None, id=None, n_boot=1000)
+    naive = cohen_kappa(data, by=None, id_column=None, n_boot=1000)
     assert clustered["kappa"].iloc[0] == pytest.approx(naive["kappa"].iloc[0])
     width_c = (clustered["ci_high"] - clustered["ci_low"]).iloc[0]
     width_n = (naive["ci_high"] - naive["ci_low"]).iloc[0]
@@ -196,7 +201,7 @@ def test_percent_agreement_hand_worked_example():
     # By hand, per unit: share of agreeing ordered coder pairs sum_c n_c(n_c-1) / m(m-1).
     # Units 1,3,4,5,7,9,10,11 agree fully (1); units 2 and 8 have values (x,x,y,x): 6/12 = .5;
     # unit 6 (1,2,3,4): 0; unit 12 has one value and drops out. Mean = 9/11.
-    out = percent_agreement(KRIPPENDORFF_2011, id=None, by=None, n_boot=0)
+    out = percent_agreement(KRIPPENDORFF_2011, id_column=None, by=None, n_boot=0)
     assert out["agreement"].iloc[0] == pytest.approx(9 / 11)
     assert out["n"].iloc[0] == 11
     assert out["n_coders"].iloc[0] == 4
@@ -418,16 +423,18 @@ def test_statistic_errors():
         krippendorff_alpha(data.to_numpy())
     with pytest.raises(ValueError, match="'level' parameter of krippendorff_alpha must be one of"):
         krippendorff_alpha(data, level="binary")
-    with pytest.raises(TypeError, match="must be a list of column names; got the single string"):
+    with pytest.raises(TypeError, match="'coders' parameter of krippendorff_alpha must be a list"):
         krippendorff_alpha(data, coders="coder_a")
     with pytest.raises(ValueError, match="must name at least 2 distinct coder columns"):
         percent_agreement(data, coders=["coder_a"])
-    with pytest.raises(ValueError, match="must name at least 2 distinct coder columns"):
+    with pytest.raises(
+        ValueError, match="'coders' parameter of percent_agreement lists 'coder_a' twice"
+    ):
         percent_agreement(data, coders=["coder_a", "coder_a"])
     with pytest.raises(ValueError, match="'data' has no column 'rater_x'"):
         krippendorff_alpha(data, coders=["coder_a", "rater_x"])
     with pytest.raises(ValueError, match="'data' has no column 'unit'"):
-        cohen_kappa(data, id="unit")
+        cohen_kappa(data, id_column="unit")
     with pytest.raises(ValueError, match="'coder_a' and 'coder_b' parameters of cohen_kappa"):
         cohen_kappa(data, coder_a="coder_a", coder_b="coder_a")
     with pytest.raises(ValueError, match="'weights' parameter of cohen_kappa must be one of"):
@@ -530,3 +537,13 @@ def test_sample_study_agreement_matches_planted_coder_error_rates(sample_study):
     # coder A is closer to the truth than coder B on (nearly) every job
     a, b = (got[k].set_index("job_id")["alpha"] for k in ("a", "b"))
     assert (a > b).mean() >= 0.8
+
+
+def test_renamed_id_keyword_still_works_with_a_future_warning():
+    data = two_coders(40, seed=2)
+    new = cohen_kappa(data, by=None, id_column="comment_id", n_boot=0)
+    with pytest.warns(FutureWarning, match="'id' parameter of cohen_kappa.*'id_column'"):
+        old = cohen_kappa(data, by=None, id="comment_id", n_boot=0)
+    pd.testing.assert_frame_equal(old, new)
+    with pytest.raises(TypeError, match="got both 'id' and 'id_column'"):
+        percent_agreement(data, id="comment_id", id_column="comment_id")

@@ -20,6 +20,7 @@ from scipy.stats.contingency import association
 from sklearn.metrics import adjusted_rand_score
 from sklearn.model_selection import StratifiedKFold
 from sklearn.naive_bayes import CategoricalNB
+from statsmodels.stats.proportion import proportion_confint
 
 from jtbd_methods import plots
 from jtbd_methods.codebook import codebook_from_dict
@@ -30,6 +31,7 @@ from jtbd_methods.segmentation import (
     record_headlines,
     segment,
     segments_vs,
+    separating_items,
 )
 
 # ---------------------------------------------------------------------------------------------
@@ -105,7 +107,7 @@ def data():
 @pytest.fixture(scope="module")
 def kmeans_result(data):
     survey, _ = data
-    return segment(survey, k_range=range(2, 7), n_bootstrap=8, codebook=CODEBOOK)
+    return segment(survey, k_range=range(2, 7), n_boot=8, codebook=CODEBOOK)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -149,7 +151,7 @@ def test_names_come_from_codebook_and_differ(data, kmeans_result):
 
 def test_gmm_recovers_planted_segments(data):
     survey, truth = data
-    seg = segment(survey, method="gmm", k_range=range(2, 7), n_bootstrap=6)
+    seg = segment(survey, method="gmm", k_range=range(2, 7), n_boot=6)
     assert seg.k == 4
     assert adjusted_rand_score(truth, seg.labels.to_numpy(dtype=int)) >= 0.8
     assert "bic" in seg.selection.columns
@@ -160,7 +162,7 @@ def test_gmm_recovers_planted_segments(data):
 
 def test_lca_recovers_planted_segments_on_likert_items(data):
     survey, truth = data
-    seg = segment(survey, method="lca", k_range=range(3, 6), n_bootstrap=2, n_init=1)
+    seg = segment(survey, method="lca", k_range=range(3, 6), n_boot=2, n_init=1)
     assert seg.k == 4
     assert adjusted_rand_score(truth, seg.labels.to_numpy(dtype=int)) >= 0.8
     # the latent class model handles missing answers itself: nothing imputed
@@ -169,7 +171,7 @@ def test_lca_recovers_planted_segments_on_likert_items(data):
 
 def test_opportunity_profile_recovers_planted_segments(data):
     survey, truth = data
-    seg = segment(survey, profile="opportunity", k=4, n_bootstrap=0)
+    seg = segment(survey, profile="opportunity", k=4, n_boot=0)
     assert seg.features[0] == "opp_o0" and len(seg.features) == N_OUTCOMES
     assert adjusted_rand_score(truth, seg.labels.to_numpy(dtype=int)) >= 0.8
 
@@ -214,8 +216,8 @@ def test_opportunities_by_segment(kmeans_result):
 def test_determinism_and_input_unchanged(data):
     survey, _ = data
     before = survey.copy(deep=True)
-    a = segment(survey, k_range=range(3, 5), n_bootstrap=3, random_state=7)
-    b = segment(survey, k_range=range(3, 5), n_bootstrap=3, random_state=7)
+    a = segment(survey, k_range=range(3, 5), n_boot=3, random_state=7)
+    b = segment(survey, k_range=range(3, 5), n_boot=3, random_state=7)
     pd.testing.assert_frame_equal(survey, before)
     pd.testing.assert_series_equal(a.labels, b.labels)
     pd.testing.assert_frame_equal(a.selection, b.selection)
@@ -224,9 +226,9 @@ def test_determinism_and_input_unchanged(data):
 
 def test_labels_do_not_depend_on_row_order(data):
     survey, _ = data
-    a = segment(survey, k=4, n_bootstrap=0)
+    a = segment(survey, k=4, n_boot=0)
     shuffled = survey.sample(frac=1.0, random_state=3)
-    b = segment(shuffled, k=4, n_bootstrap=0)
+    b = segment(shuffled, k=4, n_boot=0)
     assert adjusted_rand_score(a.labels, b.labels.reindex(a.labels.index)) >= 0.99
     assert sorted(a.sizes["n"]) == sorted(b.sizes["n"])
 
@@ -236,11 +238,11 @@ def test_first_wave_per_respondent_by_default(data):
     later = survey.iloc[:100].copy()
     later["wave"] = 2
     both = pd.concat([survey, later], ignore_index=True)
-    seg = segment(both, k=4, n_bootstrap=0)
+    seg = segment(both, k=4, n_boot=0)
     assert seg.labels.index.equals(both.index)
     assert seg.labels.iloc[:600].notna().all()
     assert seg.labels.iloc[600:].isna().all()
-    second = segment(both, k=2, n_bootstrap=0, wave=2, min_cell_size=5)
+    second = segment(both, k=2, n_boot=0, wave=2, min_cell_size=5)
     assert second.labels.notna().sum() == 100
 
 
@@ -250,7 +252,7 @@ def test_respondents_without_answers_are_excluded(data, caplog):
     items = [c for c in blank.columns if c.startswith(("imp_", "sat_"))]
     blank.loc[:2, items] = pd.NA
     with caplog.at_level(logging.WARNING, logger="jtbd_methods.segmentation"):
-        seg = segment(blank, k=4, n_bootstrap=0)
+        seg = segment(blank, k=4, n_boot=0)
     assert seg.n_excluded == 3 and seg.labels.iloc[:3].isna().all()
     assert "answered none of the items" in caplog.text
 
@@ -265,7 +267,7 @@ def test_small_segment_is_flagged_and_suppressed(data):
     for c in items:
         odd[c] = pd.array([1 if c.startswith("imp_") else 5] * 6, dtype="Int64")
     both = pd.concat([survey, odd], ignore_index=True)
-    seg = segment(both, k=5, n_bootstrap=0, min_cell_size=10)
+    seg = segment(both, k=5, n_boot=0, min_cell_size=10)
     small = seg.sizes[seg.sizes["flagged_small"]]
     assert small["n"].tolist() == [6] and small["segment"].tolist() == [5]
     assert seg.profiles.loc[seg.profiles["segment"] == 5, "mean"].isna().all()
@@ -284,7 +286,7 @@ def test_small_segment_is_flagged_and_suppressed(data):
 def test_inadmissible_everywhere_falls_back_with_warning(data, caplog):
     survey, _ = data
     with caplog.at_level(logging.WARNING, logger="jtbd_methods.segmentation"):
-        seg = segment(survey, k_range=range(3, 5), n_bootstrap=2, min_cell_size=1000)
+        seg = segment(survey, k_range=range(3, 5), n_boot=2, min_cell_size=1000)
     assert not seg.selection["admissible"].any()
     assert seg.k == 4
     assert "alone" in caplog.text and "criterion alone" in seg.selection_rule
@@ -376,12 +378,14 @@ def test_headlines_and_record(kmeans_result):
         ({"k": 1}, ValueError, "'k' parameter"),
         ({"k_range": []}, ValueError, "must not be empty"),
         ({"k_range": 5}, TypeError, "'k_range' parameter"),
-        ({"n_bootstrap": -1}, ValueError, "'n_bootstrap' parameter"),
+        ({"n_boot": -1}, ValueError, "'n_boot' parameter"),
         ({"min_stability": 2.0}, ValueError, "'min_stability' parameter"),
         ({"columns": ["imp_o0"]}, ValueError, "at least two item columns"),
         ({"columns": ["imp_o0", "nope"]}, ValueError, "no column 'nope'"),
         ({"columns": "imp_o0"}, TypeError, "'columns' parameter"),
-        ({"id": "patient"}, ValueError, "no column 'patient'"),
+        ({"columns": ["imp_o0", "imp_o0"]}, ValueError, "lists 'imp_o0' twice"),
+        ({"id_column": "patient"}, ValueError, "no column 'patient'"),
+        ({"random_state": -1}, ValueError, "'random_state' parameter"),
         ({"wave": 9}, ValueError, "'wave' parameter of segment"),
         ({"covariance_type": "weird"}, ValueError, "'covariance_type'"),
     ],
@@ -389,25 +393,44 @@ def test_headlines_and_record(kmeans_result):
 def test_segment_errors(data, kwargs, error, match):
     survey, _ = data
     with pytest.raises(error, match=match):
-        segment(survey, **{"n_bootstrap": 0, **kwargs})
+        segment(survey, **{"n_boot": 0, **kwargs})
+
+
+def test_renamed_keywords_still_work_with_a_future_warning(data):
+    survey, _ = data
+    new = segment(survey, k=3, n_boot=2, id_column="respondent_id")
+    with pytest.warns(FutureWarning, match=r"'n_bootstrap' parameter of segment\(\) is renamed"):
+        old = segment(survey, k=3, n_bootstrap=2)
+    pd.testing.assert_frame_equal(old.stability, new.stability)
+    with pytest.warns(FutureWarning, match="'id' parameter of first_responses"):
+        assert first_responses(survey, id="respondent_id").equals(first_responses(survey))
+    with pytest.raises(TypeError, match="got both 'n_bootstrap' and 'n_boot'"):
+        segment(survey, k=3, n_boot=2, n_bootstrap=2)
+
+
+def test_segment_accepts_a_generator_as_random_state(data):
+    survey, _ = data
+    a = segment(survey, k=3, n_boot=0, random_state=np.random.default_rng(5))
+    b = segment(survey, k=3, n_boot=0, random_state=np.random.default_rng(5))
+    assert a.labels.equals(b.labels)
 
 
 def test_segment_error_duplicate_respondent_and_type(data):
     survey, _ = data
     twice = pd.concat([survey.iloc[:5], survey.iloc[:5]], ignore_index=True)
     with pytest.raises(ValueError, match="more than one response in the same wave"):
-        segment(twice, k=2, n_bootstrap=0)
+        segment(twice, k=2, n_boot=0)
     with pytest.raises(TypeError, match="'survey' parameter of segment"):
         segment(survey.to_numpy())
     with pytest.raises(ValueError, match="more respondents"):
-        segment(survey.iloc[:3], k=4, n_bootstrap=0)
+        segment(survey.iloc[:3], k=4, n_boot=0)
     no_wave = survey.drop(columns="wave")
     with pytest.raises(ValueError, match="has no column 'wave'"):
-        segment(no_wave, wave=1, n_bootstrap=0)
+        segment(no_wave, wave=1, n_boot=0)
     text = survey.copy()
     text["imp_o0"] = "often"
     with pytest.raises(TypeError, match="numeric answers"):
-        segment(text, k=2, n_bootstrap=0)
+        segment(text, k=2, n_boot=0)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -519,14 +542,35 @@ def typing_tool(data, kmeans_result):
     return TypingTool(n_items=4).fit(survey, kmeans_result.labels)
 
 
-def test_typing_tool_accuracy_above_chance(typing_tool):
+def test_typing_tool_accuracy_above_chance(typing_tool, kmeans_result):
     tool = typing_tool
     assert len(tool.items_) == 4 and tool.selection_["step"].tolist() == [1, 2, 3, 4]
-    assert tool.baseline_ == pytest.approx(0.25, abs=0.01)
+    # the baseline is the share of the largest segment (four planted segments of 150: ~0.25)
+    assert tool.baseline_ == pytest.approx(kmeans_result.sizes["n"].max() / 600, rel=1e-12)
+    assert tool.baseline_ < 0.27
     assert tool.accuracy_ > tool.baseline_ + 0.4
     low, high = tool.accuracy_ci_
     assert low <= tool.accuracy_ <= high
     assert tool.n_ == 600
+
+
+def test_typing_tool_interval_level_and_generator_seed(data, kmeans_result, typing_tool):
+    survey, _ = data
+    # Reference: statsmodels.stats.proportion.proportion_confint(count, nobs, alpha=1 - ci,
+    # method="wilson"), computed here.
+    correct = round(typing_tool.accuracy_ * typing_tool.n_)
+    low, high = proportion_confint(correct, typing_tool.n_, alpha=0.05, method="wilson")
+    assert typing_tool.accuracy_ci_ == pytest.approx((low, high), rel=1e-12)
+    a = TypingTool(n_items=1, ci=0.8, random_state=np.random.default_rng(4))
+    b = TypingTool(n_items=1, ci=0.8, random_state=np.random.default_rng(4))
+    a.fit(survey, kmeans_result.labels)
+    b.fit(survey, kmeans_result.labels)
+    assert a.items_ == b.items_ and a.accuracy_ == b.accuracy_
+    correct = round(a.accuracy_ * a.n_)
+    low, high = proportion_confint(correct, a.n_, alpha=0.2, method="wilson")
+    assert a.accuracy_ci_ == pytest.approx((low, high), rel=1e-12)
+    with pytest.raises(ValueError, match="'ci' parameter of TypingTool"):
+        TypingTool(ci=95).fit(survey, kmeans_result.labels)
 
 
 def test_typing_tool_points_table_reproduces_predict(data, typing_tool):
@@ -648,7 +692,7 @@ def test_sample_study_planted_segments_recovered(sample_study):
     from jtbd_methods import load_study
 
     study = load_study(sample_study)
-    seg = segment(study.survey, codebook=study.codebook, n_bootstrap=5, gap_references=0)
+    seg = segment(study.survey, codebook=study.codebook, n_boot=5, gap_references=0)
     truth_table = pd.read_csv(sample_study / "_truth" / "segments.csv")
     planted_truth = json.loads((sample_study / "_truth" / "planted_truth.json").read_text())
     used = seg.labels.dropna()
@@ -667,7 +711,7 @@ def test_sample_study_planted_segments_recovered(sample_study):
 def test_default_names_are_job_labels_with_the_outcome_only_when_jobs_repeat():
     from types import SimpleNamespace
 
-    from jtbd_methods.segmentation import _suggest_names
+    from jtbd_methods.segmentation.naming import _suggest_names
 
     codebook = SimpleNamespace(
         jobs=[
@@ -712,6 +756,35 @@ def test_profile_heatmap_keeps_the_items_that_separate_segments(kmeans_result):
     plt.close(everything.figure)
     with pytest.raises(ValueError, match="'top'"):
         plots.plot_segment_profiles(seg, top=0)
+
+
+def test_separating_items_keeps_the_widest_spreads_in_survey_order():
+    # Planted spreads (highest minus lowest segment difference): imp_a 0.2, sat_a 2.0,
+    # imp_b 1.1, sat_b 0.0 (segment 3 is suppressed: NaN does not count), imp_c 1.1 (a tie
+    # with imp_b, broken by survey order).
+    diffs = {
+        "imp_a": [0.1, -0.1, np.nan],
+        "sat_a": [1.0, -1.0, np.nan],
+        "imp_b": [0.6, -0.5, np.nan],
+        "sat_b": [0.0, 0.0, np.nan],
+        "imp_c": [-0.6, 0.5, np.nan],
+    }
+    profiles = pd.DataFrame(
+        [
+            {"segment": s + 1, "item": item, "difference": d[s]}
+            for s in range(3)
+            for item, d in diffs.items()
+        ]
+    )
+    assert separating_items(profiles, top=1) == ["sat_a"]
+    assert separating_items(profiles, top=2) == ["sat_a", "imp_b"]
+    assert separating_items(profiles, top=3) == ["sat_a", "imp_b", "imp_c"]
+    assert separating_items(profiles, top=99) == list(diffs)
+    assert separating_items(profiles, top=None) == list(diffs)
+    with pytest.raises(ValueError, match="'top' parameter of separating_items"):
+        separating_items(profiles, top=0)
+    with pytest.raises(ValueError, match="no column 'difference'"):
+        separating_items(profiles.drop(columns="difference"))
 
 
 def test_question_sheet_scores_give_the_tools_own_predictions(data, kmeans_result):

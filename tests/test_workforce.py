@@ -98,17 +98,33 @@ def test_unit_period_measures_lag_joins_earlier_staff_period():
 
 
 def test_unit_period_measures_quarter_weights_by_respondents():
-    out = unit_period_measures(FEEDBACK, STAFF, period="quarter", positive=(5,))
+    out = unit_period_measures(FEEDBACK, STAFF, freq="QS", positive=(5,))
     north = out.set_index("unit").loc["North"]
     assert north["n"] == 4 and north["n_positive"] == 1
     assert north["engagement"] == pytest.approx((6.5 * 20 + 7.0 * 22 + 7.5 * 25) / 67)
     assert north["respondents"] == 67
 
 
+def test_renamed_keywords_still_work_with_a_future_warning():
+    new = unit_period_measures(FEEDBACK, STAFF, freq="QS", time_column="received")
+    with pytest.warns(FutureWarning) as caught:
+        old = unit_period_measures(FEEDBACK, STAFF, period="quarter", received="received")
+    messages = " ".join(str(w.message) for w in caught)
+    assert "renamed 'freq'" in messages and "renamed 'time_column'" in messages
+    assert "use freq='QS'" in messages
+    pd.testing.assert_frame_equal(old, new)
+    with pytest.raises(TypeError, match="got both 'period' and 'freq'"):
+        unit_period_measures(FEEDBACK, STAFF, freq="MS", period="month")
+    panel = new.assign(when=new["period"])
+    with pytest.warns(FutureWarning, match="'period' parameter of engagement_model"):
+        with pytest.raises(ValueError, match="'data' has no column 'nope'"):
+            engagement_model(panel, period="nope")
+
+
 @pytest.mark.parametrize(
     ("kwargs", "exc", "match"),
     [
-        ({"period": "week"}, ValueError, "'period' parameter of unit_period_measures"),
+        ({"freq": "W"}, ValueError, "'freq' parameter of unit_period_measures"),
         ({"lag": -1}, ValueError, "'lag' parameter of unit_period_measures"),
         ({"lag": 1.5}, TypeError, "'lag' parameter of unit_period_measures"),
         ({"positive": ()}, ValueError, "'positive' parameter of unit_period_measures"),
@@ -211,7 +227,14 @@ def test_planted_within_and_between_effects_recovered(panel):
     assert lo <= WITHIN <= hi
     lo, hi = model.interval("between_unit")
     assert lo <= BETWEEN <= hi
-    assert model.estimate("within_unit") == pytest.approx(WITHIN, abs=0.6)
+    # Closeness to the planted value, at a tolerance set by coverage rather than by eye: for an
+    # unbiased, normally distributed estimate, |estimate - truth| > 3 SE happens with
+    # probability 0.0027 (two-sided normal tail), so the test fails on a biased estimator and
+    # almost never on chance. The SE bound keeps the check meaningful: 0.3 pp is a tenth of
+    # the planted 3 pp (the model reports about 0.21 pp on this panel).
+    se = model.effects.set_index("component").loc["within_unit", "se"]
+    assert se < 0.3
+    assert abs(model.estimate("within_unit") - WITHIN) <= 3 * se
     assert model.n_units == 30 and model.n_unit_periods == len(panel)
     assert model.n_comments == int(panel["n"].sum())
 
@@ -367,15 +390,13 @@ def test_plot_engagement_px_within_and_between(panel):
 def test_sample_study_planted_staff_effect(sample_study):
     from jtbd_methods import load_study
 
+    # The sample study ships its planted truth: a missing file, key or table is a failure of
+    # the sample generator, never a reason to skip.
     truth_file = sample_study / "_truth" / "planted_truth.json"
-    if not truth_file.is_file():
-        pytest.skip("the sample study has no _truth/planted_truth.json")
-    staff_truth = json.loads(Path(truth_file).read_text(encoding="utf-8")).get("staff")
-    if not staff_truth:
-        pytest.skip("planted_truth.json has no staff-engagement effects")
+    assert truth_file.is_file(), f"{truth_file} is missing"
+    staff_truth = json.loads(Path(truth_file).read_text(encoding="utf-8"))["staff"]
     study = load_study(sample_study)
-    if study.staff is None:
-        pytest.skip("the sample study has no staff.csv")
+    assert study.staff is not None, "the sample study has no staff.csv"
     model = engagement_model(unit_period_measures(study.feedback, study.staff))
     lo, hi = model.interval("within_unit")
     assert lo <= staff_truth["within_unit_effect_pp"] <= hi

@@ -5,6 +5,7 @@ Import them from :mod:`jtbd_methods.plots`.
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -12,6 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from jtbd_methods._plotting.theme import CONCERN, NEUTRAL, PALETTE, new_axes
 from jtbd_methods._validation import one_of, require_columns
 
 __all__ = ["QUADRANT_COLOURS", "plot_engagement_px", "plot_key_drivers", "plot_priority_matrix"]
@@ -149,9 +151,6 @@ def plot_priority_matrix(
     ['1  Feel heard', '2  Know next steps']
     >>> plt.close(ax.figure)
     """
-    import textwrap
-
-    from jtbd_methods._plotting.theme import NEUTRAL, new_axes
 
     caller = "plot_priority_matrix"
     one_of(y, ("impact", "severity"), parameter="y", caller=caller)
@@ -281,7 +280,8 @@ def plot_key_drivers(
     labels : dict, optional
         Driver -> label for the axis (e.g. ``study.codebook.labels()`` with ``by_job=True``).
     percent : bool, default True
-        Show the share of R² in % (``percent_of_r2``); ``False`` shows the raw weights.
+        Show each driver's share of R² in % (``weight / r_squared``); ``False`` shows the raw
+        weights.
     ax : matplotlib.axes.Axes, optional
 
     Returns
@@ -291,19 +291,17 @@ def plot_key_drivers(
     Examples
     --------
     >>> kd = pd.DataFrame({"driver": ["a", "b"], "weight": [0.3, 0.1], "ci_low": [0.2, 0.05],
-    ...     "ci_high": [0.4, 0.15], "percent_of_r2": [75.0, 25.0], "r_squared": [0.4, 0.4],
+    ...     "ci_high": [0.4, 0.15], "share_of_r2": [0.75, 0.25], "r_squared": [0.4, 0.4],
     ...     "method": ["relative_weights"] * 2})
     >>> ax = plot_key_drivers(kd)
     >>> ax.get_xlabel()
     'Share of explained variance in overall satisfaction (% of R²)'
     >>> plt.close(ax.figure)
     """
-    from jtbd_methods._plotting.theme import PALETTE, new_axes
-
     caller = "plot_key_drivers"
     require_columns(
         drivers,
-        ["driver", "weight", "ci_low", "ci_high", "percent_of_r2", "r_squared"],
+        ["driver", "weight", "ci_low", "ci_high", "r_squared"],
         name="drivers",
         caller=caller,
     )
@@ -372,8 +370,6 @@ def plot_engagement_px(
     "Staff engagement minus the unit's mean (points, 0-10 scale)"
     >>> plt.close(ax.figure)
     """
-    from jtbd_methods._plotting.theme import CONCERN, PALETTE, new_axes
-
     kind = one_of(kind, ("within", "between"), parameter="kind", caller="plot_engagement_px")
     d = model.data
     params = model.params

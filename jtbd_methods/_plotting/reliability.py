@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from jtbd_methods._plotting.theme import CONCERN, IMPROVEMENT, new_axes
 from jtbd_methods._validation import one_of, require_columns
 
 __all__ = ["plot_agreement", "plot_theme_stability"]
@@ -64,8 +65,6 @@ def plot_agreement(
     >>> ax = plot_agreement(agreement_table(a, b, n_boot=100), statistic="kappa")
     >>> plt.close(ax.figure)
     """
-    from jtbd_methods._plotting.theme import CONCERN, IMPROVEMENT, new_axes
-
     caller = "plot_agreement"
     one_of(statistic, tuple(_NAMES), parameter="statistic", caller=caller)
     cols = [statistic, f"{statistic}_ci_low", f"{statistic}_ci_high"]
@@ -149,8 +148,6 @@ def plot_theme_stability(selection: pd.DataFrame, *, ax: plt.Axes | None = None)
     >>> ax = plot_theme_stability(selection)
     >>> plt.close(ax.figure)
     """
-    from jtbd_methods._plotting.theme import CONCERN, IMPROVEMENT, new_axes
-
     require_columns(
         selection,
         ["k", "stability", "stability_sd", "chosen"],

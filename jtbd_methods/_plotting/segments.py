@@ -11,7 +11,9 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.patches import Patch
 
+from jtbd_methods._plotting.theme import CONCERN, IMPROVEMENT, new_axes
 from jtbd_methods._validation import check_int, one_of, require_columns, require_dataframe
+from jtbd_methods.segmentation.profiles import separating_items
 
 __all__ = [
     "plot_k_selection",
@@ -113,8 +115,6 @@ def plot_opportunity_landscape(
     'Satisfaction (0-10: share satisfied x 10)'
     >>> plt.close(ax.figure)
     """
-    from jtbd_methods._plotting.theme import IMPROVEMENT, new_axes
-
     caller = "plot_opportunity_landscape()"
     require_columns(scores, [label, "importance", "satisfaction"], name="scores", caller=caller)
     shown = scores
@@ -206,8 +206,6 @@ def plot_k_selection(segmentation: Any, *, ax: plt.Axes | None = None) -> plt.Ax
     ValueError
         If the table has neither a ``silhouette`` nor a ``bic`` column.
     """
-    from jtbd_methods._plotting.theme import CONCERN, IMPROVEMENT, new_axes
-
     selection = _selection_table(segmentation)
     criterion = next((c for c in ("silhouette", "bic") if c in selection.columns), None)
     if criterion is None:
@@ -317,8 +315,6 @@ def plot_segment_profiles(
     time"), kept in the survey's order, and annotated with one decimal; a value that rounds
     to zero is shown as 0.0, never -0.0.
     """
-    from jtbd_methods._plotting.theme import new_axes
-
     value = one_of(
         value, ("difference", "mean"), parameter="value", caller="plot_segment_profiles()"
     )
@@ -327,15 +323,7 @@ def plot_segment_profiles(
     wide = wide.loc[pd.unique(profiles["item"])]  # keep the survey's item order
     wide = wide.rename(columns=_segment_labels(segmentation)).astype(float)
     if top is not None:
-        if isinstance(top, bool) or not isinstance(top, int) or top < 1:
-            raise ValueError(
-                f"The 'top' parameter of plot_segment_profiles() must be a positive integer or "
-                f"None; got {top!r}."
-            )
-        spread = profiles.pivot(index="item", columns="segment", values="difference")
-        spread = (spread.max(axis=1) - spread.min(axis=1)).reindex(wide.index)
-        keep = set(spread.sort_values(ascending=False, kind="stable").index[:top])
-        wide = wide.loc[[i for i in wide.index if i in keep]]
+        wide = wide.loc[separating_items(profiles, top=top, caller="plot_segment_profiles()")]
     wide = wide + 0.0  # no negative zeros
     wide.index = [_item_words(str(i)) for i in wide.index]
     annotations = wide.map(
@@ -404,8 +392,6 @@ def plot_segments_vs(
     ValueError
         If ``normalize`` is not one of the allowed values.
     """
-    from jtbd_methods._plotting.theme import new_axes
-
     normalize = one_of(
         normalize, ("row", "column"), parameter="normalize", caller="plot_segments_vs()"
     )

@@ -1,58 +1,13 @@
-"""REFI-QDA codebook exchange: write and read ``.qdc`` codebooks and ``.qdpx`` projects.
-
-The REFI-QDA standard (QDA-XML) is the exchange format of NVivo, ATLAS.ti, MAXQDA,
-QualCoder and other qualitative-analysis programs [1]_. A codebook file (``.qdc``) is an
-XML document in the namespace ``urn:QDA-XML:codebook:1.0``: a ``CodeBook`` root holding
-``Codes`` (``Code`` elements with ``guid``, ``name``, ``isCodable``, optional ``color`` and
-``Description``; nested codes form the hierarchy) and optional ``Sets`` of codes. A project
-(``.qdpx``) is a zip archive whose ``project.qde`` (namespace ``urn:QDA-XML:project:1.0``)
-contains the same ``CodeBook``.
-
-Mapping of a :class:`~jtbd_methods.codebook.Codebook` onto QDA-XML
-------------------------------------------------------------------
-
-* every job is a ``Code`` named by the job's label, nested under its parent job when it has
-  one; its ``Description`` is the job statement followed by a structured block with the other
-  fields, so that researchers read the statement in their program and the toolkit re-imports
-  everything::
-
-      When I leave hospital, I want to know what happens next, so I can plan my recovery.
-
-      --- jtbd_methods job ---
-      id: gain_clarity
-      dimension: functional
-      stage: leaving_care
-      indicators:
-      - what happens next
-      - phrase: no one explained
-        polarity: disrupted
-      ...
-      --- end jtbd_methods ---
-
-  the block between the two marker lines is YAML (read back with ``yaml.safe_load``);
-* every desired outcome is a child ``Code`` of its job, named by the outcome text, with a
-  block of kind ``outcome`` holding its id;
-* a ``Set`` named after the codebook carries the codebook's description and a block of kind
-  ``codebook`` (name, version) and lists every job, then every outcome, in codebook order
-  (which the hierarchy alone cannot keep); one further set per job dimension
-  (functional, emotional, social) groups the jobs for users of the QDA program;
-* GUIDs are name-based UUIDs (:func:`uuid.uuid5`) of the job, outcome or set id, so
-  re-exporting the same codebook gives the same GUIDs and the same bytes.
-
-Codes without a block (a codebook made in NVivo, ATLAS.ti, ...) are imported as jobs: the
-code name becomes the label and, in snake_case, the id (unique, in document order); the
-description becomes the statement; dimension ``functional``; no indicators; nested codes keep
-their parent. A warning names how many codes were imported this way.
+"""Reading a REFI-QDA codebook (``.qdc``) or project (``.qdpx``) into a codebook.
 
 Parsing is safe against XML attacks without ``defusedxml``: a document that declares a
-``DOCTYPE`` (and therefore any entity) is rejected before it is parsed into a tree.
+``DOCTYPE`` (and therefore any entity) is rejected before it is parsed into a tree; archive
+members, YAML aliases and the nesting of codes are limited (the ``MAX_*`` constants).
 
 References
 ----------
 .. [1] Rotterdam Exchange Format Initiative (2019). *REFI-QDA Standard, version 1.5*.
    https://www.qdasoftware.org/wp-content/uploads/2019/09/REFI-QDA-1-5.pdf
-.. [2] Evers, J. C. (2018). Current issues in qualitative data analysis software (QDAS): a user
-   and developer perspective. *The Qualitative Report*, 23(13), 61-73.
 """
 
 from __future__ import annotations
@@ -60,7 +15,6 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-import uuid
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterator
@@ -71,37 +25,28 @@ from xml.parsers import expat
 
 import yaml
 
-from jtbd_methods._io import atomic_path
-from jtbd_methods.codebook import DIMENSIONS, Codebook, CodebookError, codebook_from_dict
+from jtbd_methods._codebook_model import Codebook, CodebookError, codebook_from_dict
+from jtbd_methods.refi_qda.qda_xml import (
+    _BLOCK_END,
+    _BLOCK_START,
+    _JOB_KEYS,
+    _RGB,
+    CODEBOOK_NAMESPACE,
+    PROJECT_NAMESPACE,
+)
 
 __all__ = [
-    "CODEBOOK_NAMESPACE",
-    "PROJECT_NAMESPACE",
+    "MAX_CODE_DEPTH",
+    "MAX_MEMBER_BYTES",
+    "MAX_YAML_ALIASES",
+    "MAX_YAML_VALUES",
     "codebook_from_qdc",
     "codebook_from_qdpx",
-    "codebook_to_qdc",
-    "code_guid",
 ]
 
 logger = logging.getLogger(__name__)
 
-#: Namespace of REFI-QDA codebook files (``.qdc``).
-CODEBOOK_NAMESPACE = "urn:QDA-XML:codebook:1.0"
-#: Namespace of REFI-QDA project files (``project.qde`` inside ``.qdpx``).
-PROJECT_NAMESPACE = "urn:QDA-XML:project:1.0"
-
-#: Namespace of the name-based GUIDs written by this module (fixed for all time: changing it
-#: would change every GUID of every exported codebook).
-_GUID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "urn:jtbd_methods:refi-qda")
-
-_BLOCK_START = re.compile(r"^--- jtbd_methods (job|outcome|codebook) ---[ \t]*$", re.MULTILINE)
-_BLOCK_END = "--- end jtbd_methods ---"
-_RGB = re.compile(r"^#(?:[0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})$")
-# Characters that XML 1.0 does not allow (control characters other than tab, LF, CR).
-_XML_INVALID = re.compile("[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _ID_MAX = 64
-# Keys of the job block (the other fields travel in the XML structure: label = code name,
-# statement = description text, parent = nesting, color = color attribute).
 #: Largest ``project.qde`` read from a ``.qdpx`` archive (bytes, after decompression).
 MAX_MEMBER_BYTES = 64 * 2**20
 #: Most YAML aliases a jtbd_methods block may use, and most values it may expand to.
@@ -110,275 +55,7 @@ MAX_YAML_VALUES = 100_000
 #: Deepest nesting of codes read.
 MAX_CODE_DEPTH = 100
 
-_JOB_KEYS = (
-    "id",
-    "dimension",
-    "stage",
-    "indicators",
-    "root_cause_questions",
-    "barriers",
-    "enablers",
-)
 
-
-# ----------------------------------------------------------------------------------- export
-def code_guid(kind: str, identifier: str) -> str:
-    """Deterministic GUID of a job, outcome or set in exported codebooks.
-
-    Parameters
-    ----------
-    kind : {"job", "outcome", "set"}
-        What the GUID identifies.
-    identifier : str
-        The job id, outcome id or set key.
-
-    Returns
-    -------
-    str
-        Upper-case GUID ``XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX`` (a version-5 UUID of
-        ``"{kind}:{identifier}"``), the same in every export.
-
-    Raises
-    ------
-    ValueError
-        If ``kind`` is not one of the three kinds.
-
-    Examples
-    --------
-    >>> code_guid("job", "gain_clarity") == code_guid("job", "gain_clarity")
-    True
-    >>> len(code_guid("job", "gain_clarity"))
-    36
-    """
-    if kind not in ("job", "outcome", "set"):
-        raise ValueError(
-            f"The 'kind' parameter of code_guid must be one of 'job', 'outcome', 'set'; got {kind!r}."
-        )
-    return str(uuid.uuid5(_GUID_NAMESPACE, f"{kind}:{identifier}")).upper()
-
-
-def _clean(text: str) -> str:
-    """Remove characters XML 1.0 cannot carry (logged)."""
-    cleaned = _XML_INVALID.sub("", text)
-    if cleaned != text:
-        logger.warning(
-            "Removed %d control character(s) that XML cannot hold from %r.",
-            len(text) - len(cleaned),
-            cleaned[:40],
-        )
-    return cleaned
-
-
-def _name(text: str, fallback: str) -> str:
-    """A code's name attribute: ``text`` without what XML cannot carry, else ``fallback``."""
-    cleaned = _XML_INVALID.sub("", text)
-    return cleaned if cleaned.strip() else fallback
-
-
-def _block(kind: str, fields: dict[str, Any], text: str = "") -> str:
-    """Description text: free text, blank line, then the marked YAML block."""
-    body = yaml.safe_dump(
-        fields, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100
-    )
-    head = f"{text}\n\n" if text else ""
-    return f"{head}--- jtbd_methods {kind} ---\n{body}{_BLOCK_END}"
-
-
-def _color(value: str | None, job_id: str) -> str | None:
-    """A colour the XSD accepts (#RRGGBB), converting colour names; None when impossible."""
-    if value is None:
-        return None
-    if _RGB.match(value):
-        return value
-    try:
-        from matplotlib.colors import to_hex
-
-        converted = to_hex(value).upper()
-    except ValueError:
-        logger.warning(
-            "Job %r: colour %r is not a colour; exported without a colour.", job_id, value
-        )
-        return None
-    logger.info("Job %r: colour %r exported as %s.", job_id, value, converted)
-    return converted
-
-
-def _ns(tag: str, ns: str = CODEBOOK_NAMESPACE) -> str:
-    return f"{{{ns}}}{tag}"
-
-
-def _codebook_element(codebook: Codebook, *, origin: str) -> ET.Element:
-    root = ET.Element(_ns("CodeBook"), {"origin": origin})
-    codes = ET.SubElement(root, _ns("Codes"))
-    job_dicts = {d["id"]: d for d in codebook.to_dict()["jobs"]}
-    children: dict[str | None, list] = {}
-    for job in codebook.jobs:
-        children.setdefault(job.parent, []).append(job)
-
-    def add_job(parent_el: ET.Element, job) -> None:
-        attrs = {
-            "guid": code_guid("job", job.id),
-            "name": _name(job.label, job.id),
-            "isCodable": "true",
-        }
-        color = _color(job.color, job.id)
-        if color is not None:
-            attrs["color"] = color
-        el = ET.SubElement(parent_el, _ns("Code"), attrs)
-        # Empty fields are left out (they re-import as the same defaults).
-        d = {
-            k: v
-            for k, v in job_dicts[job.id].items()
-            if k in _JOB_KEYS and (k in ("id", "dimension") or v not in ("", [], {}, None))
-        }
-        # Text XML cannot carry (U+FFFE, control characters) is kept in the YAML block, which
-        # escapes it ("\uFFFE"); the name attribute and free text get a cleaned copy.
-        if _clean(job.label) != job.label:
-            d["label"] = job.label
-        statement = job.statement
-        if _clean(statement) != statement:
-            d["statement"] = statement
-            statement = _clean(statement)
-        desc = ET.SubElement(el, _ns("Description"))
-        desc.text = _clean(_block("job", d, statement))
-        for outcome in codebook.outcomes_for(job.id):
-            oel = ET.SubElement(
-                el,
-                _ns("Code"),
-                {
-                    "guid": code_guid("outcome", outcome.id),
-                    "name": _name(outcome.text, outcome.id),
-                    "isCodable": "true",
-                },
-            )
-            ofields = {"id": outcome.id, "job_id": outcome.job_id}
-            if _clean(outcome.text) != outcome.text:
-                ofields["text"] = outcome.text
-            odesc = ET.SubElement(oel, _ns("Description"))
-            odesc.text = _clean(_block("outcome", ofields))
-        for child in children.get(job.id, []):
-            add_job(el, child)
-
-    for job in children.get(None, []):
-        add_job(codes, job)
-
-    sets = ET.SubElement(root, _ns("Sets"))
-    meta = ET.SubElement(
-        sets,
-        _ns("Set"),
-        {"guid": code_guid("set", "codebook"), "name": _name(codebook.name, "codebook")},
-    )
-    mfields = {"name": codebook.name, "version": codebook.version}
-    description = codebook.description
-    if _clean(description) != description:
-        mfields["description"] = description
-        description = _clean(description)
-    mdesc = ET.SubElement(meta, _ns("Description"))
-    mdesc.text = _clean(_block("codebook", mfields, description))
-    # every job, then every outcome, in codebook order (the hierarchy alone loses that order)
-    for job in codebook.jobs:
-        ET.SubElement(meta, _ns("MemberCode"), {"guid": code_guid("job", job.id)})
-    for outcome in codebook.outcomes:
-        ET.SubElement(meta, _ns("MemberCode"), {"guid": code_guid("outcome", outcome.id)})
-    for dimension in DIMENSIONS:
-        members = [j for j in codebook.jobs if j.dimension == dimension]
-        if not members:
-            continue
-        s = ET.SubElement(
-            sets,
-            _ns("Set"),
-            {
-                "guid": code_guid("set", f"dimension:{dimension}"),
-                "name": f"{dimension.capitalize()} jobs",
-            },
-        )
-        sdesc = ET.SubElement(s, _ns("Description"))
-        sdesc.text = f"Jobs of the {dimension} dimension (grouping only; not re-imported)."
-        for job in members:
-            ET.SubElement(s, _ns("MemberCode"), {"guid": code_guid("job", job.id)})
-    return root
-
-
-def _origin() -> str:
-    try:
-        from importlib.metadata import version
-
-        return f"jtbd_methods {version('jtbd_methods')}"
-    except Exception:  # pragma: no cover - package not installed (source checkout)
-        return "jtbd_methods"
-
-
-def codebook_to_qdc(codebook: Codebook, path: str | Path, *, origin: str | None = None) -> Path:
-    """Write a codebook as a REFI-QDA codebook file (``.qdc``).
-
-    Parameters
-    ----------
-    codebook : Codebook
-        The codebook to export.
-    path : str or Path
-        Destination, conventionally ending in ``.qdc``; written atomically (a failed export
-        leaves any existing file untouched). Parent folders are created.
-    origin : str, optional
-        Value of the ``origin`` attribute (the program that wrote the file); defaults to
-        ``"jtbd_methods <version>"``.
-
-    Returns
-    -------
-    Path
-        The path written.
-
-    Raises
-    ------
-    TypeError
-        If ``codebook`` is not a :class:`~jtbd_methods.codebook.Codebook`.
-
-    Notes
-    -----
-    The file is valid against the standard's ``Codebook.xsd`` [1]_: jobs are ``Code``
-    elements (hierarchy by nesting, desired outcomes as child codes), descriptions carry the
-    job statement and a structured block with the remaining fields (see the module
-    docstring), GUIDs are deterministic (:func:`code_guid`), and the output contains no
-    time stamp, so exporting the same codebook twice gives identical bytes. Colour names are
-    converted to ``#RRGGBB``; unknown colours are dropped with a warning.
-
-    References
-    ----------
-    .. [1] Rotterdam Exchange Format Initiative (2019). *REFI-QDA Standard, version 1.5*.
-       https://www.qdasoftware.org/wp-content/uploads/2019/09/REFI-QDA-1-5.pdf
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> from jtbd_methods.codebook import codebook_from_dict
-    >>> cb = codebook_from_dict({"name": "demo", "jobs": [
-    ...     {"id": "gain_clarity", "label": "Understand what comes next",
-    ...      "statement": "When I leave, I want to know what happens next."}]})
-    >>> out = codebook_to_qdc(cb, pathlib.Path(tempfile.mkdtemp()) / "demo.qdc")
-    >>> codebook_from_qdc(out).to_dict() == cb.to_dict()
-    True
-    """
-    if not isinstance(codebook, Codebook):
-        raise TypeError(
-            "The 'codebook' parameter of codebook_to_qdc must be a jtbd_methods Codebook; "
-            f"got {type(codebook).__name__}."
-        )
-    path = Path(path)
-    if path.suffix.lower() != ".qdc":
-        logger.warning("%s: REFI-QDA codebooks conventionally end in .qdc.", path.name)
-    root = _codebook_element(codebook, origin=origin or _origin())
-    ET.register_namespace("", CODEBOOK_NAMESPACE)
-    tree = ET.ElementTree(root)
-    ET.indent(tree, space="  ")
-    data = ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
-    with atomic_path(path) as tmp:
-        tmp.write_bytes(data)
-    logger.info(
-        "Wrote %d jobs and %d outcomes to %s.", len(codebook.jobs), len(codebook.outcomes), path
-    )
-    return path
-
-
-# ----------------------------------------------------------------------------------- import
 class _Forbidden(Exception):
     pass
 
