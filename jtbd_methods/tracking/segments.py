@@ -256,7 +256,7 @@ def segment_labels(
             codebook=codebook,
             min_cell_size=min_cell_size,
             random_state=choice.random_state,
-            n_bootstrap=choice.n_bootstrap if choice.k is None else 0,
+            n_boot=choice.n_bootstrap if choice.k is None else 0,
             gap_references=10 if choice.k is None else 0,
         )
     except ValueError as err:
