@@ -495,9 +495,9 @@ def test_coded_matrix_errors():
         coded_matrix(CODES.drop(columns="polarity"), ["a"], ["x"])
     with pytest.raises(ValueError, match="'polarity' parameter of coded_matrix must be one of"):
         coded_matrix(CODES, ["a"], ["x"], polarity="bad")
-    with pytest.raises(TypeError, match="'job_ids' parameter of coded_matrix must be a sequence"):
+    with pytest.raises(TypeError, match="'job_ids' parameter of coded_matrix must be a list"):
         coded_matrix(CODES, ["a"], "gain_clarity")
-    with pytest.raises(ValueError, match="'job_ids' has duplicates"):
+    with pytest.raises(ValueError, match="'job_ids' parameter of coded_matrix lists 'x' twice"):
         coded_matrix(CODES, ["a"], ["x", "x"])
     with pytest.raises(TypeError, match="'comment_ids' parameter of coded_matrix must be"):
         coded_matrix(CODES, 5, ["x"])

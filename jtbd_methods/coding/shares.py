@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -12,6 +12,7 @@ import pandas as pd
 from jtbd_methods._stats import wilson_interval
 from jtbd_methods._validation import (
     check_fraction,
+    check_names,
     one_of,
     require_columns,
     require_dataframe,
@@ -51,17 +52,10 @@ def _ids_of(comment_ids: Any, *, id_column: str, caller: str) -> pd.Series:
 
 
 def _job_list(job_ids: Any, *, caller: str) -> list[str]:
+    """Job ids from a codebook or a list (the package's one list validator)."""
     if isinstance(job_ids, Codebook | CompiledCodebook):
         return list(job_ids.job_ids)
-    if isinstance(job_ids, str) or not isinstance(job_ids, Iterable):
-        raise TypeError(
-            f"The 'job_ids' parameter of {caller} must be a sequence of job ids or a Codebook; "
-            f"got {type(job_ids).__name__}."
-        )
-    out = [str(j) for j in job_ids]
-    if len(set(out)) != len(out):
-        raise ValueError(f"{caller}: 'job_ids' has duplicates: {out}.")
-    return out
+    return check_names(job_ids, parameter="job_ids", caller=caller, allow_single=False)
 
 
 def _check_codes(codes: Any, *, caller: str) -> pd.DataFrame:
