@@ -649,16 +649,25 @@ def test_ngram_tfidf_rows_have_unit_length_and_unseen_ngrams_drop():
 
 
 # ============================================================= supervised: calibration
-def test_platt_scaling_matches_scikit_learn():
-    calibration = pytest.importorskip("sklearn.calibration")
+def test_platt_scaling_matches_the_published_maximum_likelihood():
+    from scipy.optimize import minimize
+
     rng = np.random.default_rng(0)
     y = rng.random(500) < 0.3
     f = np.where(y, 1.0, -1.0) * 0.8 + rng.normal(0, 1, 500)
     a, b = _platt(f, y)
-    # reference: scikit-learn's implementation of Platt (1999) with the same regularised
-    # targets (sklearn.calibration._sigmoid_calibration, scikit-learn 1.9)
-    a_ref, b_ref = calibration._sigmoid_calibration(f, y.astype(int))
-    assert (a, b) == pytest.approx((a_ref, b_ref), abs=1e-4)
+    # reference: Platt (1999), section 2.2 -- P(y=1|f) = 1 / (1 + exp(A f + B)) fitted by
+    # maximum likelihood to the regularised targets t+ = (N+ + 1)/(N+ + 2) and
+    # t- = 1/(N- + 2); minimised here independently with scipy's BFGS
+    n_pos, n_neg = int(y.sum()), int((~y).sum())
+    t = np.where(y, (n_pos + 1) / (n_pos + 2), 1 / (n_neg + 2))
+
+    def nll(params):
+        z = params[0] * f + params[1]  # log-odds of y = 0
+        return float(np.sum(t * np.logaddexp(0, z) + (1 - t) * np.logaddexp(0, -z)))
+
+    ref = minimize(nll, x0=[0.0, np.log((n_neg + 1) / (n_pos + 1))], method="BFGS", tol=1e-10)
+    assert (a, b) == pytest.approx(tuple(ref.x), abs=1e-4)
 
 
 def test_best_threshold_maximises_f1_over_all_cuts():
