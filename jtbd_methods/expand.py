@@ -50,7 +50,7 @@ from jtbd_methods.coding import (
 )
 from jtbd_methods.lexicon import non_answers
 
-__all__ = ["ExpansionResult", "expand_codes"]
+__all__ = ["ExpansionResult", "expand_codes", "expand_study"]
 
 _log = logging.getLogger(__name__)
 
@@ -445,4 +445,64 @@ def expand_codes(
         n_model_codes=int(len(model)),
         threshold=threshold,
         notes=tuple(notes),
+    )
+
+
+def expand_study(
+    study: Any,
+    codes: pd.DataFrame,
+    *,
+    min_precision: float = 0.7,
+    progress: Any = None,
+) -> ExpansionResult:
+    """:func:`expand_codes` with a study's own settings: the one call every report makes.
+
+    Notebooks 01 (job discovery), 03 (tracking) and 04 (service recovery) all count the
+    same codes only if they expand them the same way; this function fixes the arguments
+    (the study's hand coding, its question prompts, no rating, the default model and seed),
+    and the result is deterministic.
+
+    Parameters
+    ----------
+    study : Study
+        From :func:`~jtbd_methods.study.load_study`, with feedback and a codebook.
+    codes : pandas.DataFrame
+        Its phrase codes (:func:`~jtbd_methods.coding.code_study`).
+    min_precision : float, default 0.7
+        As in :func:`expand_codes`.
+    progress : callable, optional
+        As in :func:`expand_codes`.
+
+    Returns
+    -------
+    ExpansionResult
+
+    Raises
+    ------
+    ValueError
+        If the study has no feedback or no codebook.
+
+    Examples
+    --------
+    >>> from jtbd_methods.coding import code_study
+    >>> from jtbd_methods.study import load_study
+    >>> study = load_study("data/samples/recovery_study")
+    >>> result = expand_study(study, code_study(study))
+    >>> bool((result.codes["source"] == "phrase").any())
+    True
+    """
+    caller = "expand_study"
+    feedback = getattr(study, "feedback", None)
+    codebook = getattr(study, "codebook", None)
+    if feedback is None or codebook is None:
+        raise ValueError(f"{caller}: the study needs feedback.csv and a codebook.")
+    return expand_codes(
+        feedback,
+        codes,
+        codebook,
+        rating=None,
+        questions=dict(getattr(study.config, "questions", {}) or {}) or None,
+        hand_coded=study.hand_coded(),
+        min_precision=min_precision,
+        progress=progress,
     )
