@@ -638,3 +638,48 @@ def test_teach_command(pack_inputs, make_study, tmp_path, monkeypatch, capsys):
     assert main([*args[:-1], "week", "--overwrite"]) == 2
     err = capsys.readouterr().err
     assert "unknown workshop length 'week'" in err and "Traceback" not in err
+
+
+# --------------------------------------------------------------------------- the real thing
+
+
+@pytest.fixture(scope="module")
+def sample_pack(tmp_path_factory):
+    """The 3-hour pack of the shipped notebooks, run on the sample study (one run per module)."""
+    return write_workshop_pack(tmp_path_factory.mktemp("teach") / "pack")
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+def test_every_solution_runs_on_the_sample_study_and_answers_with_its_numbers(sample_pack):
+    guide = (sample_pack / "FACILITATOR.md").read_text()
+    stems = [p.stem for p in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))]
+    for stem in stems:
+        executed = nbformat.read(
+            str(sample_pack / "facilitator" / stem / f"{stem}.ipynb"), as_version=4
+        )
+        answers = model_answers(executed)
+        assert len(answers) == 1 and re.search(r"\d", answers[0]), stem
+        assert f"> {answers[0].splitlines()[0]}" in guide, stem
+        assert "Correct!" in json.dumps(executed) or not any(
+            "check" in c.metadata.get("tags", []) for c in executed.cells
+        ), f"{stem}: the worked solution passes its check"
+        page = (sample_pack / "slides" / f"{stem}.slides.html").read_text()
+        links = re.findall(r"""(?:src|href)\s*=\s*["']([^"']*)""", page)
+        assert all(link.startswith(("data:", "#")) for link in links), stem
+        assert "model_answer" not in page and "Model answer" not in page, stem
+    results = {
+        stem: json.loads((sample_pack / "facilitator" / stem / "results.json").read_text())
+        for stem in stems
+    }
+    # the answers quote the run: the same figures as results.json
+    overview = results["00_study_overview"]
+    assert f"All {overview['comments.sites']} sites" in guide
+    workforce = results["05_workforce_px"]
+    assert f"goes with {workforce['workforce.within_unit_effect']:.2f} percentage points" in guide
+    low, high = workforce["workforce.within_unit_effect_ci"]
+    assert f"(95% interval {low:.2f} to {high:.2f})" in guide
+    tracking = results["03_satisfaction_tracking"]
+    assert "The limits of **" in guide and tracking["spc.job"]
+    report = (sample_pack / "facilitator" / "05_workforce_px" / "05_workforce_px.html").read_text()
+    assert "# this run" in report, "the teaching edition shows the parameters the run used"
