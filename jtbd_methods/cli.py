@@ -357,11 +357,27 @@ def teach_cmd(
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace an existing pack.")
     ] = False,
+    length: Annotated[
+        str, typer.Option("--length", help="Workshop length: 3h (default) or day.")
+    ] = "3h",
+    agenda: Annotated[
+        Path | None,
+        typer.Option("--agenda", help="Agenda YAML (default: the shipped 3h and day agendas)."),
+    ] = None,
+    run: Annotated[
+        bool,
+        typer.Option(
+            "--run/--no-run",
+            help="Execute the notebooks for slides, model answers and the facilitator's edition.",
+        ),
+    ] = True,
 ) -> None:
-    """Write a workshop pack: exercise notebooks, solutions, a study and a facilitator guide."""
+    """Write a workshop pack: notebooks, solutions, slides, a study, set-up and facilitator guide."""
     from jtbd_methods.teach import write_workshop_pack
 
-    pack = write_workshop_pack(out, study=study, overwrite=overwrite)
+    pack = write_workshop_pack(
+        out, study=study, overwrite=overwrite, length=length, agenda=agenda, run=run
+    )
     typer.echo(f"Workshop pack written to {pack}: start with {pack / 'FACILITATOR.md'}")
 
 

@@ -25,6 +25,7 @@ __all__ = [
     "notebook_dir",
     "report_template_dir",
     "study_template_dir",
+    "teaching_template_dir",
 ]
 
 _PACKAGE = "jtbd_methods._resources"
@@ -98,6 +99,17 @@ def report_template_dir() -> Path:
     True
     """
     return _folder("templates/report")
+
+
+def teaching_template_dir() -> Path:
+    """Folder of the workshop agendas, session notes, guide and slide templates (``templates/teaching``).
+
+    Examples
+    --------
+    >>> (teaching_template_dir() / "agenda.yaml").is_file()
+    True
+    """
+    return _folder("templates/teaching")
 
 
 def codebook_path(name: str = "healthcare_recovery") -> Path:

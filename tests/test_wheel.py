@@ -133,11 +133,17 @@ def test_every_command_works_from_an_unrelated_folder(installed):
     assert (work / "n" / "GUIDE.md").is_file() and (work / "n" / "codebook.yaml").is_file()
     _run([jtbd, "validate", "s"], cwd=work, env=env)
     assert "laney" in _run([jtbd, "params", "03"], cwd=work, env=env).stdout
-    _run([jtbd, "teach", "--out", "t"], cwd=work, env=env)
+    # the workshop pack without its run (the run is `jtbd run`, tested below), then the
+    # participants' set-up check of its SETUP.md, from inside the pack, with only the wheel
+    _run([jtbd, "teach", "--out", "t", "--no-run"], cwd=work, env=env)
     assert (work / "t" / "FACILITATOR.html").is_file()
     assert len(list((work / "t" / "notebooks").glob("*.ipynb"))) == len(
         list((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     )
+    check = "jtbd run 00 --study data/samples/recovery_study --out setup_check"
+    assert check in (work / "t" / "SETUP.md").read_text()
+    _run([jtbd, *check.split()[1:]], cwd=work / "t", env=env)
+    assert (work / "t" / "setup_check" / "index.html").is_file()
 
     # one run of every notebook (with PDFs when Chromium is here) serves all the checks
     pdf = ["--pdf"] if find_chromium() else []
