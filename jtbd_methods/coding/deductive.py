@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from jtbd_methods._validation import (
     check_int,
@@ -86,11 +87,7 @@ def _empty_codes(id_dtype: Any = "str") -> pd.DataFrame:
 
 
 def _take_str(values: Sequence[str], index: np.ndarray) -> pd.Series:
-    """``pd.Series(values[index], dtype="str")``, built by pyarrow's take when available."""
-    try:
-        import pyarrow as pa
-    except ImportError:  # pragma: no cover - pyarrow is installed with the 'scale' extra
-        return pd.Series(np.asarray(values, dtype=object)[index], dtype="str")
+    """``pd.Series(values[index], dtype="str")``, built by pyarrow's take (no Python objects)."""
     taken = pa.array(list(values), type=pa.large_string()).take(pa.array(index))
     return pd.Series(taken, dtype="str")
 
@@ -177,9 +174,10 @@ def _code_frame(
         priors = np.zeros(len(frame), dtype=np.int8)
     workers = _workers(n_jobs)
     if workers > 1 and len(texts) >= 2 * _MIN_PARALLEL_CHUNK:
-        # a chunk per worker at least, so that both cores have work
+        # a chunk per worker at least, so that every core has work; chunks shrink so that
+        # the chunks in flight together hold about what one chunk held (peak memory)
         per_worker = -(-len(texts) // workers)
-        chunk_size = min(chunk_size, max(per_worker, _MIN_PARALLEL_CHUNK))
+        chunk_size = max(_MIN_PARALLEL_CHUNK, min(chunk_size // workers, per_worker))
 
     def match(lo: int) -> _RawCodes:
         raw = _match_texts(
@@ -221,7 +219,7 @@ def _code_frame(
             "polarity_source": _take_str(
                 POLARITY_SOURCES, np.concatenate([p.source for p in pieces]).astype(np.int64)
             ),
-            "source": pd.Series(np.full(row.size, "phrase", dtype=object), dtype="str"),
+            "source": _take_str(("phrase",), np.zeros(row.size, dtype=np.int64)),
             "probability": np.full(row.size, np.nan),
             "phrase": _take_str(matcher._phrase, np.concatenate([p.pattern for p in pieces])),
             "start": np.concatenate([p.start for p in pieces]).astype(np.int64),
@@ -281,7 +279,8 @@ def code_comments(
     n_jobs : int, default -1
         Threads that match chunks at the same time (``-1``: one per available core; ``1``:
         none). With more than one, inputs of 100,000 comments or more are cut into a chunk
-        per thread at least. The result does not depend on it.
+        per thread at least, each at most ``chunk_size / threads`` comments (at least 50,000),
+        so peak memory stays about that of one thread. The result does not depend on it.
 
     Returns
     -------
