@@ -153,7 +153,7 @@ def sample_study() -> Path:
 
 
 os.environ.setdefault("MPLBACKEND", "Agg")
-# notebooks run in place (nbval) write their exports here, never into notebooks/
+# notebooks run in place (papermill in tests) write their exports here, never into notebooks/
 os.environ.setdefault(
     "JTBD_OUTPUT_DIR", __import__("tempfile").mkdtemp(prefix="jtbd-test-exports-")
 )
