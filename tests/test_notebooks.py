@@ -106,12 +106,23 @@ def test_notebooks_run_in_place_with_their_defaults_and_reproduce_the_run(sample
 
 
 def _scan(folder: Path, needles: list[str]) -> list[tuple[str, str]]:
-    """(file, identifier) for every identifier found in any HTML, notebook, JSON or XLSX output."""
+    """(file, identifier) for every identifier found in any HTML, notebook, JSON or XLSX output.
+
+    Each identifier matches as whole words with any whitespace between its words, in any
+    case; embedded images (base64 data URIs, which hold no whitespace, ``@`` or ``.``) are
+    left out of the search, so the scan reads the text, not megabytes of pixels.
+    """
     import re
     import zipfile
 
+    words = [r"\s*".join(map(re.escape, needle.split())) for needle in needles]
+    pattern = re.compile(
+        r"(?<![\w])(?:" + "|".join(f"(?P<n{i}>{w})" for i, w in enumerate(words)) + r")(?![\w])",
+        flags=re.IGNORECASE,
+    )
+    data_uri = re.compile(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=]+")
     found = []
-    for path in folder.rglob("*"):
+    for path in sorted(folder.rglob("*")):
         if not path.is_file() or path.suffix not in {
             ".html",
             ".ipynb",
@@ -130,11 +141,20 @@ def _scan(folder: Path, needles: list[str]) -> list[tuple[str, str]]:
                 )
         else:
             text = path.read_text(encoding="utf-8", errors="replace")
-        for needle in needles:
-            pattern = r"(?<![\w])" + r"\s*".join(map(re.escape, needle.split())) + r"(?![\w])"
-            if re.search(pattern, text, flags=re.IGNORECASE):
-                found.append((str(path.relative_to(folder)), needle))
+        text = data_uri.sub(" ", text)
+        hits = {needles[int(m.lastgroup[1:])] for m in pattern.finditer(text)}
+        found += [(str(path.relative_to(folder)), needle) for needle in sorted(hits)]
     return found
+
+
+def test_scan_finds_identifiers_across_whitespace_and_case_but_not_inside_words(tmp_path):
+    (tmp_path / "a.html").write_text(
+        '<p>call SW1A\n1aa now</p><img src="data:image/png;base64,SW1A1AA">'
+    )
+    (tmp_path / "b.json").write_text('{"x": "xBartholomew Quincey", "y": "DOB 14/02/1951"}')
+    (tmp_path / "c.png").write_text("SW1A 1AA")  # not an output the scan reads
+    needles = ["SW1A 1AA", "Bartholomew Quince", "DOB 14/02/1951"]
+    assert _scan(tmp_path, needles) == [("a.html", "SW1A 1AA"), ("b.json", "DOB 14/02/1951")]
 
 
 def test_no_planted_identifier_reaches_any_output(planted_run):
