@@ -105,16 +105,15 @@ def test_inputs_unchanged(overview_run):
     assert tree_hashes(study) == before
 
 
-def test_teaching_html_shows_code(overview_run, tmp_path):
-    study, _, _, _ = overview_run
-    run_notebooks([OVERVIEW], study=study, out=tmp_path, audience="teaching")
+def test_teaching_html_shows_code_and_same_inputs_give_same_results(overview_run, tmp_path):
+    # one second run checks both: the teaching edition, and that results.json does not
+    # depend on the run (nor on the audience, which changes only the page)
+    study, out, _, _ = overview_run
+    run_notebooks(
+        [OVERVIEW], study=study, out=tmp_path, audience="teaching", parameters={"min_cell_size": 2}
+    )
     page = (tmp_path / "00_study_overview" / "00_study_overview.html").read_text()
     assert "load_study" in page and "Teaching note" in page
-
-
-def test_same_inputs_same_results(overview_run, tmp_path):
-    study, out, _, _ = overview_run
-    run_notebooks([OVERVIEW], study=study, out=tmp_path, parameters={"min_cell_size": 2})
     first = (out / "00_study_overview" / "results.json").read_text()
     assert (tmp_path / "00_study_overview" / "results.json").read_text() == first
 
