@@ -1,6 +1,7 @@
 # jtbd_methods — one-command set-up, reports and tests.
 #   make report   create .venv if needed, install, run every notebook on the sample study into reports/
-#   make test     same set-up, then unit, CLI, notebook and browser tests
+#   make test     same set-up, then unit, CLI, notebook and browser tests (the fast loop, ~6 min)
+#   make test-slow  the slow tests: wheel in a fresh venv, docs build, signals, a second run
 #   make lab      JupyterLab at the repository root (exports go to reports/lab/)
 #   make docs     the documentation site in docs/_build/html (warnings are errors)
 #   make bench    performance benchmarks (never part of make test)
@@ -14,7 +15,7 @@ STUDY  ?= data/samples/recovery_study
 REPORTS ?= reports
 AUDIENCE ?= client
 
-.PHONY: report test lab bench clean chromium lint teach docs
+.PHONY: report test test-slow lab bench clean chromium lint teach docs
 
 # (Re)install when the venv is missing or pyproject.toml is newer than the last install.
 $(STAMP): pyproject.toml
@@ -38,8 +39,13 @@ chromium:
 		echo "chromium: no apt-get on this machine; install Chromium by hand for PDF and browser tests"; \
 	fi
 
+# Two xdist workers; each notebook run the tests share is executed once (tests/conftest.py).
 test: $(STAMP) chromium
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -m "not slow" -n 2 --dist loadfile
+
+# What `make test` leaves out (marked slow); CI (.ci/run) runs both.
+test-slow: $(STAMP) chromium
+	$(BIN)/python -m pytest -m slow -n 2 --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check jtbd_methods tests benchmarks

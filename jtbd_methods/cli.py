@@ -150,6 +150,15 @@ def run_cmd(
     pdf: Annotated[
         bool, typer.Option("--pdf", help="Also print each report to PDF (needs Chromium).")
     ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "-j",
+            "--jobs",
+            min=1,
+            help="Notebooks run at once, each in its own kernel (default 2, or 1 on one core).",
+        ),
+    ] = None,
 ) -> None:
     """Execute notebooks on a study with papermill and write reports, results and a manifest."""
     from jtbd_methods.runner import (
@@ -171,6 +180,7 @@ def run_cmd(
         pdf=pdf,
         progress=lambda line: typer.echo(line, err=True),
         cell_progress=True,
+        jobs=jobs,
     )
     typer.echo(f"{len(result.runs)} report(s) in {result.out} (index: {result.out / 'index.html'})")
 

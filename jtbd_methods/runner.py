@@ -14,7 +14,6 @@ marker), so ``OUT`` holds exactly what its ``manifest.json`` lists.
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import datetime as dt
 import importlib.metadata
@@ -22,11 +21,11 @@ import json
 import logging
 import os
 import platform
-import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -44,6 +43,12 @@ from jtbd_methods._io import (
     sha256_file,
 )
 from jtbd_methods.errors import JTBDError, UsageError
+from jtbd_methods.parameters import (
+    check_parameters,
+    notebook_parameters,
+    parse_parameters,
+    read_parameter_file,
+)
 from jtbd_methods.report import OUTPUT_ENV, RESULTS_ENV
 from jtbd_methods.resources import notebook_dir
 
@@ -51,6 +56,7 @@ __all__ = [
     "NotebookFailed",
     "NotebookRun",
     "RunResult",
+    "default_jobs",
     "notebook_dir",
     "notebook_parameters",
     "parse_parameters",
@@ -61,17 +67,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 AUDIENCES = ("client", "teaching")
-_TYPES: dict[str, tuple[type, ...]] = {
-    "int": (int,),
-    "float": (int, float),
-    "str": (str,),
-    "bool": (bool,),
-    "None": (type(None),),
-    "NoneType": (type(None),),
-    "list": (list, tuple),
-    "dict": (dict,),
-    "tuple": (list, tuple),
-}
 
 
 class NotebookFailed(JTBDError):
@@ -128,208 +123,6 @@ def resolve_notebooks(spec: str, *, directory: Path | None = None) -> list[Path]
     return matches
 
 
-_ONE_OF = re.compile(r"\bone of:\s*([^;()#]+)")
-
-
-def _allowed_values(comment: str) -> tuple[Any, ...]:
-    """Values listed after ``one of:`` in a parameter's comment (up to ``;``, ``(`` or ``#``)."""
-    m = _ONE_OF.search(comment or "")
-    if not m:
-        return ()
-    values: list[Any] = []
-    for item in m.group(1).split(","):
-        item = item.strip()
-        if not item:
-            continue
-        try:
-            values.append(ast.literal_eval(item))
-        except (ValueError, SyntaxError):
-            values.append(item)
-    return tuple(values)
-
-
-def notebook_parameters(path: Path) -> dict[str, dict[str, Any]]:
-    """Parameters declared in a notebook's ``parameters`` cell.
-
-    Parameters
-    ----------
-    path : Path
-        A notebook with a cell tagged ``parameters``.
-
-    Returns
-    -------
-    dict
-        Parameter name to a dict with ``default`` (the literal), ``types`` (tuple of accepted
-        Python types; empty accepts anything), ``declared`` (the type as written),
-        ``allowed`` (tuple of allowed values; empty allows any value of the type) and
-        ``help`` (the comment).
-
-    Notes
-    -----
-    ``types`` comes from a type comment (``min_cell_size = None  # type: Optional[int]``) or
-    an annotation (``period: str = "month"``) or, without either, from the type of the
-    default value (a ``None`` default without a declared type accepts any literal).
-    Allowed values are declared in the comment as ``# one of: week, month, quarter`` (the
-    list ends at ``;``, ``(`` or the end of the line; each item is a Python literal or a
-    bare word).
-
-    Examples
-    --------
-    >>> params = notebook_parameters(notebook_dir() / "03_satisfaction_tracking.ipynb")
-    >>> params["chart"]["default"], params["chart"]["allowed"]
-    ('p', ('p', 'laney', 'xmr', 'run'))
-    """
-    import papermill as pm
-
-    params = pm.inspect_notebook(str(path))
-    out: dict[str, dict[str, Any]] = {}
-    for name, info in params.items():
-        try:
-            default = ast.literal_eval(info["default"])
-        except (ValueError, SyntaxError):
-            default = info["default"]
-        declared = str(info.get("inferred_type_name") or "None")
-        types: tuple[type, ...] = ()
-        if declared not in ("None", ""):
-            if declared.startswith("Optional["):
-                types += (type(None),)
-            inner = declared.replace("Optional[", "").replace("Union[", "").replace("]", "")
-            for part in re.split(r"[|,]", inner):
-                types += _TYPES.get(part.strip(), ())
-        if not types:
-            types = (type(default),) if default is not None else ()
-        comment = str(info.get("help") or "").lstrip("# ").strip()
-        out[name] = {
-            "default": default,
-            "types": types,
-            "declared": declared,
-            "allowed": _allowed_values(comment),
-            "help": comment,
-        }
-    return out
-
-
-def read_parameter_file(path: str | Path) -> dict[str, Any]:
-    """Read notebook parameters from a YAML file of ``name: value`` pairs (papermill's ``-f``).
-
-    Parameters
-    ----------
-    path : str or Path
-        A YAML file holding one mapping.
-
-    Returns
-    -------
-    dict
-        Parameter name to value.
-
-    Raises
-    ------
-    UsageError
-        When the file cannot be read, is not valid YAML, is not a mapping or has a key that
-        is not a valid parameter name; the message names the file (and the key).
-
-    Examples
-    --------
-    >>> import pathlib, tempfile
-    >>> f = pathlib.Path(tempfile.mkdtemp()) / "params.yaml"
-    >>> _ = f.write_text("chart: laney\\nbaseline: 12\\n")
-    >>> read_parameter_file(f)
-    {'chart': 'laney', 'baseline': 12}
-    """
-    import yaml
-
-    path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except OSError as exc:
-        raise UsageError(f"parameter file {path}: cannot be read ({exc.strerror or exc})") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise UsageError(f"parameter file {path}: not valid YAML{where}") from exc
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise UsageError(
-            f"parameter file {path}: expected a mapping of name: value; got {type(data).__name__}"
-        )
-    out: dict[str, Any] = {}
-    for key, value in data.items():
-        if not isinstance(key, str) or not key.isidentifier():
-            raise UsageError(f"parameter file {path}: {key!r} is not a valid parameter name")
-        out[key] = value
-    return out
-
-
-def parse_parameters(pairs: Sequence[str]) -> dict[str, Any]:
-    """Parse ``key=value`` strings; values are Python literals, never evaluated code.
-
-    ``ast.literal_eval`` reads numbers, strings, booleans, ``None``, lists and dicts; any other
-    text is kept as a plain string (so ``-p period=month`` works without quotes).
-
-    Examples
-    --------
-    >>> parse_parameters(["k=4", "period=month", "names={'1': 'Back to work'}"])
-    {'k': 4, 'period': 'month', 'names': {'1': 'Back to work'}}
-    """
-    out: dict[str, Any] = {}
-    for pair in pairs:
-        if "=" not in pair:
-            raise UsageError(f"parameter {pair!r} must look like key=value")
-        key, raw = pair.split("=", 1)
-        key = key.strip()
-        if not key.isidentifier():
-            raise UsageError(f"parameter name {key!r} is not a valid name")
-        try:
-            value = ast.literal_eval(raw.strip())
-        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-            value = raw
-        out[key] = value
-    return out
-
-
-def _check_parameters(
-    notebooks: Sequence[Path], params: Mapping[str, Any]
-) -> dict[Path, dict[str, Any]]:
-    declared = {nb: notebook_parameters(nb) for nb in notebooks}
-    for nb in declared:
-        if "parameters" not in _cell_tags(nb):
-            raise UsageError(f"notebook {nb.name} has no cell tagged 'parameters'")
-    per_nb: dict[Path, dict[str, Any]] = {nb: {} for nb in notebooks}
-    for key, value in params.items():
-        owners = [nb for nb, decl in declared.items() if key in decl]
-        if not owners:
-            known = sorted({k for decl in declared.values() for k in decl})
-            raise UsageError(f"unknown parameter {key!r}; the notebooks take: {', '.join(known)}")
-        for nb in owners:
-            types = declared[nb][key]["types"]
-            ok = not types or isinstance(value, types)
-            if isinstance(value, bool) and bool not in types:
-                ok = False
-            if not ok:
-                names = declared[nb][key]["declared"]
-                if names in ("None", ""):
-                    names = " or ".join(t.__name__ for t in types)
-                raise UsageError(
-                    f"parameter {key!r} of {nb.stem} must be {names}; got {value!r} ({type(value).__name__})"
-                )
-            allowed = declared[nb][key]["allowed"]
-            if allowed and value not in allowed:
-                raise UsageError(
-                    f"parameter {key!r} of {nb.stem} must be one of "
-                    f"{', '.join(map(str, allowed))}; got {value!r}"
-                )
-            per_nb[nb][key] = value
-    return per_nb
-
-
-def _cell_tags(path: Path) -> set[str]:
-    import nbformat
-
-    nb = nbformat.read(str(path), as_version=4)
-    return {t for c in nb.cells for t in c.get("metadata", {}).get("tags", [])}
-
-
 def _study_inputs(study: Path) -> list[dict[str, Any]]:
     files = []
     for p in sorted(study.rglob("*")):
@@ -372,31 +165,54 @@ def _env(**values: str) -> Iterator[None]:
                 os.environ[k] = v
 
 
-def _kernel_manager_class(socket_dir: Path, live: list[Any]) -> type:
+def _kernel_manager_class(
+    socket_dir: Path,
+    live: list[Any],
+    *,
+    name: str = "kernel",
+    cwd: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    cancelled: threading.Event | None = None,
+) -> type:
     """A kernel manager talking to the kernel over local IPC sockets in a private temp folder.
 
     ipykernel warns on stderr when a kernel listens on TCP without encryption; sockets in a
     folder only this user can read avoid both the exposure and the noise. Every manager is
     appended to ``live`` so that an interrupted run can stop its kernel (see
-    :func:`_stop_kernels`).
+    :func:`_stop_kernels`). The kernel starts in ``cwd`` with ``os.environ`` updated by
+    ``env``, given to the kernel process alone: notebooks run side by side in threads, so
+    nothing process-wide (the working folder, ``os.environ``) may change per notebook.
+    Once ``cancelled`` is set (the run was interrupted) no kernel starts, and one that was
+    starting at that moment is stopped as soon as it has started.
     """
     from jupyter_client.manager import AsyncKernelManager
 
     class _LocalKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs: Any) -> None:
             kwargs.setdefault("transport", "ipc")
-            kwargs.setdefault("ip", str(socket_dir / "kernel"))
+            kwargs.setdefault("ip", str(socket_dir / name))
             super().__init__(**kwargs)
-            self.log_path = socket_dir / f"kernel-{len(live) + 1}.log"
+            self.log_path = socket_dir / f"{name}-{len(live) + 1}.log"
             live.append(self)
 
         async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]
+            if cwd is not None:
+                kw["cwd"] = str(cwd)
+            if env:
+                kw["env"] = {**os.environ, **kw.get("env", {}), **env}
             # the kernel's own stdout/stderr (start-up errors, the noise of a kernel stopped
             # mid-cell) go to a log that is kept with a failed notebook, not to the terminal
+            if cancelled is not None and cancelled.is_set():
+                raise RuntimeError("the run was interrupted; no kernel is started")
             with open(self.log_path, "ab") as log_file:
                 kw.setdefault("stdout", log_file)
                 kw.setdefault("stderr", log_file)
                 await super().start_kernel(**kw)
+            if cancelled is not None and cancelled.is_set():
+                # interrupted while this kernel was starting: the run's clean-up may have
+                # looked before the process existed
+                _stop_kernel(self)
+                raise RuntimeError("the run was interrupted while a kernel was starting")
 
     return _LocalKernelManager
 
@@ -410,17 +226,22 @@ def _stop_kernels(live: list[Any]) -> None:
     exists.
     """
     while live:
-        manager = live.pop()
-        process = getattr(getattr(manager, "provisioner", None), "process", None)
-        if process is not None and process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
-        with contextlib.suppress(Exception):
-            manager.cleanup_connection_file()
+        _stop_kernel(live.pop())
+
+
+def _stop_kernel(manager: Any) -> None:
+    """Stop one manager's kernel process, if running, and remove its connection file
+    (safe to call twice, from any thread)."""
+    process = getattr(getattr(manager, "provisioner", None), "process", None)
+    if process is not None and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+    with contextlib.suppress(Exception):
+        manager.cleanup_connection_file()
 
 
 def _keep_kernel_log(live: list[Any], target: Path) -> None:
@@ -454,6 +275,7 @@ def run_notebooks(
     progress: Callable[[str], None] | None = None,
     cell_progress: bool = False,
     timeout: int = 1200,
+    jobs: int | None = None,
 ) -> RunResult:
     """Execute ``notebooks`` on ``study`` and write every output under ``out``.
 
@@ -481,6 +303,10 @@ def run_notebooks(
         only when stderr is a terminal).
     timeout : int
         Seconds a single cell may run.
+    jobs : int, optional
+        Notebooks run at once, each in its own kernel (default :func:`default_jobs`: two, or
+        one on a single-core machine). A notebook whose metadata lists ``jtbd.needs``
+        (stems of other notebooks) starts after those have finished.
 
     Returns
     -------
@@ -511,7 +337,11 @@ def run_notebooks(
     reserved = {"study_dir", "audience"} & set(params)
     if reserved:
         raise UsageError(f"set {', '.join(sorted(reserved))} with --study/--audience, not -p")
-    per_nb = _check_parameters(notebooks, params)
+    per_nb = check_parameters(notebooks, params)
+    if jobs is None:
+        jobs = default_jobs()
+    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+        raise UsageError(f"jobs must be a whole number of at least 1; got {jobs!r}")
     if pdf:
         require_chromium()  # say how to install it before anything runs
     # Report branding: templates/report/branding.yaml < study.yaml `report:` < the branding argument.
@@ -573,6 +403,7 @@ def run_notebooks(
             sockets=sockets,
             manifest=manifest,
             cell_progress=cell_progress,
+            jobs=jobs,
         )
         failure = _run_each(notebooks, context, runs)
     finally:
@@ -585,6 +416,7 @@ def run_notebooks(
     manifest["finished"] = finished.isoformat()
     manifest["seconds"] = round((finished - started).total_seconds(), 3)
     manifest["status"] = "ok" if failure is None else "failed"
+    ran = {r.stem: r for r in runs}
     manifest["notebooks"] = [
         {
             "notebook": r.stem,
@@ -593,10 +425,15 @@ def run_notebooks(
             "folder": r.folder.relative_to(out_path).as_posix(),
             "error": r.error,
         }
-        for r in runs
-    ] + [
-        {"notebook": nb.stem, "status": "not run", "seconds": None, "folder": None, "error": None}
-        for nb in notebooks[len(runs) :]
+        if (r := ran.get(nb.stem)) is not None
+        else {
+            "notebook": nb.stem,
+            "status": "not run",
+            "seconds": None,
+            "folder": None,
+            "error": None,
+        }
+        for nb in notebooks
     ]
     manifest_path = atomic_write_json(out_path / "manifest.json", manifest)
     atomic_write_text(
@@ -691,102 +528,202 @@ class _RunContext:
     sockets: Path
     manifest: Mapping[str, Any]
     cell_progress: bool = False
+    jobs: int = 1
+
+
+def default_jobs() -> int:
+    """Notebooks run at once by default: two, or one on a single-core machine.
+
+    Each notebook has its own kernel (a process importing the scientific stack, about
+    400 MB); two at a time roughly halve a run on two cores without needing more memory
+    than a laptop has.
+    """
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def _needs(path: Path) -> tuple[str, ...]:
+    """Stems of the notebooks ``path`` reads outputs of (notebook metadata ``jtbd.needs``)."""
+    import nbformat
+
+    meta = nbformat.read(str(path), as_version=4).metadata.get("jtbd", {})
+    return tuple(str(stem) for stem in meta.get("needs", ()))
 
 
 def _run_each(
     notebooks: Sequence[Path], ctx: _RunContext, runs: list[NotebookRun]
 ) -> NotebookFailed | None:
-    """Run the notebooks in order, moving each finished folder into place; stop at a failure."""
+    """Run the notebooks, ``ctx.jobs`` at a time, moving each finished folder into place.
+
+    Notebooks start in order; one that declares ``jtbd.needs`` in its metadata starts only
+    after those notebooks (when they are part of this run) have finished. After a failure
+    no further notebook starts; those already running finish. ``runs`` receives the
+    notebooks that ran, in notebook order.
+
+    On Ctrl-C or SIGTERM (a ``KeyboardInterrupt`` in the main thread) every kernel is
+    stopped, each running notebook discards its temporary folder, and the interrupt is
+    raised again once the workers have finished.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    stop = threading.Event()  # a notebook failed: start no other
+    interrupted = threading.Event()
+    finished = {nb.stem: threading.Event() for nb in notebooks}
+    ok: set[str] = set()
+    registry: list[list[Any]] = []  # each notebook's kernel managers, for an interruption
+    lock = threading.Lock()
+
+    def one(i: int, nb: Path) -> NotebookRun | None:
+        try:
+            for stem in _needs(nb):
+                if stem in finished:
+                    finished[stem].wait()
+                    if stem not in ok:
+                        return None
+            if stop.is_set() or interrupted.is_set():
+                return None
+            kernels: list[Any] = []
+            with lock:
+                registry.append(kernels)
+            run = _run_one(i, nb, ctx, kernels, interrupted, len(notebooks))
+            if run is not None and run.status == "ok":
+                ok.add(nb.stem)
+            elif run is not None:
+                stop.set()
+            return run
+        finally:
+            finished[nb.stem].set()
+
+    workers = max(1, min(ctx.jobs, len(notebooks)))
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="jtbd-notebook")
+    futures = [pool.submit(one, i, nb) for i, nb in enumerate(notebooks, start=1)]
+    try:
+        results = [future.result() for future in futures]
+    except BaseException:
+        # Ctrl-C / SIGTERM arrive here, in the main thread (or a worker raised): stop every
+        # kernel so the running notebooks end now, let them clean up, then re-raise
+        interrupted.set()
+        for future in futures:
+            future.cancel()
+        with lock:
+            for kernels in registry:
+                for manager in list(kernels):  # each worker stops its own list again
+                    _stop_kernel(manager)
+        pool.shutdown(wait=True)
+        raise
+    pool.shutdown(wait=True)
+    runs.extend(r for r in results if r is not None)
+    failed = [r for r in runs if r.status == "failed"]
+    if not failed:
+        return None
+    return NotebookFailed(f"{failed[0].error} (executed notebook kept in {failed[0].folder})")
+
+
+def _run_one(
+    i: int,
+    nb: Path,
+    ctx: _RunContext,
+    kernels: list[Any],
+    interrupted: threading.Event,
+    total: int,
+) -> NotebookRun | None:
+    """Execute one notebook in a temporary folder and move it into place (``None`` when the
+    run was interrupted meanwhile: nothing is kept)."""
     import papermill as pm
 
     from jtbd_methods.render import render_html, render_pdf
 
-    failure = None
-    kernels: list[Any] = []
-    for i, nb in enumerate(notebooks, start=1):
-        stem = nb.stem
-        ctx.say(f"[{i}/{len(notebooks)}] {stem} …")
-        t0 = time.perf_counter()
-        tmp = make_temp_dir(prefix=f".{stem}.", suffix=".tmp", dir=ctx.out)
+    stem = nb.stem
+    ctx.say(f"[{i}/{total}] {stem} …")
+    t0 = time.perf_counter()
+    tmp = make_temp_dir(prefix=f".{stem}.", suffix=".tmp", dir=ctx.out)
+    try:
+        executed = tmp / f"{stem}.ipynb"
+        results_file = tmp / "results.json"
+        atomic_write_json(results_file, {})
+        nb_params = {
+            "study_dir": str(ctx.study_path),
+            "audience": ctx.audience,
+            **ctx.parameters[nb],
+        }
+        kernel_env = {
+            RESULTS_ENV: str(results_file),
+            OUTPUT_ENV: str(tmp),
+            "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+            "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+        }
+        error: BaseException | None = None
         try:
-            executed = tmp / f"{stem}.ipynb"
-            results_file = tmp / "results.json"
-            atomic_write_json(results_file, {})
-            nb_params = {
-                "study_dir": str(ctx.study_path),
-                "audience": ctx.audience,
-                **ctx.parameters[nb],
-            }
-            error: BaseException | None = None
-            with _env(
-                **{
-                    RESULTS_ENV: str(results_file),
-                    OUTPUT_ENV: str(tmp),
-                    "MPLBACKEND": "module://matplotlib_inline.backend_inline",
-                    "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-                }
-            ):
-                try:
-                    pm.execute_notebook(
-                        str(nb),
-                        str(executed),
-                        parameters=nb_params,
-                        kernel_name="python3",
-                        progress_bar=(
-                            {
-                                "desc": f"[{i}/{len(notebooks)}] {stem}",
-                                "leave": False,
-                                "disable": None,
-                                "file": sys.stderr,
-                            }
-                            if ctx.cell_progress
-                            else False
-                        ),
-                        cwd=str(tmp),
-                        execution_timeout=ctx.timeout,
-                        log_output=False,
-                        report_mode=False,
-                        kernel_manager_class=_kernel_manager_class(ctx.sockets, kernels),
-                    )
-                except pm.PapermillExecutionError as exc:
-                    error = exc
-            seconds = time.perf_counter() - t0
-            meta = {
-                "run_id": ctx.run_id,
-                "study": ctx.study.config.name,
-                "organisation": ctx.study.config.organisation,
-                "period": f"{ctx.study.config.period_start.date()} to {ctx.study.config.period_end.date()}",
-                "notebook": stem,
-                "audience": ctx.audience,
-                "parameters": nb_params,
-                "date": ctx.started.date().isoformat(),
-                "min_cell_size": ctx.study.min_cell_size,
-                "redact": ctx.study.config.redact,
-            }
-            if error is not None:
-                message = _failure_message(stem, error)
-                _keep_kernel_log(kernels, tmp / "kernel.log")
-                failed_dir = replace_folder(tmp, ctx.out / f"{stem}.failed", is_ours=_is_report)
-                runs.append(NotebookRun(stem, "failed", seconds, failed_dir, message))
-                ctx.say(f"[{i}/{len(notebooks)}] {stem} FAILED after {seconds:.1f} s: {message}")
-                failure = NotebookFailed(message + f" (executed notebook kept in {failed_dir})")
-                break
-            html_text = render_html(
-                executed,
-                audience=ctx.audience,
-                meta=meta,
-                branding=ctx.branding,
-                manifest=ctx.manifest,
+            pm.execute_notebook(
+                str(nb),
+                str(executed),
+                parameters=nb_params,
+                kernel_name="python3",
+                progress_bar=(
+                    {
+                        "desc": f"[{i}/{total}] {stem}",
+                        "leave": False,
+                        "disable": None,
+                        "file": sys.stderr,
+                    }
+                    if ctx.cell_progress
+                    else False
+                ),
+                execution_timeout=ctx.timeout,
+                log_output=False,
+                report_mode=False,
+                kernel_manager_class=_kernel_manager_class(
+                    ctx.sockets,
+                    kernels,
+                    name=f"kernel-{stem}",
+                    cwd=tmp,
+                    env=kernel_env,
+                    cancelled=interrupted,
+                ),
             )
-            atomic_write_text(tmp / f"{stem}.html", html_text)
-            if ctx.pdf:
-                render_pdf(tmp / f"{stem}.html", tmp / f"{stem}.pdf")
-            final = replace_folder(tmp, ctx.out / stem, is_ours=_is_report)
-            _remove_report(ctx.out / f"{stem}.failed")
-            runs.append(NotebookRun(stem, "ok", seconds, final))
-            ctx.say(f"[{i}/{len(notebooks)}] {stem} ok ({seconds:.1f} s)")
-        finally:
-            _stop_kernels(kernels)  # before the kernel's working folder goes
-            if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
-    return failure
+        except pm.PapermillExecutionError as exc:
+            error = exc
+        except Exception:
+            if interrupted.is_set():  # the kernel was stopped by an interruption
+                return None
+            raise
+        if interrupted.is_set():
+            return None
+        seconds = time.perf_counter() - t0
+        meta = {
+            "run_id": ctx.run_id,
+            "study": ctx.study.config.name,
+            "organisation": ctx.study.config.organisation,
+            "period": f"{ctx.study.config.period_start.date()} to {ctx.study.config.period_end.date()}",
+            "notebook": stem,
+            "audience": ctx.audience,
+            "parameters": nb_params,
+            "date": ctx.started.date().isoformat(),
+            "min_cell_size": ctx.study.min_cell_size,
+            "redact": ctx.study.config.redact,
+        }
+        if error is not None:
+            message = _failure_message(stem, error)
+            _keep_kernel_log(kernels, tmp / "kernel.log")
+            failed_dir = replace_folder(tmp, ctx.out / f"{stem}.failed", is_ours=_is_report)
+            ctx.say(f"[{i}/{total}] {stem} FAILED after {seconds:.1f} s: {message}")
+            return NotebookRun(stem, "failed", seconds, failed_dir, message)
+        html_text = render_html(
+            executed,
+            audience=ctx.audience,
+            meta=meta,
+            branding=ctx.branding,
+            manifest=ctx.manifest,
+        )
+        atomic_write_text(tmp / f"{stem}.html", html_text)
+        if ctx.pdf:
+            render_pdf(tmp / f"{stem}.html", tmp / f"{stem}.pdf")
+        if interrupted.is_set():
+            return None
+        final = replace_folder(tmp, ctx.out / stem, is_ours=_is_report)
+        _remove_report(ctx.out / f"{stem}.failed")
+        ctx.say(f"[{i}/{total}] {stem} ok ({seconds:.1f} s)")
+        return NotebookRun(stem, "ok", seconds, final)
+    finally:
+        _stop_kernels(kernels)  # before the kernel's working folder goes
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)

@@ -7,15 +7,13 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT, SAMPLE_STUDY
+from conftest import ROOT
 
 from benchmarks.__main__ import NAMES
 
 
 @pytest.mark.slow
-def test_every_benchmark_runs_at_tiny_size():
-    if not (SAMPLE_STUDY / "study.yaml").is_file():
-        pytest.skip("sample study not generated (run_all_sample needs it)")
+def test_every_benchmark_runs_at_tiny_size(sample_study):  # run_all_sample needs it
     proc = subprocess.run(
         [sys.executable, "-m", "benchmarks", "--scale", "0.002"],
         cwd=ROOT,

@@ -1,38 +1,31 @@
 """Client reports as a browser shows them: `jtbd run all --pdf` once, then each page in Chromium.
 
-The study is a copy of the sample study with markup planted in the data: one site is renamed
-to contain a ``<script>`` element and some comments end with an ``<img onerror=...>``; both
-would set the page title to PWNED if they ever ran. Chromium's ``--dump-dom`` gives the DOM
+The study is the session's planted run (``planted_run`` in conftest.py): a copy of the sample
+study with markup planted in the data (one site renamed to contain a ``<script>`` element, some
+comments ending with an ``<img onerror=...>``; both would set the page title to PWNED if they
+ever ran) and identifiers the redactor must remove. Chromium's ``--dump-dom`` gives the DOM
 after loading, ``--screenshot`` a PNG per page in ``test-artifacts/screenshots/``.
 """
 
 from __future__ import annotations
 
 import base64
-import csv
-import io
 import json
 import re
-import shutil
 import subprocess
-import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SAMPLE_STUDY
+from conftest import PLANTED_SITE, ROOT
 
 from jtbd_methods.render import chromium_command, find_chromium
 
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-SITE = "Westmoor Infirmary"
-SCRIPT_PAYLOAD = "<script>document.title='PWNED'</script>"
-IMG_PAYLOAD = "<img src=x onerror=document.title='PWNED'>"
-PLANTED_SITE = f"Westmoor {SCRIPT_PAYLOAD} Infirmary"
 STRAY = (
     "Traceback",
     "Warning:",
@@ -100,27 +93,6 @@ class Dom(HTMLParser):
         return [a for t, a in self.tags if t == tag]
 
 
-def _plant(study: Path) -> int:
-    """Rename one site to carry a <script> and end some of its comments with an <img onerror>."""
-    n = 0
-    for path in study.glob("*.csv"):
-        text = path.read_text(encoding="utf-8")
-        if SITE in text:
-            path.write_text(text.replace(SITE, PLANTED_SITE), encoding="utf-8")
-    fb = study / "feedback.csv"
-    rows = list(csv.DictReader(io.StringIO(fb.read_text(encoding="utf-8"))))
-    for row in rows:
-        if row["site"] == PLANTED_SITE and row["comment"] and n < 40:
-            row["comment"] = f"{row['comment']} {IMG_PAYLOAD}"
-            n += 1
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=list(rows[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    fb.write_text(buf.getvalue(), encoding="utf-8")
-    return n
-
-
 def _chromium(
     exe: str, action: list[str], page: Path, timeout: int = 90
 ) -> subprocess.CompletedProcess:
@@ -145,36 +117,11 @@ def chromium() -> str:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, chromium):
-    """One `jtbd run all` on the planted study; every page dumped and screenshotted once."""
-    study = tmp_path_factory.mktemp("planted") / "study"
-    if (SAMPLE_STUDY / "study.yaml").is_file():
-        shutil.copytree(SAMPLE_STUDY, study)
-    else:
-        from jtbd_methods.samples import write_sample_study
-
-        write_sample_study(study, seed=2026)
-    assert _plant(study) > 0
-    out = tmp_path_factory.mktemp("browser_reports")
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "jtbd_methods",
-            "run",
-            "all",
-            "--study",
-            str(study),
-            "--out",
-            str(out),
-            "--pdf",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=1500,
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
+def site(planted_run, chromium):
+    """The session's `jtbd run all --pdf` on the planted study; every page dumped and
+    screenshotted once."""
+    assert planted_run["pdf"], "Chromium is present, so the shared run printed PDFs"
+    out = planted_run["out"]
     manifest = json.loads((out / "manifest.json").read_text())
     pages = [out / "index.html"] + [
         out / e["folder"] / f"{e['notebook']}.html" for e in manifest["notebooks"]
@@ -190,7 +137,7 @@ def site(tmp_path_factory, chromium):
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         doms = dict(pool.map(visit, pages))
-    return {"out": out, "manifest": manifest, "doms": doms, "study": study}
+    return {"out": out, "manifest": manifest, "doms": doms, "study": planted_run["study"]}
 
 
 def _reports(site):

@@ -115,8 +115,6 @@ def test_resolve_notebooks_by_number_stem_and_all():
 
 
 def test_new_study_creates_skeleton(tmp_path, capsys):
-    if not (ROOT / "templates" / "study" / "study.yaml").is_file():
-        pytest.skip("templates/study/ not written yet")
     target = tmp_path / "new"
     assert main(["new-study", str(target)]) == 0
     assert (target / "study.yaml").is_file() and (target / "GUIDE.md").is_file()
@@ -131,15 +129,13 @@ def test_help_lists_commands():
         assert command in proc.stdout
 
 
-def test_sample_study_command_reproduces_committed_folder(tmp_path, capsys):
-    from conftest import SAMPLE_STUDY, tree_hashes
+def test_sample_study_command_reproduces_committed_folder(sample_study, tmp_path, capsys):
+    from conftest import tree_hashes
 
-    if not (SAMPLE_STUDY / "study.yaml").is_file():
-        pytest.skip("sample study not generated")
     target = tmp_path / "sample"
     assert main(["sample-study", str(target), "--seed", "2026"]) == 0
     assert "planted truths" in capsys.readouterr().out
-    assert tree_hashes(target) == tree_hashes(SAMPLE_STUDY)
+    assert tree_hashes(target) == tree_hashes(sample_study)
     assert main(["validate", str(target)]) == 0
 
 

@@ -1,19 +1,20 @@
 """Every notebook: stored clean, parameterised, and runs top to bottom through `jtbd run`
-on the sample study and on a study with only feedback.csv (optional files missing)."""
+on the sample study and on a study with only feedback.csv (optional files missing).
+
+The runs are the session's shared ones (``sample_run``, ``feedback_only_run`` and
+``planted_run`` in conftest.py): each study is executed once per test session."""
 
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import ROOT, SAMPLE_STUDY
+from conftest import N_PLANTED_IDENTIFIERS, NOTEBOOKS, SAMPLE_STUDY
 
-from jtbd_methods.runner import notebook_parameters, run_notebooks
+from jtbd_methods.runner import notebook_parameters
 
-NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 pytestmark = pytest.mark.notebook
 
 
@@ -38,47 +39,20 @@ def test_stored_clean_and_parameterised(path: Path):
         )
 
 
-def _require_sample():
-    if not (SAMPLE_STUDY / "study.yaml").is_file():
-        pytest.skip("sample study not generated")
-
-
-@pytest.fixture(scope="module")
-def sample_run(tmp_path_factory):
-    _require_sample()
-    out = tmp_path_factory.mktemp("reports")
-    result = run_notebooks(NOTEBOOKS, study=SAMPLE_STUDY, out=out)
-    return out, result
-
-
-@pytest.fixture(scope="module")
-def feedback_only_run(tmp_path_factory):
-    _require_sample()
-    study = tmp_path_factory.mktemp("feedback_only")
-    for name in ("study.yaml", "codebook.yaml", "feedback.csv"):
-        shutil.copy(SAMPLE_STUDY / name, study / name)
-    # drop the hand-coded columns too: a study as a client would first send it
-    import pandas as pd
-
-    fb = pd.read_csv(study / "feedback.csv", dtype=str, keep_default_na=False)
-    fb[[c for c in fb.columns if not c.startswith("code_")]].to_csv(
-        study / "feedback.csv", index=False
-    )
-    out = tmp_path_factory.mktemp("reports_fb")
-    return out, run_notebooks(NOTEBOOKS, study=study, out=out)
-
-
 def test_all_notebooks_run_on_sample(sample_run):
-    out, result = sample_run
-    assert result.ok
+    out = sample_run
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "ok"
+    assert [n["notebook"] for n in manifest["notebooks"]] == [nb.stem for nb in NOTEBOOKS]
     for nb in NOTEBOOKS:
         results = json.loads((out / nb.stem / "results.json").read_text())
         assert results, f"{nb.stem} recorded no headline figures"
 
 
 def test_all_notebooks_run_with_only_feedback(feedback_only_run):
-    out, result = feedback_only_run
-    assert result.ok
+    out = feedback_only_run
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "ok"
     for nb in NOTEBOOKS:
         assert (out / nb.stem / f"{nb.stem}.html").is_file()
 
@@ -86,7 +60,7 @@ def test_all_notebooks_run_with_only_feedback(feedback_only_run):
 def test_results_keys_are_stable_format(sample_run):
     import re
 
-    out, _ = sample_run
+    out = sample_run
     for nb in NOTEBOOKS:
         for key, value in json.loads((out / nb.stem / "results.json").read_text()).items():
             assert re.fullmatch(r"[a-z0-9_]+(\.[a-z0-9_]+)*", key), key
@@ -94,37 +68,61 @@ def test_results_keys_are_stable_format(sample_run):
                 assert isinstance(value, list) and len(value) == 2, key
 
 
-def test_same_study_same_results(sample_run, tmp_path):
-    """Reproducibility: a second run of every notebook gives identical results.json."""
-    out, _ = sample_run
-    again = run_notebooks(NOTEBOOKS, study=SAMPLE_STUDY, out=tmp_path)
-    assert again.ok
+@pytest.mark.slow
+def test_notebooks_run_in_place_with_their_defaults_and_reproduce_the_run(sample_run, tmp_path):
+    """Each notebook as `make lab` runs it (working folder notebooks/, its own default
+    parameters, no `jtbd run`) finishes without error, and gives the same results.json as the
+    session's `jtbd run` of the sample study: runs are reproducible across processes and the
+    default ``study_dir`` is the sample study."""
+    import os
+
+    import papermill as pm
+
+    from jtbd_methods.report import OUTPUT_ENV, RESULTS_ENV
+
     for nb in NOTEBOOKS:
-        first = (out / nb.stem / "results.json").read_text()
-        assert (tmp_path / nb.stem / "results.json").read_text() == first, nb.stem
-
-
-# Identifiers planted by this test on top of those the sample generator planted (see
-# data/samples/recovery_study/README.md): every kind the redactor knows, in comments that
-# express jobs, so they are likely to be quoted.
-PLANTED = [
-    ("date of birth", "DOB 14/02/1951"),
-    ("date of birth", "born 3 March 1948"),
-    ("NHS number", "943 476 5919"),
-    ("phone", "+44 7700 900456"),
-    ("email", "rose.tyler1950@example.com"),
-    ("postcode", "SW1A 1AA"),
-    ("name", "Bartholomew Quince"),
-]
+        folder = tmp_path / nb.stem
+        folder.mkdir()
+        results = folder / "results.json"
+        env = {RESULTS_ENV: str(results), OUTPUT_ENV: str(folder), "MPLBACKEND": "Agg"}
+        old = {k: os.environ.get(k) for k in env}
+        os.environ.update(env)
+        try:
+            pm.execute_notebook(
+                str(nb),
+                str(folder / nb.name),
+                parameters={},
+                kernel_name="python3",
+                cwd=str(nb.parent),
+                progress_bar=False,
+            )
+        finally:
+            for k, v in old.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+        assert results.read_text() == (sample_run / nb.stem / "results.json").read_text(), nb.stem
 
 
 def _scan(folder: Path, needles: list[str]) -> list[tuple[str, str]]:
-    """(file, identifier) for every identifier found in any HTML, notebook, JSON or XLSX output."""
+    """(file, identifier) for every identifier found in any HTML, notebook, JSON or XLSX output.
+
+    Each identifier matches as whole words with any whitespace between its words, in any
+    case; embedded images (base64 data URIs, which hold no whitespace, ``@`` or ``.``) are
+    left out of the search, so the scan reads the text, not megabytes of pixels.
+    """
     import re
     import zipfile
 
+    words = [r"\s*".join(map(re.escape, needle.split())) for needle in needles]
+    pattern = re.compile(
+        r"(?<![\w])(?:" + "|".join(f"(?P<n{i}>{w})" for i, w in enumerate(words)) + r")(?![\w])",
+        flags=re.IGNORECASE,
+    )
+    data_uri = re.compile(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=]+")
     found = []
-    for path in folder.rglob("*"):
+    for path in sorted(folder.rglob("*")):
         if not path.is_file() or path.suffix not in {
             ".html",
             ".ipynb",
@@ -143,43 +141,28 @@ def _scan(folder: Path, needles: list[str]) -> list[tuple[str, str]]:
                 )
         else:
             text = path.read_text(encoding="utf-8", errors="replace")
-        for needle in needles:
-            pattern = r"(?<![\w])" + r"\s*".join(map(re.escape, needle.split())) + r"(?![\w])"
-            if re.search(pattern, text, flags=re.IGNORECASE):
-                found.append((str(path.relative_to(folder)), needle))
+        text = data_uri.sub(" ", text)
+        hits = {needles[int(m.lastgroup[1:])] for m in pattern.finditer(text)}
+        found += [(str(path.relative_to(folder)), needle) for needle in sorted(hits)]
     return found
 
 
-def test_no_planted_identifier_reaches_any_output(tmp_path_factory):
-    _require_sample()
-    import pandas as pd
-    import yaml
-
-    study = tmp_path_factory.mktemp("planted")
-    for path in SAMPLE_STUDY.iterdir():
-        if path.is_file():
-            shutil.copy(path, study / path.name)
-    config = yaml.safe_load((study / "study.yaml").read_text())
-    config["redact_names"] = [*config.get("redact_names", []), "Bartholomew Quince"]
-    (study / "study.yaml").write_text(yaml.safe_dump(config, sort_keys=False))
-    fb = pd.read_csv(study / "feedback.csv", dtype=str, keep_default_na=False)
-    truth = pd.read_csv(SAMPLE_STUDY / "_truth" / "comment_jobs.csv", dtype=str)
-    with_jobs = fb.index[fb["comment_id"].isin(truth["comment_id"])][:140]
-    for i, row in enumerate(with_jobs):
-        kind, value = PLANTED[i % len(PLANTED)]
-        fb.loc[row, "comment"] = f"{fb.loc[row, 'comment']} Contact {value} please."
-    fb.to_csv(study / "feedback.csv", index=False)
-    planted_truth = json.loads((SAMPLE_STUDY / "_truth" / "planted_truth.json").read_text())
-    needles = sorted(
-        {value for _, value in PLANTED}
-        | {i["value"] for i in planted_truth["identifiers"]}
-        | set(config["redact_names"])
+def test_scan_finds_identifiers_across_whitespace_and_case_but_not_inside_words(tmp_path):
+    (tmp_path / "a.html").write_text(
+        '<p>call SW1A\n1aa now</p><img src="data:image/png;base64,SW1A1AA">'
     )
-    out = tmp_path_factory.mktemp("planted_reports")
-    assert run_notebooks(NOTEBOOKS, study=study, out=out).ok
-    leaks = _scan(out, needles)
+    (tmp_path / "b.json").write_text('{"x": "xBartholomew Quincey", "y": "DOB 14/02/1951"}')
+    (tmp_path / "c.png").write_text("SW1A 1AA")  # not an output the scan reads
+    needles = ["SW1A 1AA", "Bartholomew Quince", "DOB 14/02/1951"]
+    assert _scan(tmp_path, needles) == [("a.html", "SW1A 1AA"), ("b.json", "DOB 14/02/1951")]
+
+
+def test_no_planted_identifier_reaches_any_output(planted_run):
+    out = planted_run["out"]
+    leaks = _scan(out, planted_run["needles"])
     assert not leaks, f"identifiers found in outputs: {leaks[:10]}"
     redacted = json.loads((out / "01_job_discovery" / "results.json").read_text())[
         "privacy.redacted_items"
     ]
-    assert redacted >= 140 + len(planted_truth["identifiers"])
+    planted_truth = json.loads((SAMPLE_STUDY / "_truth" / "planted_truth.json").read_text())
+    assert redacted >= N_PLANTED_IDENTIFIERS + len(planted_truth["identifiers"])

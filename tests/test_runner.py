@@ -105,16 +105,15 @@ def test_inputs_unchanged(overview_run):
     assert tree_hashes(study) == before
 
 
-def test_teaching_html_shows_code(overview_run, tmp_path):
-    study, _, _, _ = overview_run
-    run_notebooks([OVERVIEW], study=study, out=tmp_path, audience="teaching")
+def test_teaching_html_shows_code_and_same_inputs_give_same_results(overview_run, tmp_path):
+    # one second run checks both: the teaching edition, and that results.json does not
+    # depend on the run (nor on the audience, which changes only the page)
+    study, out, _, _ = overview_run
+    run_notebooks(
+        [OVERVIEW], study=study, out=tmp_path, audience="teaching", parameters={"min_cell_size": 2}
+    )
     page = (tmp_path / "00_study_overview" / "00_study_overview.html").read_text()
     assert "load_study" in page and "Teaching note" in page
-
-
-def test_same_inputs_same_results(overview_run, tmp_path):
-    study, out, _, _ = overview_run
-    run_notebooks([OVERVIEW], study=study, out=tmp_path, parameters={"min_cell_size": 2})
     first = (out / "00_study_overview" / "results.json").read_text()
     assert (tmp_path / "00_study_overview" / "results.json").read_text() == first
 
@@ -178,3 +177,48 @@ def test_unwritable_output_folder(overview_run, tmp_path):
 def test_unknown_audience(overview_run, tmp_path):
     with pytest.raises(UsageError, match="audience"):
         run_notebooks([OVERVIEW], study=overview_run[0], out=tmp_path, audience="board")
+
+
+def test_a_notebook_starts_after_the_notebooks_it_needs(overview_run, tmp_path):
+    study, _, _, _ = overview_run
+    nbdir = tmp_path / "nbs"
+    nbdir.mkdir()
+    # 10_first takes a while; 11_second reads its results (its working folder is a temporary
+    # folder inside OUT, so ../10_first is the finished report) and declares that it needs it
+    first = _notebook(nbdir / "10_first.ipynb", 'import time\ntime.sleep(3)\nreport.record("x", 1)')
+    second = _notebook(
+        nbdir / "11_second.ipynb",
+        "import json, pathlib\n"
+        'done = json.loads(pathlib.Path("../10_first/results.json").read_text())\n'
+        'report.record("y", done["x"] + 1)',
+    )
+    nb = nbformat.read(str(second), as_version=4)
+    nb.metadata["jtbd"] = {"needs": ["10_first"]}
+    nbformat.write(nb, str(second))
+    out = tmp_path / "out"
+    result = run_notebooks([first, second], study=study, out=out, jobs=2)
+    assert [r.status for r in result.runs] == ["ok", "ok"]
+    assert json.loads((out / "11_second" / "results.json").read_text()) == {"y": 2}
+
+
+def test_jobs_must_be_a_positive_whole_number(overview_run, tmp_path):
+    for jobs in (0, -1, 1.5, True):
+        with pytest.raises(UsageError, match="jobs must be a whole number"):
+            run_notebooks([OVERVIEW], study=overview_run[0], out=tmp_path, jobs=jobs)
+
+
+def test_after_a_failure_no_further_notebook_starts(overview_run, tmp_path):
+    study, _, _, _ = overview_run
+    nbdir = tmp_path / "nbs"
+    nbdir.mkdir()
+    bad = _notebook(nbdir / "10_bad.ipynb", 'raise ValueError("boom")')
+    needs_bad = _notebook(nbdir / "11_after.ipynb", 'report.record("x", 1)')
+    nb = nbformat.read(str(needs_bad), as_version=4)
+    nb.metadata["jtbd"] = {"needs": ["10_bad"]}
+    nbformat.write(nb, str(needs_bad))
+    out = tmp_path / "out"
+    with pytest.raises(NotebookFailed, match="10_bad failed"):
+        run_notebooks([bad, needs_bad], study=study, out=out, jobs=2)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert [n["status"] for n in manifest["notebooks"]] == ["failed", "not run"]
+    assert not (out / "11_after").exists()

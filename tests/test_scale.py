@@ -40,6 +40,7 @@ def both(corpus, tmp_path_factory):
     return pandas_result, dask_result
 
 
+@pytest.mark.slow  # a two-worker Dask cluster (make test-slow)
 def test_dask_equals_pandas_exactly(both):
     p, d = both
     keys = ["comment_id", "job_id"]
@@ -54,6 +55,7 @@ def test_dask_equals_pandas_exactly(both):
     assert p.n_comments == d.n_comments == 4000 and p.n_codes == d.n_codes
 
 
+@pytest.mark.slow  # a two-worker Dask cluster (make test-slow)
 def test_codes_equal_in_memory_coder(corpus, both):
     _, feedback, codebook = corpus
     expected = code_comments(feedback, codebook)
@@ -63,6 +65,7 @@ def test_codes_equal_in_memory_coder(corpus, both):
     )
 
 
+@pytest.mark.slow  # a two-worker Dask cluster (make test-slow)
 def test_counts_add_up(corpus, both):
     _, feedback, _ = corpus
     counts = pd.read_parquet(both[0].comment_counts)
@@ -71,6 +74,7 @@ def test_counts_add_up(corpus, both):
     assert jobs["n"].sum() == both[0].n_codes
 
 
+@pytest.mark.slow  # a two-worker Dask cluster (make test-slow)
 def test_existing_output_refused(corpus, both):
     folder, _, codebook = corpus
     with pytest.raises(JTBDError, match="already exists"):
@@ -105,6 +109,7 @@ def test_cli_code_pandas(corpus, tmp_path, capsys):
     assert "4,000 comments" in capsys.readouterr().out
 
 
+@pytest.mark.slow  # a two-worker Dask cluster (make test-slow)
 def test_compiled_codebook_has_a_deterministic_dask_token(corpus):
     import dask
     from dask.base import tokenize
