@@ -201,7 +201,7 @@ def _code_frame(
     if skip_non_answers:  # only comments with a code can lose it: check just those
         all_rows = np.concatenate([p.row for p in pieces])
         coded = np.flatnonzero(np.bincount(all_rows, minlength=len(texts)))
-        dropped = coded[non_answers([texts[i] for i in coded])]
+        dropped = coded[non_answers(texts_series.iloc[coded])]  # arrow text: no copy
         if dropped.size:
             for p in pieces:
                 keep = ~np.isin(p.row, dropped)
