@@ -85,7 +85,7 @@ def notebook_parameters(path: Path) -> dict[str, dict[str, Any]]:
     --------
     >>> params = notebook_parameters(notebook_dir() / "03_satisfaction_tracking.ipynb")
     >>> params["chart"]["default"], params["chart"]["allowed"]
-    ('p', ('p', 'laney', 'xmr', 'run'))
+    ('auto', ('auto', 'p', 'laney', 'xmr', 'run'))
     """
     import papermill as pm
 

@@ -177,8 +177,8 @@ def test_params_lists_type_default_and_allowed_values(capsys):
     assert main(["params", "03"]) == 0
     lines = capsys.readouterr().out.splitlines()
     chart = next(line for line in lines if line.startswith("chart "))
-    assert chart.split()[:3] == ["chart", "str", "'p'"]
-    assert "p, laney, xmr, run" in chart
+    assert chart.split()[:3] == ["chart", "str", "'auto'"]
+    assert "auto, p, laney, xmr, run" in chart
     assert not any(line.startswith(("study_dir", "audience")) for line in lines)
 
 
@@ -187,7 +187,7 @@ def test_allowed_values_checked_before_running(make_study, tmp_path, capsys):
     code = main(["run", "03", "--study", str(make_study()), "--out", str(out), "-p", "chart=bar"])
     err = capsys.readouterr().err
     assert code == 2
-    assert "parameter 'chart' of 03_satisfaction_tracking must be one of p, laney, xmr, run" in err
+    assert "parameter 'chart' of 03_satisfaction_tracking must be one of auto, p, laney, xmr, run" in err
     assert not out.exists() or not any(out.iterdir())
 
 
@@ -197,7 +197,7 @@ def test_parameter_file_is_read_and_checked(make_study, tmp_path, capsys):
     out = tmp_path / "out"
     args = ["run", "03", "--study", str(make_study()), "--out", str(out), "-f", str(params)]
     assert main(args) == 2
-    assert "must be one of p, laney, xmr, run; got 'bar'" in capsys.readouterr().err
+    assert "must be one of auto, p, laney, xmr, run; got 'bar'" in capsys.readouterr().err
     # -p overrides the file: the bad file value is replaced, then an unknown name is refused
     assert main([*args, "-p", "chart=laney", "-p", "nonsense=1"]) == 2
     assert "unknown parameter 'nonsense'" in capsys.readouterr().err
@@ -215,4 +215,4 @@ def test_union_type_comment_accepts_each_type():
 
     params = notebook_parameters(ROOT / "notebooks" / "03_satisfaction_tracking.ipynb")
     assert params["seasonality"]["types"] == (bool, int)
-    assert params["chart"]["allowed"] == ("p", "laney", "xmr", "run")
+    assert params["chart"]["allowed"] == ("auto", "p", "laney", "xmr", "run")
