@@ -165,6 +165,11 @@ def _env(**values: str) -> Iterator[None]:
                 os.environ[k] = v
 
 
+#: Longest socket path left for a kernel's sockets: 107 bytes of ``sun_path`` less the
+#: "-<port>" the kernel appends (ports are up to five digits) and a terminating byte.
+_MAX_SOCKET_PATH = 100
+
+
 def _kernel_manager_class(
     socket_dir: Path,
     live: list[Any],
@@ -189,8 +194,16 @@ def _kernel_manager_class(
 
     class _LocalKernelManager(AsyncKernelManager):
         def __init__(self, **kwargs: Any) -> None:
-            kwargs.setdefault("transport", "ipc")
-            kwargs.setdefault("ip", str(socket_dir / name))
+            # a Unix socket path may hold at most 107 bytes (sun_path), and the kernel adds
+            # "-<port>": the socket gets a short name, and under a very deep temporary folder
+            # the kernel listens on the loopback interface instead
+            short = socket_dir / f"k{len(live) + 1}"
+            if len(os.fsencode(short)) <= _MAX_SOCKET_PATH:
+                kwargs.setdefault("transport", "ipc")
+                kwargs.setdefault("ip", str(short))
+            else:
+                kwargs.setdefault("transport", "tcp")
+                kwargs.setdefault("ip", "127.0.0.1")
             super().__init__(**kwargs)
             self.log_path = socket_dir / f"{name}-{len(live) + 1}.log"
             live.append(self)

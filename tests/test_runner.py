@@ -222,3 +222,18 @@ def test_after_a_failure_no_further_notebook_starts(overview_run, tmp_path):
     manifest = json.loads((out / "manifest.json").read_text())
     assert [n["status"] for n in manifest["notebooks"]] == ["failed", "not run"]
     assert not (out / "11_after").exists()
+
+
+def test_kernel_sockets_fit_the_unix_path_limit(tmp_path):
+    """A Unix socket path holds at most 107 bytes: a kernel under a deep temporary folder (a
+    long TMPDIR, e.g. pytest's or macOS's) listens on the loopback interface instead of
+    failing with "File name too long"; otherwise it uses a short socket name."""
+    from jtbd_methods.runner import _MAX_SOCKET_PATH, _kernel_manager_class
+
+    live: list = []
+    shallow = _kernel_manager_class(tmp_path, live, name="kernel-00_study_overview")()
+    assert shallow.transport == "ipc" and len(shallow.ip) <= _MAX_SOCKET_PATH
+    deep = tmp_path / ("d" * 120)
+    deep.mkdir()
+    far = _kernel_manager_class(deep, live, name="kernel-00_study_overview")()
+    assert far.transport == "tcp" and far.ip == "127.0.0.1"
