@@ -7,7 +7,6 @@ which function, what is allowed and what was received (after scikit-learn's
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from numbers import Integral, Real
 from typing import Any
@@ -18,7 +17,6 @@ __all__ = [
     "check_fraction",
     "check_int",
     "check_names",
-    "renamed_keyword",
     "one_of",
     "require_columns",
     "require_dataframe",
@@ -189,39 +187,3 @@ def check_names(
             seen.add(name)
     return out
 
-
-def renamed_keyword(
-    deprecated: dict[str, Any], old: str, new: str, value: Any, *, caller: str
-) -> Any:
-    """The value of a keyword renamed from ``old`` to ``new``, warning when the old name is used.
-
-    A renamed keyword keeps working for one release (CONTRIBUTING.md): the function takes
-    ``**deprecated`` and calls this; any other unknown keyword is a ``TypeError`` as usual.
-
-    Raises
-    ------
-    TypeError
-        For an unknown keyword.
-
-    Examples
-    --------
-    >>> import warnings
-    >>> with warnings.catch_warnings(record=True) as caught:
-    ...     warnings.simplefilter("always")
-    ...     renamed_keyword({"id": "key"}, "id", "id_column", "comment_id", caller="f")
-    'key'
-    >>> caught[0].category.__name__
-    'FutureWarning'
-    """
-    extra = [k for k in deprecated if k != old]
-    if extra:
-        raise TypeError(f"{caller}() got an unexpected keyword argument {extra[0]!r}")
-    if old not in deprecated:
-        return value
-    warnings.warn(
-        f"{caller}: the '{old}' keyword is now called '{new}'; '{old}' stops working in the "
-        "next release.",
-        FutureWarning,
-        stacklevel=3,
-    )
-    return deprecated[old]

@@ -32,11 +32,11 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
+from jtbd_methods._keywords import renamed_keywords
 from jtbd_methods._stats import wilson_interval
 from jtbd_methods._validation import (
     check_fraction,
     check_int,
-    renamed_keyword,
     require_columns,
     require_dataframe,
 )
@@ -137,6 +137,7 @@ def _comment_signs(
     return sign, source
 
 
+@renamed_keywords(id="id_column")
 def expand_codes(
     feedback: pd.DataFrame,
     codes: pd.DataFrame,
@@ -155,7 +156,6 @@ def expand_codes(
     random_state: int = 0,
     progress: Any = None,
     coder: TextCoder | None = None,
-    **deprecated: Any,
 ) -> ExpansionResult:
     """Code the comments the indicator phrases miss with a model the phrase codes taught.
 
@@ -251,7 +251,6 @@ def expand_codes(
     >>> result.codes.query("source == 'model'")[["comment_id", "job_id"]].values.tolist()
     [['90', 'feel_heard'], ['91', 'eat_well']]
     """
-    id_column = renamed_keyword(deprecated, "id", "id_column", id_column, caller="expand_codes")
     id = id_column  # the body reads the id column as `id`
     caller = "expand_codes"
     require_dataframe(feedback, parameter="feedback", caller=caller)

@@ -19,7 +19,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from jtbd_methods._validation import check_int, renamed_keyword, require_columns, require_dataframe
+from jtbd_methods._keywords import renamed_keywords
+from jtbd_methods._validation import check_int, require_columns, require_dataframe
 from jtbd_methods.codebook import Codebook
 from jtbd_methods.errors import Problem, StudyValidationError
 from jtbd_methods.lexicon import non_answers
@@ -41,6 +42,7 @@ _INSTRUCTIONS = (
 )
 
 
+@renamed_keywords(id="id_column")
 def review_sheet(
     feedback: pd.DataFrame,
     codes: pd.DataFrame,
@@ -52,7 +54,6 @@ def review_sheet(
     redact: Any = None,
     text: str = "comment",
     id_column: str = "comment_id",
-    **deprecated: Any,
 ) -> pd.DataFrame:
     """A coding sheet: comments, suggested jobs with evidence, and 0/1 cells to correct.
 
@@ -97,7 +98,6 @@ def review_sheet(
     0          a   gain_clarity                  1
     1          b                                 0
     """
-    id_column = renamed_keyword(deprecated, "id", "id_column", id_column, caller="review_sheet")
     id = id_column  # the body reads the id column as `id`
     caller = "review_sheet"
     require_columns(feedback, [id, text], name="feedback", caller=caller)
@@ -213,6 +213,7 @@ def validation_sample_size(
     return int(min(n_coded, np.ceil(n0 / (1 + (n0 - 1) / n_coded))))
 
 
+@renamed_keywords(id="id_column")
 def validation_sample(
     feedback: pd.DataFrame,
     codes: pd.DataFrame,
@@ -224,7 +225,6 @@ def validation_sample(
     random_state: int = 0,
     text: str = "comment",
     id_column: str = "comment_id",
-    **deprecated: Any,
 ) -> pd.Series:
     """Comments to hand-check: a sample per job sized for its precision, plus uncoded ones.
 
@@ -266,9 +266,6 @@ def validation_sample(
     >>> len(validation_sample(fb, codes, cb, n_uncoded=10))  # 66 for job a, 10 uncoded
     76
     """
-    id_column = renamed_keyword(
-        deprecated, "id", "id_column", id_column, caller="validation_sample"
-    )
     id = id_column  # the body reads the id column as `id`
     caller = "validation_sample"
     require_columns(feedback, [id, text], name="feedback", caller=caller)

@@ -342,9 +342,13 @@ def test_custom_column_names_and_id_dtype_kept():
     fb = pd.DataFrame({"key": [10, 11], "text": ["they listened", "dismissive"]})
     out = code_comments(fb, CODEBOOK, text="text", id_column="key", rating=None)
     # the old keyword still works for one release, with a FutureWarning
-    with pytest.warns(FutureWarning, match="'id' keyword is now called 'id_column'"):
+    with pytest.warns(
+        FutureWarning, match=r"'id' parameter of code_comments\(\) is renamed 'id_column'"
+    ):
         old = code_comments(fb, CODEBOOK, text="text", id="key", rating=None)
     pd.testing.assert_frame_equal(old, out)
+    with pytest.raises(TypeError, match="got both 'id' and 'id_column'"):
+        code_comments(fb, CODEBOOK, text="text", id="key", id_column="key", rating=None)
     with pytest.raises(TypeError, match="unexpected keyword argument 'idd'"):
         code_comments(fb, CODEBOOK, idd="key")
     assert out["comment_id"].tolist() == [10, 11]

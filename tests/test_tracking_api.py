@@ -243,7 +243,7 @@ def test_old_keywords_warn_and_give_the_same_result(old_call, new_call, old, new
 
 
 def test_old_and_new_keyword_together_is_an_error():
-    with pytest.raises(TypeError, match="got both 'period' .* and 'freq'"):
+    with pytest.raises(TypeError, match="got both 'period'.* and 'freq'"):
         tracking.rates(FB, period="month", freq="MS")
 
 

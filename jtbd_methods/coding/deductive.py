@@ -12,10 +12,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from jtbd_methods._keywords import renamed_keywords
 from jtbd_methods._validation import (
     check_int,
     one_of,
-    renamed_keyword,
     require_columns,
     require_dataframe,
 )
@@ -229,6 +229,7 @@ def _code_frame(
     return out
 
 
+@renamed_keywords(id="id_column")
 def code_comments(
     feedback: pd.DataFrame,
     codebook: Codebook | CompiledCodebook,
@@ -243,7 +244,6 @@ def code_comments(
     skip_non_answers: bool = True,
     chunk_size: int = 200_000,
     n_jobs: int = -1,
-    **deprecated: Any,
 ) -> pd.DataFrame:
     """Code free-text comments into jobs with the codebook's indicator phrases.
 
@@ -392,7 +392,6 @@ def code_comments(
     1          b    feel_heard  fulfilled        negation      4   14
     2          c  gain_clarity  fulfilled       sentiment      5   14
     """
-    id_column = renamed_keyword(deprecated, "id", "id_column", id_column, caller="code_comments")
     id = id_column  # the body reads the id column as `id`
     caller = "code_comments"
     engine = one_of(engine, _ENGINES, parameter="engine", caller=caller)

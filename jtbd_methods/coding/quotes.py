@@ -8,10 +8,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from jtbd_methods._keywords import renamed_keywords
 from jtbd_methods._validation import (
     check_int,
     one_of,
-    renamed_keyword,
     require_columns,
 )
 from jtbd_methods.codebook import Codebook
@@ -29,6 +29,7 @@ from jtbd_methods.coding.shares import (
 _log = logging.getLogger(__name__)
 
 
+@renamed_keywords(id="id_column")
 def uncoded_comments(
     codes: pd.DataFrame,
     feedback: pd.DataFrame,
@@ -36,7 +37,6 @@ def uncoded_comments(
     text: str = "comment",
     id_column: str = "comment_id",
     redact: Any = None,
-    **deprecated: Any,
 ) -> pd.DataFrame:
     """Comments with text that no job of the codebook explains (for inductive discovery).
 
@@ -70,7 +70,6 @@ def uncoded_comments(
     >>> uncoded_comments(codes, fb)["comment_id"].tolist()
     ['c']
     """
-    id_column = renamed_keyword(deprecated, "id", "id_column", id_column, caller="uncoded_comments")
     id = id_column  # the body reads the id column as `id`
     caller = "uncoded_comments"
     codes = _check_codes(codes, caller=caller)
@@ -100,6 +99,7 @@ def _redactor(redact: Any, caller: str) -> Any:
     )
 
 
+@renamed_keywords(id="id_column")
 def job_quotes(
     codes: pd.DataFrame,
     feedback: pd.DataFrame,
@@ -111,7 +111,6 @@ def job_quotes(
     text: str = "comment",
     id_column: str = "comment_id",
     max_chars: int = 300,
-    **deprecated: Any,
 ) -> pd.DataFrame:
     """Representative quotes of each job, for reports and workshops.
 
@@ -166,7 +165,6 @@ def job_quotes(
     >>> job_quotes(codes, fb)[["job_id", "rank", "quote"]].values.tolist()
     [['gain_clarity', 1, 'No one explained.']]
     """
-    id_column = renamed_keyword(deprecated, "id", "id_column", id_column, caller="job_quotes")
     id = id_column  # the body reads the id column as `id`
     caller = "job_quotes"
     codes = _check_codes(codes, caller=caller)

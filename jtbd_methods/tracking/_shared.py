@@ -6,22 +6,21 @@ and :data:`CHARTS`.
 
 from __future__ import annotations
 
-import functools
 import logging
 import math
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from numbers import Real
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from jtbd_methods._keywords import renamed_keywords  # noqa: F401 (used by the tracking modules)
 from jtbd_methods._validation import one_of, require_columns, require_dataframe
 
 logger = logging.getLogger(__name__)
 
-_F = TypeVar("_F", bound=Callable[..., Any])
 
 #: Period names of earlier releases and the pandas period each stands for.
 PERIODS: dict[str, str] = {"week": "W-SUN", "month": "M", "quarter": "Q-DEC"}
@@ -56,40 +55,6 @@ def _period_alias(freq: Any, *, caller: str) -> str:
             f"got {freq!r}."
         )
     return FREQS[freq]
-
-
-def renamed_keywords(**renames: str) -> Callable[[_F], _F]:
-    """Keep the old names of renamed keyword arguments working for one release.
-
-    ``@renamed_keywords(date="time_column")`` lets callers still write ``date=...``: the value
-    goes to ``time_column`` and a :class:`FutureWarning` names the new keyword. Passing both
-    names is a :class:`TypeError`.
-    """
-
-    def decorate(func: _F) -> _F:
-        name = f"{func.__name__}()"
-
-        @functools.wraps(func)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            for old, new in renames.items():
-                if old not in kwargs:
-                    continue
-                if new in kwargs:
-                    raise TypeError(
-                        f"{name} got both '{old}' (its old name) and '{new}'; pass '{new}' only."
-                    )
-                warnings.warn(
-                    f"The '{old}' parameter of {name} is renamed '{new}'; '{old}' will stop "
-                    "working in the next release.",
-                    FutureWarning,
-                    stacklevel=2,
-                )
-                kwargs[new] = kwargs.pop(old)
-            return func(*args, **kwargs)
-
-        return wrapper  # type: ignore[return-value]
-
-    return decorate
 
 
 _DIRECTIONS = ("higher_is_better", "lower_is_better", "neutral")
