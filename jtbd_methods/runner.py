@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import importlib.metadata
+import itertools
 import json
 import logging
 import os
@@ -168,6 +169,8 @@ def _env(**values: str) -> Iterator[None]:
 #: Longest socket path left for a kernel's sockets: 107 bytes of ``sun_path`` less the
 #: "-<port>" the kernel appends (ports are up to five digits) and a terminating byte.
 _MAX_SOCKET_PATH = 100
+#: Numbers of kernel sockets; ``next`` on a count is atomic, so threads never share one.
+_SOCKET_IDS = itertools.count(1)
 
 
 def _kernel_manager_class(
@@ -197,7 +200,7 @@ def _kernel_manager_class(
             # a Unix socket path may hold at most 107 bytes (sun_path), and the kernel adds
             # "-<port>": the socket gets a short name, and under a very deep temporary folder
             # the kernel listens on the loopback interface instead
-            short = socket_dir / f"k{len(live) + 1}"
+            short = socket_dir / f"k{next(_SOCKET_IDS)}"  # unique: kernels start side by side
             if len(os.fsencode(short)) <= _MAX_SOCKET_PATH:
                 kwargs.setdefault("transport", "ipc")
                 kwargs.setdefault("ip", str(short))
