@@ -465,7 +465,7 @@ def non_answers(texts: Iterable[object] | pd.Series) -> np.ndarray:
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
     out = np.asarray(arr.is_null().to_numpy(zero_copy_only=False), dtype=bool).copy()
-    short = pc.and_(pc.invert(arr.is_null()), pc.less_equal(pc.utf8_length(arr), _NON_ANSWER_MAX))
+    short = pc.fill_null(pc.less_equal(pc.utf8_length(arr), _NON_ANSWER_MAX), False)
     index = np.flatnonzero(short.to_numpy(zero_copy_only=False))
     if index.size == 0:
         return out
