@@ -14,6 +14,8 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import seaborn as sns
 
+from jtbd_methods._plotting.alt_text import enable_figure_alt_text
+
 __all__ = ["CONCERN", "IMPROVEMENT", "NEUTRAL", "PALETTE", "new_axes", "set_theme"]
 
 #: Okabe-Ito colours, in the order seaborn cycles them.
@@ -58,8 +60,6 @@ def set_theme(*, context: str = "notebook", font_scale: float = 1.0) -> None:
             "text.parse_math": False,
         }
     )
-    from jtbd_methods.render import enable_figure_alt_text
-
     enable_figure_alt_text()  # each figure's PNG carries alt text for the report
 
 

@@ -51,7 +51,7 @@ Modules
     numbers, captions, headings), :mod:`~jtbd_methods.render.parts` (page parts),
     :mod:`~jtbd_methods.render.html` (:func:`render_html`), :mod:`~jtbd_methods.render.index`
     (:func:`render_index`), :mod:`~jtbd_methods.render.branding`,
-    :mod:`~jtbd_methods.render.figures` (alt text) and :mod:`~jtbd_methods.render.pdf`.
+    :mod:`~jtbd_methods.render.pdf`; alt text comes from :mod:`jtbd_methods._plotting.alt_text`.
 
 Branding (logo, primary colour, footer) comes from ``templates/report/branding.yaml`` and is
 overridden per study by the ``report:`` key of ``study.yaml`` (see :func:`resolve_branding`).
@@ -59,6 +59,7 @@ overridden per study by the ``report:`` key of ``study.yaml`` (see :func:`resolv
 
 from __future__ import annotations
 
+from jtbd_methods._plotting.alt_text import enable_figure_alt_text, figure_alt_text
 from jtbd_methods.render._common import (
     BRANDING_KEYS,
     CLIENT_HIDDEN_TAGS,
@@ -66,7 +67,6 @@ from jtbd_methods.render._common import (
     TEMPLATE_DIR,
 )
 from jtbd_methods.render.branding import resolve_branding
-from jtbd_methods.render.figures import enable_figure_alt_text, figure_alt_text
 from jtbd_methods.render.html import render_html
 from jtbd_methods.render.index import render_index
 from jtbd_methods.render.pdf import (
