@@ -156,9 +156,17 @@ def run_cmd(
             "-j",
             "--jobs",
             min=1,
-            help="Notebooks run at once, each in its own kernel (default 2, or 1 on one core).",
+            help="Notebooks run at once (default 2, or 1 on one core).",
         ),
     ] = None,
+    fresh_kernels: Annotated[
+        bool,
+        typer.Option(
+            "--fresh-kernels",
+            help="A new kernel for every notebook, instead of one per worker that each "
+            "notebook gets back in a fresh kernel's state (same results, slower).",
+        ),
+    ] = False,
 ) -> None:
     """Execute notebooks on a study with papermill and write reports, results and a manifest."""
     from jtbd_methods.runner import (
@@ -181,6 +189,7 @@ def run_cmd(
         progress=lambda line: typer.echo(line, err=True),
         cell_progress=True,
         jobs=jobs,
+        kernels="fresh" if fresh_kernels else "shared",
     )
     typer.echo(f"{len(result.runs)} report(s) in {result.out} (index: {result.out / 'index.html'})")
 

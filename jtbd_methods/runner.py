@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import importlib.metadata
-import itertools
 import json
 import logging
 import os
 import platform
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -42,6 +41,15 @@ from jtbd_methods._io import (
     make_temp_dir,
     replace_folder,
     sha256_file,
+)
+from jtbd_methods._kernel import (
+    ENGINE,
+    KERNEL_MODES,
+    KernelNotReady,
+    Worker,
+    _stop_kernel,
+    prepare_code,
+    register_engine,
 )
 from jtbd_methods.errors import JTBDError, UsageError
 from jtbd_methods.parameters import (
@@ -166,107 +174,6 @@ def _env(**values: str) -> Iterator[None]:
                 os.environ[k] = v
 
 
-#: Longest socket path left for a kernel's sockets: 107 bytes of ``sun_path`` less the
-#: "-<port>" the kernel appends (ports are up to five digits) and a terminating byte.
-_MAX_SOCKET_PATH = 100
-#: Numbers of kernel sockets; ``next`` on a count is atomic, so threads never share one.
-_SOCKET_IDS = itertools.count(1)
-
-
-def _kernel_manager_class(
-    socket_dir: Path,
-    live: list[Any],
-    *,
-    name: str = "kernel",
-    cwd: Path | None = None,
-    env: Mapping[str, str] | None = None,
-    cancelled: threading.Event | None = None,
-) -> type:
-    """A kernel manager talking to the kernel over local IPC sockets in a private temp folder.
-
-    ipykernel warns on stderr when a kernel listens on TCP without encryption; sockets in a
-    folder only this user can read avoid both the exposure and the noise. Every manager is
-    appended to ``live`` so that an interrupted run can stop its kernel (see
-    :func:`_stop_kernels`). The kernel starts in ``cwd`` with ``os.environ`` updated by
-    ``env``, given to the kernel process alone: notebooks run side by side in threads, so
-    nothing process-wide (the working folder, ``os.environ``) may change per notebook.
-    Once ``cancelled`` is set (the run was interrupted) no kernel starts, and one that was
-    starting at that moment is stopped as soon as it has started.
-    """
-    from jupyter_client.manager import AsyncKernelManager
-
-    class _LocalKernelManager(AsyncKernelManager):
-        def __init__(self, **kwargs: Any) -> None:
-            # a Unix socket path may hold at most 107 bytes (sun_path), and the kernel adds
-            # "-<port>": the socket gets a short name, and under a very deep temporary folder
-            # the kernel listens on the loopback interface instead
-            short = socket_dir / f"k{next(_SOCKET_IDS)}"  # unique: kernels start side by side
-            if len(os.fsencode(short)) <= _MAX_SOCKET_PATH:
-                kwargs.setdefault("transport", "ipc")
-                kwargs.setdefault("ip", str(short))
-            else:
-                kwargs.setdefault("transport", "tcp")
-                kwargs.setdefault("ip", "127.0.0.1")
-            super().__init__(**kwargs)
-            self.log_path = socket_dir / f"{name}-{len(live) + 1}.log"
-            live.append(self)
-
-        async def start_kernel(self, **kw: Any) -> None:  # type: ignore[override]
-            if cwd is not None:
-                kw["cwd"] = str(cwd)
-            if env:
-                kw["env"] = {**os.environ, **kw.get("env", {}), **env}
-            # the kernel's own stdout/stderr (start-up errors, the noise of a kernel stopped
-            # mid-cell) go to a log that is kept with a failed notebook, not to the terminal
-            if cancelled is not None and cancelled.is_set():
-                raise RuntimeError("the run was interrupted; no kernel is started")
-            with open(self.log_path, "ab") as log_file:
-                kw.setdefault("stdout", log_file)
-                kw.setdefault("stderr", log_file)
-                await super().start_kernel(**kw)
-            if cancelled is not None and cancelled.is_set():
-                # interrupted while this kernel was starting: the run's clean-up may have
-                # looked before the process existed
-                _stop_kernel(self)
-                raise RuntimeError("the run was interrupted while a kernel was starting")
-
-    return _LocalKernelManager
-
-
-def _stop_kernels(live: list[Any]) -> None:
-    """Stop every kernel process still running and remove its connection file.
-
-    After a normal run nbclient has shut the kernel down already. When the run is interrupted
-    (Ctrl-C, SIGTERM) inside nbclient's event loop, its own clean-up never runs: the kernel
-    would linger until it noticed its parent had gone, in a working folder that no longer
-    exists.
-    """
-    while live:
-        _stop_kernel(live.pop())
-
-
-def _stop_kernel(manager: Any) -> None:
-    """Stop one manager's kernel process, if running, and remove its connection file
-    (safe to call twice, from any thread)."""
-    process = getattr(getattr(manager, "provisioner", None), "process", None)
-    if process is not None and process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-    with contextlib.suppress(Exception):
-        manager.cleanup_connection_file()
-
-
-def _keep_kernel_log(live: list[Any], target: Path) -> None:
-    """Copy the newest kernel's log beside a failed notebook, when it says anything."""
-    logs = [m.log_path for m in live if getattr(m, "log_path", None) is not None]
-    if logs and logs[-1].is_file() and logs[-1].stat().st_size:
-        shutil.copyfile(logs[-1], target)
-
-
 def _failure_message(stem: str, exc: BaseException) -> str:
     cell = getattr(exc, "cell_index", None)
     count = getattr(exc, "exec_count", None)
@@ -292,6 +199,7 @@ def run_notebooks(
     cell_progress: bool = False,
     timeout: int = 1200,
     jobs: int | None = None,
+    kernels: str = "shared",
 ) -> RunResult:
     """Execute ``notebooks`` on ``study`` and write every output under ``out``.
 
@@ -322,7 +230,14 @@ def run_notebooks(
     jobs : int, optional
         Notebooks run at once, each in its own kernel (default :func:`default_jobs`: two, or
         one on a single-core machine). A notebook whose metadata lists ``jtbd.needs``
-        (stems of other notebooks) starts after those have finished.
+        (stems of other notebooks) starts after those have finished; notebooks that others
+        wait for start first.
+    kernels : {"shared", "fresh"}, default "shared"
+        ``"shared"``: each worker runs its notebooks one after another in one kernel, which
+        imports the scientific stack once, and gives every notebook a fresh kernel's state
+        (namespace, figures, rcParams, warning filters, environment, working folder; see
+        :mod:`jtbd_methods._kernel_state`). ``"fresh"``: a new kernel for every notebook.
+        Both give the same results.
 
     Returns
     -------
@@ -354,6 +269,8 @@ def run_notebooks(
     if reserved:
         raise UsageError(f"set {', '.join(sorted(reserved))} with --study/--audience, not -p")
     per_nb = check_parameters(notebooks, params)
+    if kernels not in KERNEL_MODES:
+        raise UsageError(f"kernels must be one of {', '.join(KERNEL_MODES)}; got {kernels!r}")
     if jobs is None:
         jobs = default_jobs()
     if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
@@ -399,6 +316,7 @@ def run_notebooks(
         "notebooks": [],
         "versions": _versions(),
         "command": " ".join(sys.argv),
+        "execution": {"jobs": jobs, "kernels": kernels},
     }
     runs: list[NotebookRun] = []
     failure: NotebookFailed | None = None
@@ -420,6 +338,7 @@ def run_notebooks(
             manifest=manifest,
             cell_progress=cell_progress,
             jobs=jobs,
+            kernels=kernels,
         )
         failure = _run_each(notebooks, context, runs)
     finally:
@@ -545,12 +464,13 @@ class _RunContext:
     manifest: Mapping[str, Any]
     cell_progress: bool = False
     jobs: int = 1
+    kernels: str = "shared"
 
 
 def default_jobs() -> int:
     """Notebooks run at once by default: two, or one on a single-core machine.
 
-    Each notebook has its own kernel (a process importing the scientific stack, about
+    Each worker has its own kernel (a process importing the scientific stack, about
     400 MB); two at a time roughly halve a run on two cores without needing more memory
     than a laptop has.
     """
@@ -565,15 +485,86 @@ def _needs(path: Path) -> tuple[str, ...]:
     return tuple(str(stem) for stem in meta.get("needs", ()))
 
 
+def _start_order(notebooks: Sequence[Path], needs: Mapping[str, tuple[str, ...]]) -> list[Path]:
+    """Notebooks in the order they should start: those at the head of the longest chain of
+    ``jtbd.needs`` first (a notebook others wait for should not queue behind independent
+    ones), otherwise in notebook order.
+
+    Examples
+    --------
+    >>> nbs = [Path(f"{s}.ipynb") for s in ("00_a", "01_b", "02_c", "03_d")]
+    >>> [p.stem for p in _start_order(nbs, {"03_d": ("02_c",)})]
+    ['02_c', '00_a', '01_b', '03_d']
+    """
+    stems = {nb.stem for nb in notebooks}
+    waiting_on: dict[str, set[str]] = {stem: set() for stem in stems}
+    for stem in stems:
+        for need in needs.get(stem, ()):
+            if need in stems:
+                waiting_on[need].add(stem)
+
+    @functools.cache
+    def chain(stem: str, seen: frozenset[str] = frozenset()) -> int:
+        after = [s for s in waiting_on[stem] if s not in seen]
+        return 1 + max((chain(s, seen | {stem}) for s in after), default=0)
+
+    return sorted(notebooks, key=lambda nb: -chain(nb.stem))
+
+
+class _Scheduler:
+    """Hands the next notebook whose needs have finished to a free worker.
+
+    After a failure, or once the run is interrupted, no notebook starts; a notebook whose
+    need failed is not run.
+    """
+
+    def __init__(self, notebooks: Sequence[Path], stop: threading.Event) -> None:
+        self._needs = {nb.stem: _needs(nb) for nb in notebooks}
+        self._stems = set(self._needs)
+        self._waiting = _start_order(notebooks, self._needs)
+        self._done: dict[str, bool] = {}
+        self._stop = stop
+        self._cond = threading.Condition()
+
+    def next(self) -> Path | None:
+        with self._cond:
+            while True:
+                if self._stop.is_set():
+                    return None
+                for nb in list(self._waiting):
+                    needs = [s for s in self._needs[nb.stem] if s in self._stems]
+                    if any(self._done.get(s) is False for s in needs):
+                        self._waiting.remove(nb)  # a need failed: never runs
+                        self._done[nb.stem] = False
+                        self._cond.notify_all()
+                    elif all(s in self._done for s in needs):
+                        self._waiting.remove(nb)
+                        return nb
+                if not self._waiting:
+                    return None
+                self._cond.wait()
+
+    def finished(self, nb: Path, ok: bool) -> None:
+        with self._cond:
+            self._done[nb.stem] = ok
+            if not ok:
+                self._stop.set()
+            self._cond.notify_all()
+
+    def wake(self) -> None:
+        with self._cond:
+            self._cond.notify_all()
+
+
 def _run_each(
     notebooks: Sequence[Path], ctx: _RunContext, runs: list[NotebookRun]
 ) -> NotebookFailed | None:
-    """Run the notebooks, ``ctx.jobs`` at a time, moving each finished folder into place.
+    """Run the notebooks on ``ctx.jobs`` workers, moving each finished folder into place.
 
-    Notebooks start in order; one that declares ``jtbd.needs`` in its metadata starts only
-    after those notebooks (when they are part of this run) have finished. After a failure
-    no further notebook starts; those already running finish. ``runs`` receives the
-    notebooks that ran, in notebook order.
+    Each worker takes the next notebook that may start (see :class:`_Scheduler` and
+    :func:`_start_order`) and runs it in the worker's kernel (``ctx.kernels``, see
+    :mod:`jtbd_methods._kernel`). After a failure no further notebook starts; those already
+    running finish. ``runs`` receives the notebooks that ran, in notebook order.
 
     On Ctrl-C or SIGTERM (a ``KeyboardInterrupt`` in the main thread) every kernel is
     stopped, each running notebook discards its temporary folder, and the interrupt is
@@ -581,53 +572,59 @@ def _run_each(
     """
     from concurrent.futures import ThreadPoolExecutor
 
-    stop = threading.Event()  # a notebook failed: start no other
+    register_engine()
+    stop = threading.Event()  # a notebook failed or the run was interrupted: start no other
     interrupted = threading.Event()
-    finished = {nb.stem: threading.Event() for nb in notebooks}
-    ok: set[str] = set()
-    registry: list[list[Any]] = []  # each notebook's kernel managers, for an interruption
-    lock = threading.Lock()
+    scheduler = _Scheduler(notebooks, stop)
+    order = {nb: i for i, nb in enumerate(notebooks, start=1)}
+    done: dict[Path, NotebookRun] = {}
+    workers = [
+        Worker(
+            ctx.sockets,
+            mode=ctx.kernels,
+            number=n,
+            env={
+                "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+                "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+            },
+            cancelled=interrupted,
+        )
+        for n in range(1, max(1, min(ctx.jobs, len(notebooks))) + 1)
+    ]
 
-    def one(i: int, nb: Path) -> NotebookRun | None:
+    def work(worker: Worker) -> None:
         try:
-            for stem in _needs(nb):
-                if stem in finished:
-                    finished[stem].wait()
-                    if stem not in ok:
-                        return None
-            if stop.is_set() or interrupted.is_set():
-                return None
-            kernels: list[Any] = []
-            with lock:
-                registry.append(kernels)
-            run = _run_one(i, nb, ctx, kernels, interrupted, len(notebooks))
-            if run is not None and run.status == "ok":
-                ok.add(nb.stem)
-            elif run is not None:
-                stop.set()
-            return run
+            while (nb := scheduler.next()) is not None:
+                run = None
+                try:
+                    run = _run_one(order[nb], nb, ctx, worker, interrupted, len(notebooks))
+                finally:
+                    ok = run is not None and run.status == "ok"
+                    worker.done(ok)
+                    scheduler.finished(nb, ok)
+                if run is not None:
+                    done[nb] = run
         finally:
-            finished[nb.stem].set()
+            worker.stop()
 
-    workers = max(1, min(ctx.jobs, len(notebooks)))
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="jtbd-notebook")
-    futures = [pool.submit(one, i, nb) for i, nb in enumerate(notebooks, start=1)]
+    pool = ThreadPoolExecutor(max_workers=len(workers), thread_name_prefix="jtbd-notebook")
+    futures = [pool.submit(work, worker) for worker in workers]
     try:
-        results = [future.result() for future in futures]
+        for future in futures:
+            future.result()
     except BaseException:
         # Ctrl-C / SIGTERM arrive here, in the main thread (or a worker raised): stop every
         # kernel so the running notebooks end now, let them clean up, then re-raise
         interrupted.set()
-        for future in futures:
-            future.cancel()
-        with lock:
-            for kernels in registry:
-                for manager in list(kernels):  # each worker stops its own list again
-                    _stop_kernel(manager)
+        stop.set()
+        scheduler.wake()
+        for worker in workers:
+            for manager in list(worker.live):  # each worker stops its own list again
+                _stop_kernel(manager)
         pool.shutdown(wait=True)
         raise
     pool.shutdown(wait=True)
-    runs.extend(r for r in results if r is not None)
+    runs.extend(done[nb] for nb in notebooks if nb in done)
     failed = [r for r in runs if r.status == "failed"]
     if not failed:
         return None
@@ -638,7 +635,7 @@ def _run_one(
     i: int,
     nb: Path,
     ctx: _RunContext,
-    kernels: list[Any],
+    worker: Worker,
     interrupted: threading.Event,
     total: int,
 ) -> NotebookRun | None:
@@ -661,18 +658,13 @@ def _run_one(
             "audience": ctx.audience,
             **ctx.parameters[nb],
         }
-        kernel_env = {
-            RESULTS_ENV: str(results_file),
-            OUTPUT_ENV: str(tmp),
-            "MPLBACKEND": "module://matplotlib_inline.backend_inline",
-            "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-        }
         error: BaseException | None = None
         try:
             pm.execute_notebook(
                 str(nb),
                 str(executed),
                 parameters=nb_params,
+                engine_name=ENGINE,
                 kernel_name="python3",
                 progress_bar=(
                     {
@@ -687,16 +679,12 @@ def _run_one(
                 execution_timeout=ctx.timeout,
                 log_output=False,
                 report_mode=False,
-                kernel_manager_class=_kernel_manager_class(
-                    ctx.sockets,
-                    kernels,
-                    name=f"kernel-{stem}",
-                    cwd=tmp,
-                    env=kernel_env,
-                    cancelled=interrupted,
+                km=worker.manager(),
+                prepare=prepare_code(
+                    tmp, {RESULTS_ENV: str(results_file), OUTPUT_ENV: str(tmp)}
                 ),
             )
-        except pm.PapermillExecutionError as exc:
+        except (pm.PapermillExecutionError, KernelNotReady) as exc:
             error = exc
         except Exception:
             if interrupted.is_set():  # the kernel was stopped by an interruption
@@ -719,7 +707,7 @@ def _run_one(
         }
         if error is not None:
             message = _failure_message(stem, error)
-            _keep_kernel_log(kernels, tmp / "kernel.log")
+            worker.keep_log(tmp / "kernel.log")
             failed_dir = replace_folder(tmp, ctx.out / f"{stem}.failed", is_ours=_is_report)
             ctx.say(f"[{i}/{total}] {stem} FAILED after {seconds:.1f} s: {message}")
             return NotebookRun(stem, "failed", seconds, failed_dir, message)
@@ -740,6 +728,5 @@ def _run_one(
         ctx.say(f"[{i}/{total}] {stem} ok ({seconds:.1f} s)")
         return NotebookRun(stem, "ok", seconds, final)
     finally:
-        _stop_kernels(kernels)  # before the kernel's working folder goes
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)

@@ -72,8 +72,9 @@ def test_results_keys_are_stable_format(sample_run):
 def test_notebooks_run_in_place_with_their_defaults_and_reproduce_the_run(sample_run, tmp_path):
     """Each notebook as `make lab` runs it (working folder notebooks/, its own default
     parameters, no `jtbd run`) finishes without error, and gives the same results.json as the
-    session's `jtbd run` of the sample study: runs are reproducible across processes and the
-    default ``study_dir`` is the sample study."""
+    session's `jtbd run` of the sample study: runs are reproducible across processes, a kernel
+    shared by several notebooks (the run's default) gives what a kernel of their own gives,
+    and the default ``study_dir`` is the sample study."""
     import os
 
     import papermill as pm

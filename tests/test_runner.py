@@ -228,7 +228,7 @@ def test_kernel_sockets_fit_the_unix_path_limit(tmp_path):
     """A Unix socket path holds at most 107 bytes: a kernel under a deep temporary folder (a
     long TMPDIR, e.g. pytest's or macOS's) listens on the loopback interface instead of
     failing with "File name too long"; otherwise it uses a short socket name."""
-    from jtbd_methods.runner import _MAX_SOCKET_PATH, _kernel_manager_class
+    from jtbd_methods._kernel import _MAX_SOCKET_PATH, _kernel_manager_class
 
     live: list = []
     shallow = _kernel_manager_class(tmp_path, live, name="kernel-00_study_overview")()
@@ -237,3 +237,72 @@ def test_kernel_sockets_fit_the_unix_path_limit(tmp_path):
     deep.mkdir()
     far = _kernel_manager_class(deep, live, name="kernel-00_study_overview")()
     assert far.transport == "tcp" and far.ip == "127.0.0.1"
+
+
+#: Two notebooks run one after the other in one worker: the first changes everything a
+#: notebook can change in its kernel, the second records what it finds.
+_CHANGES = """
+import os, sys, warnings
+import matplotlib as mpl, matplotlib.pyplot as plt, pandas as pd
+leak = 1
+mpl.rcParams["lines.linewidth"] = 9.0
+pd.set_option("display.max_rows", 3)
+os.environ["JTBD_LEAK"] = "1"
+sys.path.append("/nowhere")
+warnings.filterwarnings("ignore", message="shown once")
+plt.figure()
+report.record("first", 1)
+report.mark_quoted("C1")
+"""
+_FINDS = """
+import json, os, sys, warnings
+import matplotlib as mpl, matplotlib.pyplot as plt, pandas as pd
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("default")
+    warnings.warn("shown once")
+report.record("state.names", sorted(k for k in globals() if not k.startswith("_") and k not in ("In", "Out", "exit", "quit", "open", "get_ipython")))
+report.record("state.linewidth", float(mpl.rcParams["lines.linewidth"]))
+report.record("state.max_rows", int(pd.get_option("display.max_rows")))
+report.record("state.env", "JTBD_LEAK" in os.environ)
+report.record("state.path", "/nowhere" in sys.path)
+report.record("state.ignored", any(f[1] is not None and f[1].pattern == "shown once" for f in warnings.filters))
+report.record("state.figures", len(plt.get_fignums()))
+report.record("state.count", get_ipython().execution_count)
+report.record("state.quoted", sorted(report.quoted()))
+report.record("state.cwd", os.path.basename(os.getcwd()).startswith(".11_finds."))
+plt.plot([1, 2]);
+"""
+
+
+def test_shared_kernel_gives_each_notebook_a_fresh_kernels_state(overview_run, tmp_path):
+    """One worker runs both notebooks in one kernel (``kernels="shared"``); the second must
+    find what it would in a kernel of its own (``kernels="fresh"``): no variable, figure,
+    rcParam, pandas option, environment variable, path entry, warning filter, recorded
+    result or quoted comment of the first, the same execution count and its own working
+    folder; and its figures are shown (the inline backend's interactive mode is not undone)."""
+    study = overview_run[0]
+    nbdir = tmp_path / "nbs"
+    nbdir.mkdir()
+    first = _notebook(nbdir / "10_changes.ipynb", _CHANGES)
+    second = _notebook(nbdir / "11_finds.ipynb", _FINDS)
+    found = {}
+    for mode in ("shared", "fresh"):
+        out = tmp_path / mode
+        run_notebooks([first, second], study=study, out=out, jobs=1, kernels=mode)
+        found[mode] = json.loads((out / "11_finds" / "results.json").read_text())
+        executed = nbformat.read(str(out / "11_finds" / "11_finds.ipynb"), as_version=4)
+        shown = [o for o in executed.cells[-1].outputs if "image/png" in o.get("data", {})]
+        assert len(shown) == 1, f"{mode}: the figure was not shown"
+        manifest = json.loads((out / "manifest.json").read_text())
+        assert manifest["execution"] == {"jobs": 1, "kernels": mode}
+    assert found["shared"] == found["fresh"]
+    state = found["shared"]
+    assert "first" not in state and "leak" not in state["state.names"]
+    assert state["state.linewidth"] != 9.0 and state["state.max_rows"] != 3
+    assert not state["state.env"] and not state["state.path"] and not state["state.ignored"]
+    assert state["state.figures"] == 0 and state["state.quoted"] == [] and state["state.cwd"]
+
+
+def test_unknown_kernel_mode(overview_run, tmp_path):
+    with pytest.raises(UsageError, match="kernels must be one of shared, fresh"):
+        run_notebooks([OVERVIEW], study=overview_run[0], out=tmp_path, kernels="pooled")
