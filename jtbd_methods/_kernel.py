@@ -26,7 +26,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ENGINE", "KERNEL_MODES", "Worker", "register_engine"]
+__all__ = [
+    "ENGINE",
+    "KERNEL_MODES",
+    "KernelNotReady",
+    "Worker",
+    "prepare_code",
+    "register_engine",
+]
 
 #: Name of the papermill engine registered by :func:`register_engine`.
 ENGINE = "jtbd"

@@ -23,6 +23,7 @@ every ``results.json``.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import warnings
@@ -136,5 +137,6 @@ def prepare_notebook(cwd: str, env: Mapping[str, str]) -> None:
         ip = get_ipython()
     if ip is not None:
         ip.reset(new_session=True)  # also sets the execution count back to 1
+    gc.collect()  # the previous notebook's frames and figures, before the next one allocates
     os.environ.update(env)
     os.chdir(cwd)

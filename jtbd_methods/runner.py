@@ -680,9 +680,7 @@ def _run_one(
                 log_output=False,
                 report_mode=False,
                 km=worker.manager(),
-                prepare=prepare_code(
-                    tmp, {RESULTS_ENV: str(results_file), OUTPUT_ENV: str(tmp)}
-                ),
+                prepare=prepare_code(tmp, {RESULTS_ENV: str(results_file), OUTPUT_ENV: str(tmp)}),
             )
         except (pm.PapermillExecutionError, KernelNotReady) as exc:
             error = exc
