@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -216,3 +217,12 @@ def test_union_type_comment_accepts_each_type():
     params = notebook_parameters(ROOT / "notebooks" / "03_satisfaction_tracking.ipynb")
     assert params["seasonality"]["types"] == (bool, int)
     assert params["chart"]["allowed"] == ("auto", "p", "laney", "xmr", "run")
+
+
+def test_fresh_kernels_flag_reaches_the_run(make_study, tmp_path):
+    out = tmp_path / "out"
+    code = main(["run", "00", "--study", str(make_study()), "--out", str(out), "--fresh-kernels"])
+    assert code == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["execution"]["kernels"] == "fresh"
+    assert manifest["notebooks"][0]["status"] == "ok"
