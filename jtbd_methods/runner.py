@@ -10,6 +10,10 @@ the notebook succeeds, so earlier reports stay intact when a run fails or is int
 failed notebook is kept as ``OUT/<stem>.failed/`` for inspection. A run that succeeds removes
 the report folders of earlier runs that it did not rewrite (only folders holding the output
 marker), so ``OUT`` holds exactly what its ``manifest.json`` lists.
+
+Notebooks run on ``jobs`` workers; each worker runs its notebooks in one kernel, given a
+fresh kernel's state before each notebook (or a new kernel per notebook with
+``kernels="fresh"``; see :mod:`jtbd_methods._kernel`).
 """
 
 from __future__ import annotations
