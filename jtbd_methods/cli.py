@@ -14,6 +14,7 @@ import shutil
 import signal
 import sys
 import threading
+import warnings
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -509,9 +510,23 @@ def _click_exceptions() -> dict[str, tuple[type, ...]]:
     return found
 
 
+def _one_line_warning(message: Any, category: type, *args: Any, **kwargs: Any) -> None:
+    """Show a warning as ``jtbd: warning: <message>`` (``--debug`` keeps Python's form)."""
+    _err(f"jtbd: warning: {' '.join(str(message).split())}")
+
+
 def _dispatch(args: list[str]) -> int:
-    """Run the command; turn the errors a user can cause into one line and an exit code."""
+    """Run the command; turn the errors a user can cause into one line and an exit code,
+    and warnings into one line each."""
     debug = "--debug" in args
+    if debug:
+        return _dispatch_errors(args, debug)
+    with warnings.catch_warnings():
+        warnings.showwarning = _one_line_warning
+        return _dispatch_errors(args, debug)
+
+
+def _dispatch_errors(args: list[str], debug: bool) -> int:
     _STATE["interrupted"] = None
     try:
         rv = app(args=args, prog_name="jtbd", standalone_mode=False)

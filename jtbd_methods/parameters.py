@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from jtbd_methods.errors import UsageError
 from jtbd_methods.resources import notebook_dir  # noqa: F401  (used by the doctests)
 
 __all__ = [
+    "RENAMED_PARAMETERS",
     "check_parameters",
     "notebook_parameters",
     "parse_parameters",
@@ -34,6 +36,11 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "dict": (dict,),
     "tuple": (list, tuple),
 }
+
+
+#: Notebook parameters that were renamed (old name -> new name). The old name keeps working
+#: for one release, with a FutureWarning that names the new one.
+RENAMED_PARAMETERS: Mapping[str, str] = {"n_bootstrap": "n_boot"}  # notebook 02, version 0.2
 
 
 _ONE_OF = re.compile(r"\bone of:\s*([^;()#]+)")
@@ -204,6 +211,7 @@ def check_parameters(
         if "parameters" not in _cell_tags(nb):
             raise UsageError(f"notebook {nb.name} has no cell tagged 'parameters'")
     per_nb: dict[Path, dict[str, Any]] = {nb: {} for nb in notebooks}
+    params = _renamed(params)
     for key, value in params.items():
         owners = [nb for nb, decl in declared.items() if key in decl]
         if not owners:
@@ -229,6 +237,37 @@ def check_parameters(
                 )
             per_nb[nb][key] = value
     return per_nb
+
+
+def _renamed(params: Mapping[str, Any]) -> dict[str, Any]:
+    """``params`` with renamed parameters under their new names (see :data:`RENAMED_PARAMETERS`).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     _renamed({"n_bootstrap": 20, "k": 3})
+    {'n_boot': 20, 'k': 3}
+    >>> str(caught[0].message)
+    "parameter 'n_bootstrap' is renamed 'n_boot'; use -p n_boot=... (the old name will stop working in the next release)"
+    """
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        new = RENAMED_PARAMETERS.get(key)
+        if new is None:
+            out[key] = value
+            continue
+        if new in params:
+            raise UsageError(f"parameter {key!r} is renamed {new!r}; give only {new!r}")
+        warnings.warn(
+            f"parameter {key!r} is renamed {new!r}; use -p {new}=... (the old name will stop "
+            "working in the next release)",
+            FutureWarning,
+            stacklevel=3,
+        )
+        out[new] = value
+    return out
 
 
 def _cell_tags(path: Path) -> set[str]:

@@ -499,6 +499,7 @@ def table(
     *,
     caption: str | None = None,
     percent: Sequence[str] = (),
+    shares: Sequence[str] = (),
     decimals: int | Mapping[str, int] = 1,
     ci: Mapping[str, tuple[str, str]] | None = None,
     labels: Mapping[str, str] | None = None,
@@ -520,6 +521,9 @@ def table(
         Shown above the table.
     percent : sequence of str
         Columns holding percentages (0-100).
+    shares : sequence of str
+        Columns holding shares (0-1, the convention of every frame the package returns),
+        shown as percentages; an interval given for one in ``ci`` is scaled with it.
     decimals : int or mapping of str to int, default 1
         Decimals for floats: one number for every column, or ``{column: decimals}`` (columns
         not named get 1). Values that round to zero never show as ``-0.0``.
@@ -545,6 +549,8 @@ def table(
     True
     >>> "&lt;0.001" in table(pd.DataFrame({"p": [0.00002]})).to_html()
     True
+    >>> "14.2%" in table(pd.DataFrame({"share": [0.1423]}), shares=["share"]).to_html()
+    True
     """
     df = require_dataframe(data, parameter="data", caller="report.table").copy()
     note_rows = ""
@@ -561,6 +567,13 @@ def table(
         return int(places.get(column, default_places))
 
     percent = list(percent)
+    for col in shares:
+        if col not in df.columns:
+            raise ValueError(f"report.table: shares names {col!r}, which is not a column")
+        scaled = [col, *((ci or {}).get(col, ()))]
+        df[scaled] = df[scaled].astype(float) * 100
+        if col not in percent:
+            percent.append(col)
     # number columns (and estimates joined with their intervals) are right-aligned
     numeric = {
         c

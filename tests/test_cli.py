@@ -226,3 +226,24 @@ def test_fresh_kernels_flag_reaches_the_run(make_study, tmp_path):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["execution"]["kernels"] == "fresh"
     assert manifest["notebooks"][0]["status"] == "ok"
+
+
+def test_renamed_notebook_parameter_still_works_with_a_warning(make_study, tmp_path, capsys):
+    """Notebook 02's ``n_bootstrap`` is now ``n_boot`` (one name per idea, CONTRIBUTING); the
+    old name is mapped to the new one with a one-line warning, and giving both is an error."""
+    from jtbd_methods.parameters import check_parameters, notebook_parameters
+
+    nb = ROOT / "notebooks" / "02_recovery_segments.ipynb"
+    assert "n_boot" in notebook_parameters(nb) and "n_bootstrap" not in notebook_parameters(nb)
+    with pytest.warns(FutureWarning, match="'n_bootstrap' is renamed 'n_boot'"):
+        per_nb = check_parameters([nb], {"n_bootstrap": 20})
+    assert per_nb[nb] == {"n_boot": 20}
+    out = tmp_path / "out"
+    args = ["run", "02", "--study", str(make_study()), "--out", str(out)]
+    assert main([*args, "-p", "n_bootstrap=20", "-p", "n_boot=20"]) == 2
+    assert "parameter 'n_bootstrap' is renamed 'n_boot'; give only 'n_boot'" in capsys.readouterr().err
+    assert main([*args, "-p", "n_bootstrap=20", "-p", "nonsense=1"]) == 2
+    err = capsys.readouterr().err
+    assert "jtbd: warning: parameter 'n_bootstrap' is renamed 'n_boot'" in err
+    assert "unknown parameter 'nonsense'" in err
+    assert not out.exists() or not any(out.iterdir())

@@ -185,3 +185,23 @@ def test_table_marks_number_columns_and_ci_estimates():
         ("share", True),
         ("ok", False),
     ]
+
+
+def test_table_shows_shares_as_percentages_with_their_intervals():
+    """Frames hold shares as 0-1 (CONTRIBUTING); ``shares=`` shows them as percentages,
+    scaling the interval named in ``ci`` too, and leaves a suppressed (missing) share blank."""
+    df = pd.DataFrame(
+        {
+            "share": pd.array([0.1423, None], dtype="Float64"),
+            "lo": [0.121, 0.2],
+            "hi": [0.165, 0.3],
+            "other": [0.5, 0.25],
+        }
+    )
+    html_text = report.table(df, shares=["share", "other"], ci={"share": ("lo", "hi")}).to_html()
+    assert "14.2% (12.1 to 16.5)" in html_text
+    assert "50.0%" in html_text and "25.0%" in html_text
+    assert "—" in html_text
+    assert df["share"].iloc[0] == pytest.approx(0.1423)  # the input is not changed
+    with pytest.raises(ValueError, match="shares names 'missing'"):
+        report.table(df, shares=["missing"])

@@ -807,3 +807,16 @@ def test_question_sheet_scores_give_the_tools_own_predictions(data, kmeans_resul
             if len(hit):
                 total = total + hit.to_numpy()[0]
         assert sorted(seg.names)[int(np.argmax(total))] == int(predicted)
+
+
+def test_summary_share_is_a_fraction_and_results_keep_percentage_points(kmeans_result):
+    """Frames hold shares as 0-1 (CONTRIBUTING); results.json keeps percentage points."""
+    seg = kmeans_result
+    summary = seg.summary()
+    shown = summary["share"].dropna()
+    assert shown.between(0, 1).all()
+    assert summary["share"].sum() == pytest.approx(1.0)  # nothing suppressed in this fixture
+    expected = seg.sizes.set_index("segment")["share"]  # n / total, as sizes holds it
+    heads = seg.headlines()
+    for segment_id in seg.segments:
+        assert heads[f"segments.{segment_id}.share"] == pytest.approx(100 * expected[segment_id])

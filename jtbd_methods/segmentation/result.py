@@ -213,7 +213,8 @@ class Segmentation:
         Returns
         -------
         pandas.DataFrame
-            ``segment``, ``name``, ``n`` (``Int64``), ``share`` (percent, 0-100),
+            ``segment``, ``name``, ``n`` (``Int64``), ``share`` (0-1; shown as a percentage
+            by ``report.table(..., shares=["share"])``),
             ``top_outcomes`` (the three best opportunities, ``"; "``-separated, in words:
             ``return_to_work_time`` reads "return to work time"),
             ``top_opportunity`` (score of the best one) and ``suppressed``. Segments smaller
@@ -231,7 +232,7 @@ class Segmentation:
                 "segment": self.sizes["segment"].to_numpy(),
                 "name": self.sizes["name"].to_numpy(),
                 "n": self.sizes["n"].to_numpy(),
-                "share": 100 * self.sizes["share"].to_numpy(dtype=float),
+                "share": self.sizes["share"].to_numpy(dtype=float),
                 "top_outcomes": pd.array(tops, dtype="string"),
                 "top_opportunity": np.asarray(best, dtype=float),
             }
@@ -274,7 +275,8 @@ class Segmentation:
             key = f"{prefix}.{seg}"
             out[f"{key}.name"] = str(row["name"])
             out[f"{key}.size"] = None if pd.isna(row["n"]) else int(row["n"])
-            out[f"{key}.share"] = None if pd.isna(row["share"]) else float(row["share"])
+            # results.json holds percentage points (the frame holds 0-1)
+            out[f"{key}.share"] = None if pd.isna(row["share"]) else 100 * float(row["share"])
             out[f"{key}.top_outcomes"] = [
                 str(o) for o in self.top_outcomes(seg, n=n_top)["outcome_id"]
             ]

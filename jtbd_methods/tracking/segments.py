@@ -45,7 +45,7 @@ SEGMENTATION_NOTEBOOK = "02_recovery_segments"
 SEGMENTATION_DEFAULTS: dict[str, Any] = {
     "method": "kmeans",
     "k": None,
-    "n_bootstrap": 50,
+    "n_boot": 50,
     "random_state": 0,
 }
 
@@ -65,7 +65,7 @@ class SegmentChoice:
         (only for the defaults: a recorded choice always has its k).
     random_state : int
         Seed of the fit.
-    n_bootstrap : int
+    n_boot : int
         Resamples used to choose k (0 when k is known: the labels do not depend on them).
     names : Mapping[int, str]
         Segment names recorded by notebook 02 (consultant's or suggested), by number.
@@ -79,7 +79,7 @@ class SegmentChoice:
     method: str = SEGMENTATION_DEFAULTS["method"]
     k: int | None = SEGMENTATION_DEFAULTS["k"]
     random_state: int = SEGMENTATION_DEFAULTS["random_state"]
-    n_bootstrap: int = SEGMENTATION_DEFAULTS["n_bootstrap"]
+    n_boot: int = SEGMENTATION_DEFAULTS["n_boot"]
     names: Mapping[int, str] = field(default_factory=dict)
     sizes: Mapping[int, int] = field(default_factory=dict)
     source: str = "defaults"
@@ -177,7 +177,7 @@ def segmentation_choice(
         method=method,
         k=k,
         random_state=int(seed),
-        n_bootstrap=0,
+        n_boot=0,
         names=names,
         sizes=sizes,
         source=str(results_file),
@@ -256,7 +256,7 @@ def segment_labels(
             codebook=codebook,
             min_cell_size=min_cell_size,
             random_state=choice.random_state,
-            n_boot=choice.n_bootstrap if choice.k is None else 0,
+            n_boot=choice.n_boot if choice.k is None else 0,
             gap_references=10 if choice.k is None else 0,
         )
     except ValueError as err:
