@@ -35,9 +35,9 @@ import pandas as pd
 from scipy.optimize import linear_sum_assignment
 from sklearn.decomposition import NMF
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from jtbd_methods._validation import check_fraction, check_int
+from jtbd_methods.coding.features import NgramTfidf
 from jtbd_methods.lexicon import non_answers
 
 __all__ = ["ThemeDiscovery", "discover_themes"]
@@ -49,7 +49,6 @@ _CRITERION = (
     "the model fitted on all comments and those of models refitted on random 80% subsamples "
     "(topics matched one-to-one by the Hungarian algorithm)"
 )
-_TOKEN = r"(?u)\b[^\W\d_][^\W\d_]+\b"  # words of two or more letters, no digits
 
 
 @dataclass(frozen=True)
@@ -303,7 +302,7 @@ def discover_themes(
     random_state : int or None, default 0
         Seed; the same seed gives the same result.
     max_features : int, default 5000
-        Largest vocabulary (most frequent terms).
+        Largest vocabulary (the terms in most comments; ties by term).
     min_df : int, default 2
         Terms in fewer comments are dropped.
     max_df : float, default 0.9
@@ -348,7 +347,9 @@ def discover_themes(
     Notes
     -----
     Comments are turned into a TF-IDF matrix :math:`X` (sublinear term frequency, rows
-    scaled to unit length) and factorised as :math:`X \\approx WH` with non-negative
+    scaled to unit length; the package's :class:`~jtbd_methods.coding.features.NgramTfidf`
+    on words of two or more letters, with a distinct wording written :math:`c` times counted
+    :math:`c` times in document frequencies and idf) and factorised as :math:`X \\approx WH` with non-negative
     :math:`W` (comments x themes) and :math:`H` (themes x terms) [1]_. A theme is a row of
     :math:`H`; its top terms are the largest loadings; a comment belongs to the theme with
     its largest weight in :math:`W`.
@@ -455,41 +456,30 @@ def discover_themes(
     if first_row.size > max_fit:
         fit_rows = np.sort(rng_fit.choice(first_row, size=max_fit, replace=False))
     from scipy import sparse
-    from sklearn.feature_extraction.text import CountVectorizer
 
-    # vocabulary: document frequencies count every copy of a comment (min_df, max_df and
-    # max_features as if the duplicates had been fitted)
+    # The package's one TF-IDF (NgramTfidf): words of two or more letters, stop words out.
+    # Document frequencies and idf count every copy of a comment (min_df, max_df,
+    # max_features and the weights as if the duplicates had been fitted).
     copies = np.bincount(key_codes[valid], minlength=len(uniques))
     fit_copies = copies[key_codes[fit_rows]].astype(float)
     fit_texts = [docs[r] for r in fit_rows]
-    counter = CountVectorizer(
-        stop_words=stop_words, ngram_range=tuple(ngram_range), token_pattern=_TOKEN, binary=True
-    )
-    try:
-        present = counter.fit_transform(fit_texts)
-    except ValueError:  # only stop words
-        present = None
-    chosen: list[str] = []
-    if present is not None:
-        df = np.asarray(present.T @ fit_copies).ravel()
-        total = fit_copies.sum()
-        ok = np.flatnonzero((df >= min_df) & (df <= max_df * total))
-        ok = ok[np.lexsort((ok, -df[ok]))][:max_features]
-        chosen = sorted(counter.get_feature_names_out()[ok].tolist())
-    if not chosen:
+    vectorizer = NgramTfidf(
+        word_ngrams=tuple(ngram_range),
+        char_ngrams=None,
+        tokens="letters",
+        stop_words=stop_words,
+        min_df=min_df,
+        max_df=max_df,
+        max_features=max_features,
+        names=True,
+    ).fit(fit_texts, sample_weight=fit_copies)
+    if vectorizer.n_features_ == 0:
         raise ValueError(
             f"{caller}: no term occurs in at least min_df={min_df} of the "
             f"{int(copies.sum())} comments (and in at most max_df={max_df:g} of them); lower "
             "min_df or add comments."
         )
-    vectorizer = TfidfVectorizer(
-        vocabulary=chosen,
-        stop_words=stop_words,
-        ngram_range=tuple(ngram_range),
-        sublinear_tf=True,
-        token_pattern=_TOKEN,
-    )
-    x_fit = vectorizer.fit_transform(fit_texts)
+    x_fit = vectorizer.transform(fit_texts)
     # a distinct comment written c times counts c times: scaling its row by sqrt(c) gives
     # NMF's squared error the weight of c identical rows
     x_fit = sparse.diags(np.sqrt(fit_copies)) @ x_fit

@@ -644,6 +644,93 @@ def test_ngram_tfidf_equals_scikit_learn_up_to_column_order(options, reference):
     np.testing.assert_allclose(np.sort(mine.idf_[0]), np.sort(ref.idf_), rtol=1e-12)
 
 
+#: Discovery's token pattern: words of two or more letters (no digits, no underscore).
+_LETTERS = r"(?u)\b[^\W\d_][^\W\d_]+\b"
+
+
+def _discovery_corpus(seed: int) -> list[str]:
+    """Words with digits, underscores, stop words, repeats, accents, CJK and empty texts."""
+    rng = np.random.default_rng(seed)
+    vocab = (
+        "the nurse doctor explained everything clearly café naïve no one what happens next "
+        "rude kind wait waited hours ward2 x_ray 24 hrs 東京 病院 ½ x² to and of"
+    ).split()
+    docs = [" ".join(rng.choice(vocab, rng.integers(0, 12))) for _ in range(400)]
+    return [*docs, "", "  ", "A\tB  cd\nEF", "Ünïcödé ÉTÉ", "the and of to"]
+
+
+@pytest.mark.parametrize("stop_words", ["english", ["nurse", "the", "x_ray"], None])
+def test_ngram_tfidf_with_names_equals_scikit_learn_column_for_column(stop_words):
+    """Word n-grams of letters, stop words, min_df, max_df and max_features, with readable
+    names: the same feature names in the same order and the same matrix as scikit-learn.
+
+    Reference: scikit-learn 1.x (Pedregosa et al. 2011), ``CountVectorizer(binary=True)``
+    for the vocabulary (document frequency, ties by name: how discovery ranks terms) and
+    ``TfidfVectorizer(vocabulary=..., sublinear_tf=True)`` for the weights.
+    """
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+
+    docs = _discovery_corpus(3)
+    options = {"stop_words": stop_words, "ngram_range": (1, 2), "token_pattern": _LETTERS}
+    counts = CountVectorizer(binary=True, min_df=2, max_df=0.5, **options).fit(docs)
+    df = np.asarray(counts.transform(docs).sum(axis=0)).ravel()
+    names = counts.get_feature_names_out()
+    top = np.lexsort((names, -df))[:40]
+    vocabulary = sorted(names[top].tolist())
+    reference = TfidfVectorizer(vocabulary=vocabulary, sublinear_tf=True, **options)
+    r = reference.fit_transform(docs)
+
+    mine = NgramTfidf(
+        word_ngrams=(1, 2),
+        char_ngrams=None,
+        tokens="letters",
+        stop_words=stop_words,
+        min_df=2,
+        max_df=0.5,
+        max_features=40,
+        names=True,
+        chunk_size=64,
+    )
+    x = mine.fit_transform(docs)
+    assert mine.get_feature_names_out().tolist() == vocabulary
+    np.testing.assert_allclose(x.toarray(), r.toarray(), atol=1e-12)
+    np.testing.assert_allclose(mine.idf_[0], reference.idf_, rtol=1e-12)
+
+
+def test_ngram_tfidf_sample_weight_counts_a_comment_as_copies():
+    """Weight w gives what w copies of the comment give: the same vocabulary and idf."""
+    docs = _discovery_corpus(4)[:120]
+    weights = np.random.default_rng(0).integers(1, 4, len(docs))
+    copies = [d for d, w in zip(docs, weights, strict=True) for _ in range(w)]
+    options = {
+        "word_ngrams": (1, 2),
+        "char_ngrams": None,
+        "tokens": "letters",
+        "min_df": 3,
+        "max_df": 0.6,
+        "max_features": 25,
+        "names": True,
+        "stop_words": "english",
+    }
+    weighted = NgramTfidf(**options).fit(docs, sample_weight=weights)
+    repeated = NgramTfidf(**options).fit(copies)
+    assert weighted.get_feature_names_out().tolist() == repeated.get_feature_names_out().tolist()
+    np.testing.assert_allclose(weighted.idf_[0], repeated.idf_[0], rtol=1e-12)
+    np.testing.assert_allclose(
+        weighted.transform(docs).toarray(), repeated.transform(docs).toarray(), atol=1e-12
+    )
+    with pytest.raises(ValueError, match="one weight >= 0 per text"):
+        NgramTfidf(**options).fit(docs, sample_weight=weights[:-1])
+    with pytest.raises(ValueError, match="names=True needs char_ngrams=None"):
+        NgramTfidf(names=True).fit(docs)
+    with pytest.raises(ValueError, match="feature names are kept only with names=True"):
+        NgramTfidf().fit(docs).get_feature_names_out()
+    with pytest.raises(ValueError, match="tokens must be 'word' or 'letters'"):
+        NgramTfidf(tokens="chars").fit(docs)
+    with pytest.raises(ValueError, match="stop_words must be 'english'"):
+        NgramTfidf(stop_words="french").fit(docs)
+
+
 def test_ngram_tfidf_rows_have_unit_length_and_unseen_ngrams_drop():
     docs = _corpus(200, 2)
     vec = NgramTfidf().fit(docs)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -54,27 +56,43 @@ def _powers(base: int, n: int) -> np.ndarray:
     return np.cumprod(p, dtype=np.uint64)
 
 
-def _word_ngram_keys(
-    docs: list[str], ngram_range: tuple[int, int]
-) -> tuple[np.ndarray, np.ndarray]:
-    """(document, key) of every word n-gram; tokens are runs of two or more word characters.
+def _digit_or_underscore_mask(cp: np.ndarray) -> np.ndarray:
+    """Word characters that are not letters in the sense of ``[^\\W\\d_]``: decimal digits
+    (``str.isdecimal``, what ``\\d`` matches) and the underscore."""
+    if cp.dtype == np.uint8:
+        return _ASCII_DIGIT_OR_UNDERSCORE[cp]
+    values, inverse = np.unique(cp, return_inverse=True)
+    flags = np.array(
+        [(c < 128 and _ASCII_DIGIT_OR_UNDERSCORE[c]) or chr(int(c)).isdecimal() for c in values],
+        dtype=bool,
+    )
+    return flags[inverse]
 
-    The tokens are those of scikit-learn's default ``token_pattern`` ``(?u)\\b\\w\\w+\\b``; a
-    token is keyed by a polynomial hash modulo 2**64 computed for all tokens at once from
-    prefix sums, an n-gram by mixing the keys of its tokens.
+
+_ASCII_DIGIT_OR_UNDERSCORE = np.array(
+    [chr(c).isdecimal() or c == 95 for c in range(256)], dtype=bool
+)
+
+
+def _tokens(cp: np.ndarray, *, letters: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Start, end (code-point offsets) and key of every token of ``cp``.
+
+    Tokens are maximal runs of two or more word characters, the tokens of scikit-learn's
+    default ``token_pattern`` ``(?u)\\b\\w\\w+\\b``; with ``letters``, only runs without
+    digits or underscores, the tokens of ``(?u)\\b[^\\W\\d_][^\\W\\d_]+\\b``. A token is
+    keyed by a polynomial hash modulo 2**64 of its code points, computed for all tokens at
+    once from prefix sums; the key does not depend on where the token stands.
     """
-    n = len(docs)
-    lengths = np.fromiter(map(len, docs), dtype=np.int64, count=n)
-    cp = _codepoints(" ".join(docs))
     size = cp.size
-    if size == 0:
-        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64)
     w = _word_mask(cp)
     prev = np.concatenate([[False], w[:-1]])
     nxt = np.concatenate([w[1:], [False]])
     t_start = np.flatnonzero(w & ~prev)
     t_end = np.flatnonzero(w & ~nxt) + 1
     keep = t_end - t_start >= 2
+    if letters:
+        bad = np.concatenate([[0], np.cumsum(_digit_or_underscore_mask(cp), dtype=np.int64)])
+        keep &= bad[t_end] == bad[t_start]
     t_start, t_end = t_start[keep], t_end[keep]
     c = cp.astype(np.uint64) + np.uint64(1)
     prefix = np.zeros(size + 1, dtype=np.uint64)
@@ -82,14 +100,87 @@ def _word_ngram_keys(
     np.cumsum(c, out=prefix[1:])
     key = _powers(_HASH_BASE, size)[t_end] * (prefix[t_end] - prefix[t_start])
     key = _mix64(key ^ (t_end - t_start).astype(np.uint64))
+    return t_start, t_end, key
+
+
+def _stop_word_keys(words: Any) -> np.ndarray:
+    """Keys (:func:`_tokens`) of the stop words: ``"english"`` (scikit-learn's list) or words."""
+    if words is None:
+        return np.zeros(0, dtype=np.uint64)
+    if isinstance(words, str):
+        if words != "english":
+            raise ValueError(
+                f"stop_words must be 'english', a collection of words or None; got {words!r}"
+            )
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+        words = ENGLISH_STOP_WORDS
+    text = " ".join(str(w).lower() for w in words)
+    cp = _codepoints(text)
+    if cp.size == 0:
+        return np.zeros(0, dtype=np.uint64)
+    # a stop word is dropped as a whole token, whatever its characters
+    t_start, t_end, key = _tokens(cp)
+    return np.unique(key)
+
+
+@dataclass(frozen=True)
+class _WordGrams:
+    """Word n-grams of a batch of comments, with what is needed to spell any of them."""
+
+    doc: np.ndarray  # comment of each n-gram occurrence
+    key: np.ndarray  # its key
+    first: np.ndarray  # index of its first token
+    length: np.ndarray  # its number of tokens
+    text: str  # the comments joined by a space (what the token offsets refer to)
+    t_start: np.ndarray
+    t_end: np.ndarray
+
+    def spell(self, i: np.ndarray) -> list[str]:
+        """The n-grams ``i`` (occurrence indices) as text: tokens joined by one space, as
+        scikit-learn writes feature names."""
+        out = []
+        for j, n in zip(self.first[i].tolist(), self.length[i].tolist(), strict=True):
+            out.append(
+                " ".join(self.text[self.t_start[q] : self.t_end[q]] for q in range(j, j + n))
+            )
+        return out
+
+
+def _word_grams(
+    docs: list[str],
+    ngram_range: tuple[int, int],
+    *,
+    letters: bool = False,
+    stop_keys: np.ndarray | None = None,
+) -> _WordGrams:
+    """Every word n-gram of ``docs`` (see :func:`_tokens`), stop words removed first.
+
+    As in scikit-learn, stop words are taken out of the token sequence before the n-grams
+    are formed, so an n-gram may join the words on either side of a stop word. An n-gram is
+    keyed by mixing the keys of its tokens.
+    """
+    n = len(docs)
+    lengths = np.fromiter(map(len, docs), dtype=np.int64, count=n)
+    text = " ".join(docs)
+    cp = _codepoints(text)
+    empty_i = np.zeros(0, dtype=np.int64)
+    if cp.size == 0:
+        return _WordGrams(empty_i, np.zeros(0, np.uint64), empty_i, empty_i, text, empty_i, empty_i)
+    t_start, t_end, key = _tokens(cp, letters=letters)
+    if stop_keys is not None and stop_keys.size:
+        kept = ~np.isin(key, stop_keys)
+        t_start, t_end, key = t_start[kept], t_end[kept], key[kept]
     doc_starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])
     t_doc = np.searchsorted(doc_starts, t_start, side="right") - 1
-    out_doc, out_key = [], []
+    out_doc, out_key, out_first, out_len = [], [], [], []
     lo, hi = ngram_range
+    m = key.size
     if lo <= 1:
         out_doc.append(t_doc)
         out_key.append(key)
-    m = key.size
+        out_first.append(np.arange(m, dtype=np.int64))
+        out_len.append(np.ones(m, dtype=np.int64))
     for k in range(max(2, lo), hi + 1):
         if m < k:
             break
@@ -99,7 +190,31 @@ def _word_ngram_keys(
             g = _mix64(g * _GOLDEN + key[j : m - k + 1 + j] + np.uint64(k))
         out_doc.append(t_doc[: m - k + 1][same])
         out_key.append(g[same])
-    return np.concatenate(out_doc), np.concatenate(out_key)
+        out_first.append(np.flatnonzero(same))
+        out_len.append(np.full(int(same.sum()), k, dtype=np.int64))
+    if not out_doc:
+        return _WordGrams(empty_i, np.zeros(0, np.uint64), empty_i, empty_i, text, t_start, t_end)
+    return _WordGrams(
+        np.concatenate(out_doc),
+        np.concatenate(out_key),
+        np.concatenate(out_first),
+        np.concatenate(out_len),
+        text,
+        t_start,
+        t_end,
+    )
+
+
+def _word_ngram_keys(
+    docs: list[str],
+    ngram_range: tuple[int, int],
+    *,
+    letters: bool = False,
+    stop_keys: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(document, key) of every word n-gram (see :func:`_word_grams`)."""
+    grams = _word_grams(docs, ngram_range, letters=letters, stop_keys=stop_keys)
+    return grams.doc, grams.key
 
 
 def _char_wb_keys(docs: list[str], ngram_range: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
@@ -240,13 +355,32 @@ class NgramTfidf:
     L2-normalised and the two blocks are concatenated with weight ``1/sqrt(2)`` each, so every
     non-empty row has unit length. It is many times faster than the pure-Python analyzers
     because every n-gram of every comment is formed and looked up with array operations.
+    The supervised coder uses both blocks; theme discovery uses word n-grams of letters with
+    stop words removed and readable feature names.
 
     Parameters
     ----------
     word_ngrams, char_ngrams : tuple of int, default (1, 2) and (2, 5)
         N-gram ranges; ``None`` leaves a block out.
     min_df : int, default 2
-        Keep n-grams that occur in at least this many training comments.
+        Keep n-grams that occur in at least this many training comments (weighted by
+        ``sample_weight`` when given).
+    max_df : float, default 1.0
+        Drop n-grams that occur in more than this share of the training comments.
+    max_features : int, optional
+        Keep only this many n-grams per block, those in most comments (ties: by feature name
+        with ``names``, otherwise by key). Unlike ``TfidfVectorizer``, which ranks by total
+        count, the rank is by document frequency.
+    tokens : {"word", "letters"}, default "word"
+        Word tokens: runs of two or more word characters (``(?u)\\b\\w\\w+\\b``, scikit-learn's
+        default), or runs of two or more letters with no digit or underscore
+        (``(?u)\\b[^\\W\\d_][^\\W\\d_]+\\b``).
+    stop_words : "english", collection of str or None, default None
+        Words dropped before word n-grams are formed, as scikit-learn does (``"english"`` is
+        its list).
+    names : bool, default False
+        Keep the text of every word n-gram, for :meth:`get_feature_names_out`; columns are
+        then in the order of their names, as in scikit-learn. Needs ``char_ngrams=None``.
     chunk_size : int, default 2048
         Comments processed per pass (small passes stay in the processor's cache; the result
         does not depend on it).
@@ -255,8 +389,24 @@ class NgramTfidf:
     ----------
     n_features_ : int
         Number of columns.
-    idf_ : numpy.ndarray
-        Inverse document frequency of each column.
+    idf_ : list of numpy.ndarray
+        Inverse document frequency of each column, per block.
+
+    References
+    ----------
+    .. [1] Pedregosa, F. et al. (2011). Scikit-learn: Machine learning in Python. *JMLR*
+       12, 2825-2830 (``TfidfVectorizer``: smoothed idf ``ln((1 + n) / (1 + df)) + 1``,
+       sublinear tf ``1 + ln(tf)``, stop words removed before n-grams).
+
+    Examples
+    --------
+    >>> vec = NgramTfidf(word_ngrams=(1, 2), char_ngrams=None, tokens="letters",
+    ...                  stop_words="english", names=True, min_df=2)
+    >>> x = vec.fit_transform(["The nurse listened", "nurse listened to me", "no parking"])
+    >>> vec.get_feature_names_out().tolist()
+    ['listened', 'nurse', 'nurse listened']
+    >>> x.shape
+    (3, 3)
     """
 
     def __init__(
@@ -265,55 +415,139 @@ class NgramTfidf:
         word_ngrams: tuple[int, int] | None = (1, 2),
         char_ngrams: tuple[int, int] | None = (2, 5),
         min_df: int = 2,
+        max_df: float = 1.0,
+        max_features: int | None = None,
+        tokens: str = "word",
+        stop_words: str | Collection[str] | None = None,
+        names: bool = False,
         chunk_size: int = 2048,
     ) -> None:
         self.word_ngrams = word_ngrams
         self.char_ngrams = char_ngrams
         self.min_df = min_df
+        self.max_df = max_df
+        self.max_features = max_features
+        self.tokens = tokens
+        self.stop_words = stop_words
+        self.names = names
         self.chunk_size = chunk_size
 
     def _blocks(self) -> list[tuple[str, Any, tuple[int, int]]]:
+        if self.tokens not in ("word", "letters"):
+            raise ValueError(f"NgramTfidf: tokens must be 'word' or 'letters'; got {self.tokens!r}")
+        if self.names and self.char_ngrams is not None:
+            raise ValueError("NgramTfidf: names=True needs char_ngrams=None (word n-grams only).")
         out = []
         if self.word_ngrams is not None:
-            out.append(("word", _word_ngram_keys, tuple(self.word_ngrams)))
+            words = functools.partial(
+                _word_grams,
+                letters=self.tokens == "letters",
+                stop_keys=_stop_word_keys(self.stop_words),
+            )
+            out.append(("word", words, tuple(self.word_ngrams)))
         if self.char_ngrams is not None:
-            out.append(("char", _char_wb_keys, tuple(self.char_ngrams)))
+            chars = lambda docs, r: _as_grams(*_char_wb_keys(docs, r))  # noqa: E731
+            out.append(("char", chars, tuple(self.char_ngrams)))
         if not out:
             raise ValueError("NgramTfidf: at least one of word_ngrams and char_ngrams is needed.")
         return out
 
-    def fit(self, texts: Sequence[str]) -> NgramTfidf:
-        """Learn the vocabulary (n-grams in at least ``min_df`` comments) and the idf."""
+    def _chunks(self, docs: list[str], grams_of: Any, ngram_range: tuple[int, int]) -> Any:
+        for lo in range(0, len(docs), self.chunk_size):
+            yield lo, grams_of(docs[lo : lo + self.chunk_size], ngram_range)
+
+    def fit(self, texts: Sequence[str], sample_weight: Sequence[float] | None = None) -> NgramTfidf:
+        """Learn the vocabulary and the idf.
+
+        Parameters
+        ----------
+        texts : sequence of str
+        sample_weight : sequence of float, optional
+            Weight of each comment in the document frequencies and the idf: a comment with
+            weight 3 counts as three copies of it (how theme discovery fits each distinct
+            wording once).
+        """
         docs = _lower_docs(texts)
         n = len(docs)
-        self.tables_, self.idf_ = [], []
-        for _, keys_of, ngram_range in self._blocks():
-            uniq_parts, count_parts = [], []
-            for lo in range(0, n, self.chunk_size):
-                d, k = keys_of(docs[lo : lo + self.chunk_size], ngram_range)
+        weight = np.ones(n) if sample_weight is None else np.asarray(sample_weight, dtype=float)
+        if weight.shape != (n,) or (weight < 0).any():
+            raise ValueError("NgramTfidf.fit: sample_weight needs one weight >= 0 per text.")
+        total = float(weight.sum())
+        self.tables_, self.idf_, self.feature_names_ = [], [], []
+        for _, grams_of, ngram_range in self._blocks():
+            key_parts, df_parts = [], []
+            for lo, grams in self._chunks(docs, grams_of, ngram_range):
                 # one count per (document, n-gram): sort pairs, keep the first of each
+                d, k = grams.doc, grams.key
                 order = np.lexsort((d, k))
                 k, d = k[order], d[order]
                 first = np.concatenate([[True], (k[1:] != k[:-1]) | (d[1:] != d[:-1])])
-                ku, kc = np.unique(k[first], return_counts=True)
-                uniq_parts.append(ku)
-                count_parts.append(kc)
-            keys = np.concatenate(uniq_parts) if uniq_parts else np.zeros(0, np.uint64)
-            counts = np.concatenate(count_parts) if count_parts else np.zeros(0, np.int64)
+                ku, inverse = np.unique(k[first], return_inverse=True)
+                key_parts.append(ku)
+                df_parts.append(
+                    np.bincount(inverse, weights=weight[lo + d[first]], minlength=ku.size)
+                )
+            keys = np.concatenate(key_parts) if key_parts else np.zeros(0, np.uint64)
+            dfs = np.concatenate(df_parts) if df_parts else np.zeros(0)
             order = np.argsort(keys, kind="stable")
-            keys, counts = keys[order], counts[order]
+            keys, dfs = keys[order], dfs[order]
             if keys.size:
-                new = np.concatenate([[True], keys[1:] != keys[:-1]])
-                idx = np.flatnonzero(new)
-                df = np.add.reduceat(counts, idx)
+                idx = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
+                df = np.add.reduceat(dfs, idx)
                 keys = keys[idx]
             else:
-                df = counts
-            keep = df >= self.min_df
-            self.tables_.append(_KeyTable(keys[keep]))
-            self.idf_.append(np.log((1.0 + n) / (1.0 + df[keep])) + 1.0)
+                df = dfs
+            keep = df >= self.min_df - 1e-9
+            if self.max_df < 1.0:
+                keep &= df <= self.max_df * total + 1e-9
+            keys, df = keys[keep], df[keep]
+            names = None
+            if self.max_features is not None and keys.size > self.max_features:
+                cutoff = np.sort(df)[::-1][self.max_features - 1]
+                keys, df = keys[df >= cutoff], df[df >= cutoff]  # the ties at the cut, too
+            if self.names:
+                names = self._spell(docs, grams_of, ngram_range, keys)
+            if self.max_features is not None and keys.size > self.max_features:
+                tie = names if names is not None else keys
+                top = np.lexsort((tie, -df))[: self.max_features]
+                keys, df = keys[top], df[top]
+                names = names[top] if names is not None else None
+            if names is not None:  # columns in the order of their names, as scikit-learn
+                order = np.argsort(names, kind="stable")
+                keys, df, names = keys[order], df[order], names[order]
+            else:
+                order = np.argsort(keys, kind="stable")
+                keys, df = keys[order], df[order]
+            self.tables_.append(_KeyTable(keys))
+            self.idf_.append(np.log((1.0 + total) / (1.0 + df)) + 1.0)
+            self.feature_names_.append(names)
         self.n_features_ = int(sum(t.keys.size for t in self.tables_))
         return self
+
+    def _spell(
+        self, docs: list[str], grams_of: Any, ngram_range: tuple[int, int], keys: np.ndarray
+    ) -> np.ndarray:
+        """The text of each of ``keys``, from its first occurrence in ``docs``."""
+        names = np.empty(keys.size, dtype=object)
+        wanted = np.ones(keys.size, dtype=bool)
+        for _, grams in self._chunks(docs, grams_of, ngram_range):
+            if not wanted.any():
+                break
+            pos = np.searchsorted(keys, grams.key)  # keys are sorted
+            pos[pos == keys.size] = 0
+            hit = (keys[pos] == grams.key) & wanted[pos]
+            found, first = np.unique(pos[hit], return_index=True)
+            names[found] = grams.spell(np.flatnonzero(hit)[first])
+            wanted[found] = False
+        return names.astype(str)
+
+    def get_feature_names_out(self) -> np.ndarray:
+        """The text of each column (word n-grams; needs ``names=True``)."""
+        if not hasattr(self, "tables_"):
+            raise _not_fitted("NgramTfidf")
+        if not self.names:
+            raise ValueError("NgramTfidf: feature names are kept only with names=True.")
+        return np.asarray(self.feature_names_[0], dtype=object)
 
     def transform(self, texts: Sequence[str]):
         """TF-IDF matrix (``scipy.sparse.csr_matrix``, one row per comment)."""
@@ -329,11 +563,11 @@ class NgramTfidf:
         for lo in range(0, max(len(docs), 1), self.chunk_size):
             chunk = docs[lo : lo + self.chunk_size]
             mats = []
-            for (_, keys_of, ngram_range), table, idf in zip(
+            for (_, grams_of, ngram_range), table, idf in zip(
                 blocks, self.tables_, self.idf_, strict=True
             ):
-                d, k = keys_of(chunk, ngram_range)
-                x = _counts_matrix(d, table.lookup(k), len(chunk), table.keys.size)
+                grams = grams_of(chunk, ngram_range)
+                x = _counts_matrix(grams.doc, table.lookup(grams.key), len(chunk), table.keys.size)
                 np.log(x.data, out=x.data)
                 x.data += 1.0
                 x.data *= idf[x.indices]
@@ -343,9 +577,21 @@ class NgramTfidf:
             parts.append(sparse.hstack(mats, format="csr"))
         return _vstack_csr(parts, self.n_features_)
 
-    def fit_transform(self, texts: Sequence[str]):
-        """``fit(texts).transform(texts)``."""
-        return self.fit(texts).transform(texts)
+    def fit_transform(self, texts: Sequence[str], sample_weight: Sequence[float] | None = None):
+        """``fit(texts, sample_weight).transform(texts)``."""
+        return self.fit(texts, sample_weight).transform(texts)
+
+
+@dataclass(frozen=True)
+class _Grams:
+    """(document, key) of n-gram occurrences (character n-grams: no spelling)."""
+
+    doc: np.ndarray
+    key: np.ndarray
+
+
+def _as_grams(doc: np.ndarray, key: np.ndarray) -> _Grams:
+    return _Grams(doc, key)
 
 
 def _vstack_csr(parts: list[Any], n_cols: int):
