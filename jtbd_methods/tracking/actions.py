@@ -49,6 +49,49 @@ _EFFECT_COLUMNS = (
 )
 
 
+def _action_inputs(
+    feedback: pd.DataFrame,
+    codes: pd.DataFrame,
+    actions: pd.DataFrame,
+    *,
+    caller: str,
+    freq: str,
+    time_column: str,
+    value: str,
+    site: str,
+    positive: Iterable[float],
+    min_cell_size: int,
+    min_periods: int,
+    id_column: str,
+    job: str,
+) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Check the inputs of an action's ITS; return the coded comments and the options of
+    :func:`_action_series` (the study's first and last dates bound every series)."""
+    require_dataframe(actions, parameter="actions", caller=caller)
+    require_columns(actions, ["action_id", job, "started"], name="actions", caller=caller)
+    require_dataframe(feedback, parameter="feedback", caller=caller)
+    require_columns(feedback, [id_column, time_column, value, site], name="feedback", caller=caller)
+    min_periods = check_int(min_periods, parameter="min_periods", caller=caller, minimum=2)
+    _period_alias(freq, caller=caller)
+    pos = _value_set(positive, parameter="positive", caller=caller)
+    coded = _coded(feedback, codes, comment_id=id_column, job=job, polarity=None, caller=caller)
+    all_dates = _as_datetime(feedback[time_column], parameter="time_column", caller=caller)
+    coded[time_column] = _as_datetime(coded[time_column], parameter="time_column", caller=caller)
+    options = {
+        "date": time_column,
+        "value": value,
+        "site": site,
+        "job": job,
+        "freq": freq,
+        "positive": pos,
+        "min_cell_size": min_cell_size,
+        "min_periods": min_periods,
+        "start": all_dates.min(),
+        "end": all_dates.max(),
+    }
+    return coded, options
+
+
 def _action_series(
     coded: pd.DataFrame,
     record: Mapping[str, Any],
@@ -219,29 +262,21 @@ def action_effects(
     >>> bool(effect.loc[0, "level_change_ci_low"] < 30 < effect.loc[0, "level_change_ci_high"])
     True
     """
-    caller = "action_effects()"
-    require_dataframe(actions, parameter="actions", caller=caller)
-    require_columns(actions, ["action_id", job, "started"], name="actions", caller=caller)
-    require_dataframe(feedback, parameter="feedback", caller=caller)
-    require_columns(feedback, [id_column, time_column, value, site], name="feedback", caller=caller)
-    min_periods = check_int(min_periods, parameter="min_periods", caller=caller, minimum=2)
-    _period_alias(freq, caller=caller)
-    pos = _value_set(positive, parameter="positive", caller=caller)
-    coded = _coded(feedback, codes, comment_id=id_column, job=job, polarity=None, caller=caller)
-    all_dates = _as_datetime(feedback[time_column], parameter="time_column", caller=caller)
-    coded[time_column] = _as_datetime(coded[time_column], parameter="time_column", caller=caller)
-    options = {
-        "date": time_column,
-        "value": value,
-        "site": site,
-        "job": job,
-        "freq": freq,
-        "positive": pos,
-        "min_cell_size": min_cell_size,
-        "min_periods": min_periods,
-        "start": all_dates.min(),
-        "end": all_dates.max(),
-    }
+    coded, options = _action_inputs(
+        feedback,
+        codes,
+        actions,
+        caller="action_effects()",
+        freq=freq,
+        time_column=time_column,
+        value=value,
+        site=site,
+        positive=positive,
+        min_cell_size=min_cell_size,
+        min_periods=min_periods,
+        id_column=id_column,
+        job=job,
+    )
     has_sites = "sites" in actions.columns
     rows = []
     for action in actions.itertuples(index=False):
@@ -356,13 +391,21 @@ def action_its(
     ['A1']
     """
     caller = "action_its()"
-    require_dataframe(actions, parameter="actions", caller=caller)
-    require_columns(actions, ["action_id", job, "started"], name="actions", caller=caller)
-    require_dataframe(feedback, parameter="feedback", caller=caller)
-    require_columns(feedback, [id_column, time_column, value, site], name="feedback", caller=caller)
-    min_periods = check_int(min_periods, parameter="min_periods", caller=caller, minimum=2)
-    _period_alias(freq, caller=caller)
-    pos = _value_set(positive, parameter="positive", caller=caller)
+    coded, options = _action_inputs(
+        feedback,
+        codes,
+        actions,
+        caller=caller,
+        freq=freq,
+        time_column=time_column,
+        value=value,
+        site=site,
+        positive=positive,
+        min_cell_size=min_cell_size,
+        min_periods=min_periods,
+        id_column=id_column,
+        job=job,
+    )
     if action_id is None:
         chosen = actions
     else:
@@ -373,25 +416,10 @@ def action_its(
             f"The 'action_id' parameter of {caller} must name an action of 'actions'; got "
             f"{action_id!r} (known: {known or 'none'})."
         )
-    coded = _coded(feedback, codes, comment_id=id_column, job=job, polarity=None, caller=caller)
-    coded[time_column] = _as_datetime(coded[time_column], parameter="time_column", caller=caller)
-    all_dates = _as_datetime(feedback[time_column], parameter="time_column", caller=caller)
     notes = []
     for candidate in chosen.itertuples(index=False):
         row, series = _action_series(
-            coded,
-            candidate._asdict(),
-            has_sites="sites" in actions.columns,
-            date=time_column,
-            value=value,
-            site=site,
-            job=job,
-            freq=freq,
-            positive=pos,
-            min_cell_size=min_cell_size,
-            min_periods=min_periods,
-            start=all_dates.min(),
-            end=all_dates.max(),
+            coded, candidate._asdict(), has_sites="sites" in actions.columns, **options
         )
         if series is not None:
             break
