@@ -110,10 +110,10 @@ def _kernel_manager_class(
 def _stop_kernels(live: list[Any]) -> None:
     """Stop every kernel process still running and remove its connection file.
 
-    After a normal run nbclient has shut the kernel down already. When the run is interrupted
-    (Ctrl-C, SIGTERM) inside nbclient's event loop, its own clean-up never runs: the kernel
-    would linger until it noticed its parent had gone, in a working folder that no longer
-    exists.
+    nbclient leaves the kernels to the run (it is given their managers), so this is how
+    every kernel ends: after its notebook (``kernels="fresh"``), after its worker's last
+    notebook, or at once when the run is interrupted (Ctrl-C, SIGTERM) and nbclient's own
+    clean-up never runs.
     """
     while live:
         _stop_kernel(live.pop())
