@@ -160,6 +160,12 @@ def run_cmd(
             help="Notebooks run at once (default 2, or 1 on one core).",
         ),
     ] = None,
+    timeout: Annotated[
+        int,
+        typer.Option(
+            "--timeout", min=1, help="Seconds one cell may run before the notebook fails."
+        ),
+    ] = 1200,
     fresh_kernels: Annotated[
         bool,
         typer.Option(
@@ -190,6 +196,7 @@ def run_cmd(
         progress=lambda line: typer.echo(line, err=True),
         cell_progress=True,
         jobs=jobs,
+        timeout=timeout,
         kernels="fresh" if fresh_kernels else "shared",
     )
     typer.echo(f"{len(result.runs)} report(s) in {result.out} (index: {result.out / 'index.html'})")

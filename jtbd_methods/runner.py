@@ -646,6 +646,7 @@ def _run_one(
     """Execute one notebook in a temporary folder and move it into place (``None`` when the
     run was interrupted meanwhile: nothing is kept)."""
     import papermill as pm
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     from jtbd_methods.render import render_html, render_pdf
 
@@ -686,8 +687,13 @@ def _run_one(
                 km=worker.manager(),
                 prepare=prepare_code(tmp, {RESULTS_ENV: str(results_file), OUTPUT_ENV: str(tmp)}),
             )
-        except (pm.PapermillExecutionError, KernelNotReady) as exc:
+        except (pm.PapermillExecutionError, KernelNotReady, DeadKernelError) as exc:
             error = exc
+        except CellTimeoutError as exc:
+            error = exc
+            error.evalue = (  # type: ignore[attr-defined]
+                f"a cell ran longer than {ctx.timeout} s, the limit of one cell (--timeout)"
+            )
         except Exception:
             if interrupted.is_set():  # the kernel was stopped by an interruption
                 return None

@@ -306,3 +306,19 @@ def test_shared_kernel_gives_each_notebook_a_fresh_kernels_state(overview_run, t
 def test_unknown_kernel_mode(overview_run, tmp_path):
     with pytest.raises(UsageError, match="kernels must be one of shared, fresh"):
         run_notebooks([OVERVIEW], study=overview_run[0], out=tmp_path, kernels="pooled")
+
+
+@pytest.mark.parametrize("kernels", ["shared", "fresh"])
+def test_a_cell_over_the_time_limit_fails_its_notebook_cleanly(overview_run, tmp_path, kernels):
+    """nbclient's CellTimeoutError is a failed notebook (kept, in the manifest, one line),
+    not a crash that leaves no manifest."""
+    study = overview_run[0]
+    nbdir = tmp_path / "nbs"
+    nbdir.mkdir()
+    slow = _notebook(nbdir / "10_slow.ipynb", "import time\ntime.sleep(60)")
+    out = tmp_path / "out"
+    with pytest.raises(NotebookFailed, match=r"a cell ran longer than 2 s, the limit of one cell"):
+        run_notebooks([slow], study=study, out=out, timeout=2, kernels=kernels)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert [n["status"] for n in manifest["notebooks"]] == ["failed"]
+    assert (out / "10_slow.failed" / "10_slow.ipynb").is_file()
