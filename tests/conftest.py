@@ -237,6 +237,46 @@ def shared_run(
     return folder
 
 
+def html_table_column(page: str, header: str) -> list[list[str]]:
+    """Rows (cell texts) of every table of a report page with a column headed ``header``,
+    each row as ``[first cell, cell under header]``: what a reader sees, to check numbers
+    against ``results.json``."""
+    from html.parser import HTMLParser
+
+    class _Tables(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tables: list[list[list[str]]] = []
+            self.cell: list[str] | None = None
+
+        def handle_starttag(self, tag: str, attrs: list) -> None:
+            if tag == "table":
+                self.tables.append([])
+            elif tag == "tr" and self.tables:
+                self.tables[-1].append([])
+            elif tag in ("td", "th"):
+                self.cell = []
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag in ("td", "th") and self.cell is not None and self.tables:
+                self.tables[-1][-1].append(" ".join("".join(self.cell).split()))
+                self.cell = None
+
+        def handle_data(self, data: str) -> None:
+            if self.cell is not None:
+                self.cell.append(data)
+
+    parser = _Tables()
+    parser.feed(page)
+    out = []
+    for table in parser.tables:
+        rows = [r for r in table if r]
+        if rows and header in rows[0]:
+            col = rows[0].index(header)
+            out.extend([r[0], r[col]] for r in rows[1:] if len(r) > col)
+    return out
+
+
 def copy_sample_study(target: Path, *, files: tuple[str, ...] | None = None) -> Path:
     """Copy the committed sample study (or only ``files`` of it) into ``target``."""
     if not (SAMPLE_STUDY / "study.yaml").is_file():

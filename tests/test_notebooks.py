@@ -11,7 +11,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import N_PLANTED_IDENTIFIERS, NOTEBOOKS, SAMPLE_STUDY
+from conftest import N_PLANTED_IDENTIFIERS, NOTEBOOKS, SAMPLE_STUDY, html_table_column
 
 from jtbd_methods.runner import notebook_parameters
 
@@ -167,3 +167,15 @@ def test_no_planted_identifier_reaches_any_output(planted_run):
     ]
     planted_truth = json.loads((SAMPLE_STUDY / "_truth" / "planted_truth.json").read_text())
     assert redacted >= N_PLANTED_IDENTIFIERS + len(planted_truth["identifiers"])
+
+
+def test_non_answer_share_is_shown_as_the_percentage_results_record(sample_run):
+    """``non_answer_summary`` holds fractions (0-1); the overview's table shows the
+    percentage that results.json records (it once showed 0.1% for 7.8%)."""
+    folder = sample_run / "00_study_overview"
+    page = (folder / "00_study_overview.html").read_text()
+    results = json.loads((folder / "results.json").read_text())
+    rows = html_table_column(page, "share")
+    shown = [cell for first, cell in rows if first.replace(",", "").isdigit()]
+    assert shown, rows
+    assert shown[-1] == f"{results['comments.non_answer_share']:,.1f}%"

@@ -9,7 +9,7 @@ import shutil
 
 import pandas as pd
 import pytest
-from conftest import ROOT, SAMPLE_STUDY
+from conftest import ROOT, SAMPLE_STUDY, html_table_column
 
 from jtbd_methods.runner import run_notebooks
 
@@ -68,3 +68,20 @@ def test_every_chart_has_data_and_the_report_says_what_needs_ratings(text_only_r
     assert rec["priorities.rated"] is False and rec["priorities.top_jobs"]
     top = rec["priorities.top_jobs"][0]
     assert rec[f"priorities.{top}.n_disrupted"] > 0
+
+
+def test_action_shares_are_shown_as_the_percentages_results_record(text_only_run):
+    """The frame holds fractions (0-1) and results.json percentage points: the table must
+    show the latter (it once showed 0.7% for 70%)."""
+    out, _ = text_only_run
+    page = (out / "03_satisfaction_tracking" / "03_satisfaction_tracking.html").read_text()
+    results = json.loads((out / "03_satisfaction_tracking" / "results.json").read_text())
+    for column, field in (("disrupted before", "share_before"), ("disrupted after", "share_after")):
+        rows = html_table_column(page, column)
+        assert rows, column
+        for action, shown in rows:
+            recorded = results.get(f"text_actions.{action.lower()}.{field}")
+            if recorded is None:
+                assert shown == "—", (action, shown)
+            else:
+                assert shown == f"{recorded:,.1f}%", (action, column, shown, recorded)
