@@ -172,7 +172,7 @@ def rating_distribution(
     -------
     DataFrame
         Long: ``rating`` ("1"…"5", "missing"), the ``by`` column when given, ``n`` and
-        ``share`` (percentage of the group's comments, 0-100), plus ``suppressed`` with
+        ``share`` (fraction of the group's comments, 0-1), plus ``suppressed`` with
         ``by`` or ``min_cell_size`` above 1. Wide: the ``by`` column, ``n``, the six share
         columns and ``suppressed`` (true when any value of the row is hidden).
 
@@ -200,7 +200,7 @@ def rating_distribution(
     if by is None:
         counts = values.value_counts().reindex(labels, fill_value=0)
         out = pd.DataFrame({"rating": labels, "n": counts.to_numpy()})
-        out["share"] = 100 * out["n"] / max(len(feedback), 1)
+        out["share"] = out["n"] / max(len(feedback), 1)
         if min_cell_size > 1:
             out = suppress_small(out, count_column="n", min_cell_size=min_cell_size)
         return out
@@ -215,7 +215,7 @@ def rating_distribution(
         columns=table.columns,
     )
     if wide:
-        shares = (100 * table.div(totals.where(totals > 0), axis=0)).astype(float)
+        shares = table.div(totals.where(totals > 0), axis=0).astype(float)
         shares = shares.mask(hidden)
         out = shares.reset_index()
         out.columns.name = None
@@ -226,7 +226,7 @@ def rating_distribution(
     out.columns = [by, "rating", "n"]
     group_n = out.groupby(by)["n"].transform("sum")
     hide = hidden.stack().reindex(pd.MultiIndex.from_frame(out[[by, "rating"]])).to_numpy()
-    out["share"] = (100 * out["n"] / group_n.where(group_n > 0)).mask(hide)
+    out["share"] = (out["n"] / group_n.where(group_n > 0)).mask(hide)
     out["n"] = out["n"].astype("Int64").mask(hide)
     out["suppressed"] = hide
     return out[["rating", by, "n", "share", "suppressed"]]
@@ -340,7 +340,7 @@ def missing_data(study: Study, *, by_design: str = "keep") -> pd.DataFrame:
     -------
     DataFrame
         Columns ``file``, ``column``, ``n_rows``, ``n_missing``, ``missing_share``
-        (percentage 0-100; empty comments count as missing) and ``by_design`` (``""``,
+        (fraction 0-1; empty comments count as missing) and ``by_design`` (``""``,
         ``"hand coding"`` or ``"not collected"``).
 
     Raises
@@ -383,7 +383,7 @@ def missing_data(study: Study, *, by_design: str = "keep") -> pd.DataFrame:
                     "column": col,
                     "n_rows": len(df),
                     "n_missing": n_missing,
-                    "missing_share": 100 * n_missing / max(len(df), 1),
+                    "missing_share": n_missing / max(len(df), 1),
                     "by_design": _by_design(fname, str(col), len(df), n_missing),
                 }
             )

@@ -221,7 +221,7 @@ def record_ratings(feedback: pd.DataFrame, distribution: pd.DataFrame) -> dict[s
     missing = distribution.loc[ratings == "missing", "share"]
     return _store(
         "record_ratings",
-        [positive_share(feedback), float(missing.iloc[0]) if len(missing) else 0.0],
+        [positive_share(feedback), 100 * float(missing.iloc[0]) if len(missing) else 0.0],
     )
 
 

@@ -53,7 +53,8 @@ def test_rating_distribution_shares(feedback):
     dist = rating_distribution(feedback).set_index("rating")
     assert dist["n"].sum() == len(feedback)
     assert dist.loc["5", "n"] == 8 and dist.loc["missing", "n"] == 1
-    assert dist["share"].sum() == pytest.approx(100)
+    assert dist["share"].sum() == pytest.approx(1)  # fractions, as every frame
+    assert dist.loc["5", "share"] == pytest.approx(8 / len(feedback))
 
 
 def test_rating_distribution_by_group_suppresses_small_groups(feedback):
@@ -65,7 +66,7 @@ def test_rating_distribution_by_group_suppresses_small_groups(feedback):
     assert long.loc[long["site"] == "B", "n"].isna().all()
     shown = rating_distribution(feedback, by="site", wide=True, min_cell_size=1).set_index("site")
     assert shown.loc["A", "n"] == 14
-    assert shown.loc["A", ["1", "2", "3", "4", "5", "missing"]].sum() == pytest.approx(100)
+    assert shown.loc["A", ["1", "2", "3", "4", "5", "missing"]].sum() == pytest.approx(1)
 
 
 def test_positive_share_ignores_missing(feedback):
@@ -84,6 +85,8 @@ def test_missing_data_and_quality_warnings(make_study):
     missing = missing_data(study).set_index(["file", "column"])
     assert missing.loc[("feedback.csv", "rating"), "n_missing"] == 1
     assert missing.loc[("feedback.csv", "comment"), "n_missing"] == 1
+    n_rows = missing.loc[("feedback.csv", "rating"), "n_rows"]
+    assert missing.loc[("feedback.csv", "rating"), "missing_share"] == pytest.approx(1 / n_rows)
     checks = set(quality_warnings(study)["check"])
     assert {"empty comment", "missing rating", "small site"} <= checks
 

@@ -85,10 +85,10 @@ def plot_rating_distribution(dist: pd.DataFrame, *, ax: plt.Axes | None = None) 
     }
     bars = ax.bar(
         dist["rating"].astype(str),
-        dist["share"],
+        100 * dist["share"],
         color=[colours.get(r, NEUTRAL) for r in dist["rating"]],
     )
-    ax.bar_label(bars, labels=[f"{v:.0f}%" for v in dist["share"]], fontsize="small")
+    ax.bar_label(bars, labels=[f"{100 * v:.0f}%" for v in dist["share"]], fontsize="small")
     ax.set_title("How patients rated their care (share of comments)")
     ax.set_xlabel("Rating (1 = very poor, 5 = very good)")
     ax.set_ylabel("Share of comments (%)")

@@ -34,8 +34,10 @@ most formal (one module per idea; every public name is importable from here):
 
 Every function takes a DataFrame first, keyword-only options and column names with defaults,
 never changes its input and returns a new tidy DataFrame (or, for :func:`its`, a frozen
-:class:`ITSResult`). Shares are fractions in [0, 1] except in :func:`action_effects` and
-:func:`pilot_effects`, which report percentage points as the reports do. Keyword names follow
+:class:`ITSResult`). Shares are fractions in [0, 1] except where a share stands beside an
+estimated change of it: :func:`action_effects`, :func:`pilot_effects` and :func:`job_summary`
+(its latest share and interval, read from the control chart's estimates) report percentage
+points, as the changes are. Keyword names follow
 the package's conventions: ``time_column`` (a date column), ``freq`` (a pandas frequency such
 as ``"MS"``), ``id_column``, ``ci=0.95``, ``n_boot``; the names of version 0.1 (``date``,
 ``period``, ``time``, ``comment_id``, ``id``) still work, with a :class:`FutureWarning`.
