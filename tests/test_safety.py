@@ -203,7 +203,6 @@ def test_sample_study_overwrite_never_replaces_a_foreign_folder(tmp_path, capsys
 
 
 def test_code_out_equal_to_input_refused(tmp_path, capsys):
-    pytest.importorskip("pyarrow")  # the [scale] extra
     import pandas as pd
 
     corpus = tmp_path / "corpus"

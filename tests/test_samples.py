@@ -15,6 +15,7 @@ import shutil
 import tomllib
 from pathlib import Path
 
+import krippendorff
 import numpy as np
 import pandas as pd
 import pytest
@@ -439,7 +440,6 @@ def test_comments_are_mostly_but_not_always_codable(
 
 
 def test_hand_coding_disagreement_is_realistic(study: samples.SampleStudy) -> None:
-    krippendorff = pytest.importorskip("krippendorff")
     fb = study.feedback
     coded = fb[[f"code_{j}" for j in JOB_IDS]].notna().all(axis=1)
     a = fb.loc[coded, [f"code_{j}" for j in JOB_IDS]].astype(int).to_numpy()
