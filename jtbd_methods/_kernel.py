@@ -290,6 +290,9 @@ def register_engine() -> None:
                 stderr_file=stderr_file,
                 **kwargs,
             )
+            # a kernel stopped by an interruption is noticed at the next poll of the shell
+            # channel: every second rather than nbclient's five
+            client.shell_timeout_interval = 1
             if prepare is not None:
                 client.on_notebook_start = functools.partial(_prepare, client, prepare)
             try:
