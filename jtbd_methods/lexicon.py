@@ -94,6 +94,22 @@ PRAISE_IDIOMS: tuple[str, ...] = (
     "can't do enough", "couldn't do enough", "could not do enough", "cannot do enough",
     "can't say enough", "cannot say enough", "couldn't be happier", "could not be happier",
     "no issues", "never a problem", "never had a problem", "never had any problem",
+    "wouldn't change a thing", "would not change a thing", "wouldn't change anything",
+    "would not change anything", "nothing could be better", "nothing could have been better",
+    "nothing to improve", "nothing needs improving", "nothing could be improved",
+    "cannot be improved", "can't be improved", "could not be improved", "couldn't be improved",
+    # "could not have done (any) better", "couldn't wish for a better", ...: praise however
+    # the modal and the verb are written
+    *(
+        f"{modal} {verb} better"
+        for modal in ("couldn't", "could not", "couldnt", "can't", "cannot", "cant")
+        for verb in (
+            "do", "do any", "have done", "have done any", "have had", "have had any",
+            "have been any", "be any", "wish for", "wish for a", "have wished for",
+            "have wished for a", "ask for", "ask for a", "have asked for", "have asked for a",
+            "get", "have got", "get any", "have got any",
+        )
+    ),
 )  # fmt: skip
 #: A request or suggestion says the job is not done yet (valence -2.0): "could be better".
 REQUEST_CUES: tuple[str, ...] = (
@@ -122,6 +138,14 @@ REQUEST_OPENINGS: tuple[str, ...] = (
     "increase", "reduce", "stop", "provide", "give", "allow", "offer", "have more", "need",
     "needs", "would like", "should", "could", "maybe", "perhaps", "if only", "i wish",
     "i would like", "i would have liked", "we would like",
+    # imperatives: a sentence that opens with a verb's bare form asks for it ("Answer the
+    # phone", "Be more helpful"); verbs whose bare form also opens a statement as a noun
+    # ("Call handler was lovely", "Contact was easy") or a praise ("Keep up the good work",
+    # "Don't change a thing") are left out
+    "answer", "be", "communicate", "listen", "explain", "inform", "respond", "tell",
+    "employ", "hire", "recruit", "speed up", "cut", "send", "treat", "consider", "introduce",
+    "invest", "look into", "sort out", "find", "get more", "take more", "let", "learn",
+    "not to",
 )  # fmt: skip
 REQUEST_OPENING_VALENCE = -2.0
 
@@ -138,6 +162,8 @@ POSITIVE_CUES: tuple[str, ...] = (
     "non-judgemental", "nonjudgemental", "clean", "tidy", "spotless", "homely", "cosy",
     "calming", "felt safe", "feel safe", "felt better", "feel better", "feeling better",
     "getting better", "got better", "recovering", "improved", "progress", "thanks", "thank",
+    "better than expected", "better than i expected", "better than i thought",
+    "quicker than expected", "sooner than expected", "faster than expected",
 )  # fmt: skip
 #: Negative words of patient feedback VADER does not rate (valence -1.5); ``*`` wildcards.
 NEGATIVE_CUES: tuple[str, ...] = (
@@ -159,6 +185,10 @@ DOMAIN_NEUTRAL: tuple[str, ...] = (
     "tumour", "tumor", "pain", "pains", "mental", "depression", "depressed", "anxiety",
     "anxious", "worry", "worried", "fear", "scared", "afraid", "stress", "stressed",
     "no", "yes", "please", "like", "liked", "likes", "want", "wanted",
+    # in feedback these name what is asked for more often than what was good ("explain
+    # better", "improve the waiting times"); "feel better", "much better", "has improved"
+    # keep their rating through longer phrases and cues
+    "better", "improve", "improvement", "improvements",
 )  # fmt: skip
 #: Words that end a clause, besides punctuation and line breaks.
 CLAUSE_WORDS: tuple[str, ...] = ("but", "however", "although", "though", "whereas", "except")

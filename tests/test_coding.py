@@ -195,6 +195,50 @@ def test_polarity_of_phrases_without_a_polarity(text, rating, expected):
     assert coded([text], [rating]) == {("c0", "follow_care_plan"): expected}
 
 
+REQUESTS = codebook_from_dict(
+    {
+        "name": "requests",
+        "jobs": [
+            {"id": "access_care", "label": "Get seen", "indicators": [
+                {"phrase": "short wait*", "polarity": "fulfilled"},
+                {"phrase": "wait so long", "polarity": "disrupted"},
+            ]},
+            {"id": "gain_clarity", "label": "Understand", "indicators": ["explain*"]},
+        ],
+    }
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "job", "expected"),
+    [
+        # a request opening counts even where a polar phrase starts with it
+        ("Shorter waits at the clinic.", "access_care", "disrupted"),
+        ("Good staff. Shorter waits please", "access_care", "disrupted"),
+        ("A short wait at the clinic.", "access_care", "fulfilled"),
+        # a comparison is not a request
+        ("Shorter waits than I expected.", "access_care", "fulfilled"),
+        ("Better than expected: they explained it all.", "gain_clarity", "fulfilled"),
+        ("More than happy with how they explained it.", "gain_clarity", "fulfilled"),
+        # "Not to ..." asks for something not to happen again
+        ("Not to wait so long for the results.", "access_care", "disrupted"),
+        ("We did not wait so long this time, it was great.", "access_care", "fulfilled"),
+        # imperatives ask; "better" and "improve" are what is asked for, not praise
+        ("Explain things better.", "gain_clarity", "disrupted"),
+        ("Be more patient when you explain the plan.", "gain_clarity", "disrupted"),
+        ("Communicate and explain what the plan is.", "gain_clarity", "disrupted"),
+        ("The nurse should explain more and improve the leaflets.", "gain_clarity", "disrupted"),
+        # praise written with a negation and "better", however the modal is written
+        ("Couldn't have done any better, they explained it all.", "gain_clarity", "fulfilled"),
+        ("I could not wish for a better team to explain things.", "gain_clarity", "fulfilled"),
+        ("They explained everything and I feel better.", "gain_clarity", "fulfilled"),
+    ],
+)
+def test_requests_by_their_form(text, job, expected):
+    out = code_comments(feedback([text]), REQUESTS, rating=None)
+    assert dict(zip(out["job_id"], out["polarity"], strict=True)) == {job: expected}
+
+
 def test_rating_is_only_a_tie_break_and_polarity_sources():
     assert coded(["My medication arrived."], [1], rating=None) == {
         ("c0", "follow_care_plan"): "unclear"

@@ -79,6 +79,28 @@ class _RawCodes:
     row_score: np.ndarray  # net sentiment of each comment of the chunk
 
 
+_THAN = np.array([ord(c) for c in "than"], dtype=np.int64)
+_THAN_WINDOW = 3
+
+
+def _before_than(
+    last_word: np.ndarray, word_starts: np.ndarray, cp: np.ndarray, is_word: np.ndarray
+) -> np.ndarray:
+    """Whether "than" is one of the three words after each hit's last word: a comparison
+    ("Better than expected", "Shorter waits than last time", "More than happy"), not a
+    request."""
+    out = np.zeros(last_word.size, dtype=bool)
+    for ahead in range(1, _THAN_WINDOW + 1):
+        nxt = last_word + ahead
+        pos = word_starts[np.minimum(nxt, word_starts.size - 1)]
+        span = pos[:, None] + np.arange(_THAN.size + 1)
+        inside = span < cp.size
+        span = np.minimum(span, cp.size - 1)
+        hit = (nxt < word_starts.size) & (cp[span[:, :-1]] == _THAN).all(axis=1)
+        out |= hit & inside[:, -2] & ~(inside[:, -1] & is_word[span[:, -1]])
+    return out
+
+
 def _match_texts(
     texts: list[str],
     ratings: np.ndarray,
@@ -233,13 +255,15 @@ def _match_texts(
     # a request opening counts only as the first words of its sentence ("To be listened
     # to", "More staff"): no word between the sentence boundary and the hit
     is_open = role == _ROLE_OPENING
+    opening = np.zeros(role.size, dtype=bool)
     if is_open.any():
         o_idx = np.flatnonzero(is_open)
         s_of = sentence[o_idx]
         s_begin = np.concatenate([[-1], sent_bounds])[s_of] + 1
         first_word = np.searchsorted(word_starts, s_begin, side="left")
-        at_start = word_first[o_idx] == first_word
-        opening = np.zeros(role.size, dtype=bool)
+        at_start = (word_first[o_idx] == first_word) & ~_before_than(
+            word_last[o_idx], word_starts, cp, is_word
+        )
         opening[o_idx[at_start]] = True
         # the opening replaces the rating of its own words ("Better ..." is a request)
         is_sent = (is_sent & ~covered_by(is_sent, opening, longer=False)) | opening
@@ -251,7 +275,9 @@ def _match_texts(
     ind_pol0 = matcher._polarity[pattern].astype(np.int64)
     polar_ind = is_ind & (ind_pol0 != 0)
     is_sent &= ~covered_by(is_sent, is_sent, longer=True)
-    is_sent &= ~covered_by(is_sent, polar_ind, longer=False)
+    # ... but an opening is the form of the sentence, not a word's rating: it still counts
+    # when a polar phrase starts with it ("Shorter waits", "Quicker response" ask for them)
+    is_sent &= ~(covered_by(is_sent, polar_ind, longer=False) & ~opening)
 
     neg_all = np.flatnonzero(is_neg)
     neg_order = neg_all[np.argsort(end[neg_all], kind="stable")]  # hit index, sorted by end
