@@ -209,6 +209,26 @@ def test_bare_topic_answers_are_coded_to_their_job(codebook, text: str, job: str
     assert codes["job_id"].tolist() == [job]
 
 
+@pytest.mark.parametrize(
+    ("text", "polarity"),
+    [
+        # how long a visit, an ambulance or a call back took to come (urgent and transport
+        # services write about little else)
+        ("The crew arrived quickly.", "fulfilled"),
+        ("Did not have to wait at all.", "fulfilled"),
+        ("It took hours for anyone to come.", "disrupted"),
+        ("There was a long delay before the crew came.", "disrupted"),
+        ("The car never turned up.", "disrupted"),
+        ("We had to wait three hours.", "disrupted"),
+        ("Shorter waits.", "disrupted"),  # a request, though "short wait" is praise
+    ],
+)
+def test_timeliness_is_access_to_care(codebook, text: str, polarity: str) -> None:
+    feedback = pd.DataFrame({"comment_id": ["c1"], "comment": [text]})
+    codes = code_comments(feedback, codebook, rating=None).set_index("job_id")
+    assert codes.loc["access_care", "polarity"] == polarity
+
+
 # --------------------------------------------------------------------------- real-data mapping
 
 
