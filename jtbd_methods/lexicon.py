@@ -144,7 +144,7 @@ REQUEST_OPENINGS: tuple[str, ...] = (
     # "Don't change a thing") are left out
     "answer", "be", "communicate", "listen", "explain", "inform", "respond", "tell",
     "employ", "hire", "recruit", "speed up", "cut", "send", "treat", "consider", "introduce",
-    "invest", "look into", "sort out", "find", "get more", "take more", "let", "learn",
+    "invest", "look into", "sort out", "get more", "take more", "let", "learn",
     "not to",
 )  # fmt: skip
 REQUEST_OPENING_VALENCE = -2.0

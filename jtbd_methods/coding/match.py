@@ -84,11 +84,15 @@ _THAN_WINDOW = 3
 
 
 def _before_than(
-    last_word: np.ndarray, word_starts: np.ndarray, cp: np.ndarray, is_word: np.ndarray
+    last_word: np.ndarray,
+    word_starts: np.ndarray,
+    cp: np.ndarray,
+    is_word: np.ndarray,
+    sentence_end: np.ndarray,
 ) -> np.ndarray:
-    """Whether "than" is one of the three words after each hit's last word: a comparison
-    ("Better than expected", "Shorter waits than last time", "More than happy"), not a
-    request."""
+    """Whether "than" is one of the three words after each hit's last word, in its sentence
+    (which ends before ``sentence_end``): a comparison ("Better than expected", "Shorter
+    waits than last time", "More than happy"), not a request."""
     out = np.zeros(last_word.size, dtype=bool)
     for ahead in range(1, _THAN_WINDOW + 1):
         nxt = last_word + ahead
@@ -96,8 +100,9 @@ def _before_than(
         span = pos[:, None] + np.arange(_THAN.size + 1)
         inside = span < cp.size
         span = np.minimum(span, cp.size - 1)
-        hit = (nxt < word_starts.size) & (cp[span[:, :-1]] == _THAN).all(axis=1)
-        out |= hit & inside[:, -2] & ~(inside[:, -1] & is_word[span[:, -1]])
+        hit = (nxt < word_starts.size) & (pos < sentence_end)
+        hit &= (cp[span[:, :-1]] == _THAN).all(axis=1) & inside[:, -2]
+        out |= hit & ~(inside[:, -1] & is_word[span[:, -1]])
     return out
 
 
@@ -261,8 +266,9 @@ def _match_texts(
         s_of = sentence[o_idx]
         s_begin = np.concatenate([[-1], sent_bounds])[s_of] + 1
         first_word = np.searchsorted(word_starts, s_begin, side="left")
+        s_end = np.concatenate([sent_bounds, [cp.size]])[s_of]
         at_start = (word_first[o_idx] == first_word) & ~_before_than(
-            word_last[o_idx], word_starts, cp, is_word
+            word_last[o_idx], word_starts, cp, is_word, s_end
         )
         opening[o_idx[at_start]] = True
         # the opening replaces the rating of its own words ("Better ..." is a request)
